@@ -1,0 +1,38 @@
+/**
+ * landcarbon CLI entry. Each command lives in its own file exporting `register(program)`;
+ * add new commands to COMMANDS below.
+ */
+import { Command, CommanderError } from 'commander';
+import { Exit, Register } from './common.js';
+
+const COMMANDS: Array<() => Promise<{ register: Register }>> = [
+  // one line per command file
+];
+
+export async function buildProgram(): Promise<Command> {
+  const program = new Command();
+  program
+    .name('landcarbon')
+    .description('WebAssembly-accelerated land-use carbon-balance engine')
+    .version('0.1.0')
+    .showHelpAfterError()
+    .exitOverride();
+  for (const load of COMMANDS) (await load()).register(program);
+  return program;
+}
+
+export async function main(argv: string[]): Promise<number> {
+  const program = await buildProgram();
+  try {
+    await program.parseAsync(argv);
+    return 0;
+  } catch (e) {
+    if (e instanceof Exit) return e.code;
+    if (e instanceof CommanderError) {
+      // help/version exit 0; unknown options and missing arguments are bad input
+      return e.exitCode === 0 ? 0 : 2;
+    }
+    process.stderr.write(`landcarbon: internal error: ${(e as Error).message}\n`);
+    return 1;
+  }
+}
