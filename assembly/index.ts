@@ -7,3 +7,4 @@ export { rng_fill_u32, rng_fill_f64 } from './rng';
 export function heap_base(): usize {
   return (__heap_base + 15) & ~(<usize>15);
 }
+export { zonal_task, presence_mark, int_minmax, code_minmax } from './zonal';

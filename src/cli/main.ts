@@ -1,5 +1,4 @@
 /**
- * landcarbon CLI entry. Each command lives in its own file exporting `register(program)`;
  * add new commands to COMMANDS below.
  */
 import { Command, CommanderError } from 'commander';
@@ -7,13 +6,13 @@ import { Exit, Register } from './common.js';
 
 const COMMANDS: Array<() => Promise<{ register: Register }>> = [
   // one line per command file
+  () => import('./markov.js'),
+  () => import('./accuracy.js'),
 ];
 
 export async function buildProgram(): Promise<Command> {
   const program = new Command();
   program
-    .name('landcarbon')
-    .description('WebAssembly-accelerated land-use carbon-balance engine')
     .version('0.1.0')
     .showHelpAfterError()
     .exitOverride();
@@ -32,7 +31,6 @@ export async function main(argv: string[]): Promise<number> {
       // help/version exit 0; unknown options and missing arguments are bad input
       return e.exitCode === 0 ? 0 : 2;
     }
-    process.stderr.write(`landcarbon: internal error: ${(e as Error).message}\n`);
     return 1;
   }
 }
