@@ -6,6 +6,7 @@ import { Exit, Register } from './common.js';
 
 const COMMANDS: Array<() => Promise<{ register: Register }>> = [
   // one line per command file
+  () => import('./info.js'),
   () => import('./markov.js'),
   () => import('./accuracy.js'),
 ];

@@ -12,7 +12,7 @@
  * Example: zones [1,1,2,2] + classes [5,6,5,5] + values [1,2,3,4] gives
  *   (1,5): 1 cell, 1; (1,6): 1 cell, 2; (2,5): 2 cells, 3 + 4 = 7.
  */
-import { ConfigError, InputError } from '../errors.js';
+import { ConfigError, InputError, InternalError } from '../errors.js';
 import { DType, DTYPE_BYTES, isIntegerDType, Raster, RasterArray } from '../io/grid.js';
 import { Block } from '../wasm/arena.js';
 import { Engine } from '../tiling/engine.js';
@@ -93,7 +93,7 @@ function typeSpan(dtype: DType): { min: number; range: number } | null {
 }
 
 /** NoData as the kernel sees it: only when representable in the integer type. */
-function intNodata(l: Layer): number | null {
+function intNodata(l: LayerMeta): number | null {
   const nd = l.nodata;
   if (nd === null || !Number.isInteger(nd)) return null;
   const lim: Record<string, [number, number]> = {
@@ -169,7 +169,7 @@ interface CodeTable {
   lutRange: number;
 }
 
-function codeTable(l: Layer, present: number[], known?: number[]): CodeTable {
+function codeTable(l: LayerMeta, present: number[], known?: number[]): CodeTable {
   const nd = intNodata(l);
   const p = present.filter((c) => c !== nd);
   let codes: number[];
@@ -224,6 +224,220 @@ function checkLayer(l: Layer, cells: number, role: string, integer: boolean): vo
   }
 }
 
+/** What a scan of integer codes found: min/max, and (for sparse codes) the codes present. */
+export interface CodeScan {
+  minmax: [number, number] | null;
+  present?: number[];
+}
+
+function rowChunks(width: number, rows: number, threads: number): Chunks {
+  const chunkRows = Math.max(1, Math.ceil(rows / (threads * 4)));
+  const chunks: Chunks = [];
+  for (let r = 0; r < rows; r += chunkRows) chunks.push([r * width, Math.min(chunkRows, rows - r) * width]);
+  return chunks;
+}
+
+/** Min/max (and, when `sparse` says so, the codes present) of an integer layer. */
+export async function scanCodes(engine: Engine, l: Layer, width: number, rows: number, presence = false): Promise<CodeScan> {
+  const mark = engine.arena.mark();
+  try {
+    const b = place(engine, l);
+    const mm = await codeMinMax(engine, b, l, rowChunks(width, rows, engine.threads));
+    if (mm && mm[1] - mm[0] + 1 > MAX_LUT_RANGE) {
+      throw new InputError(`${l.name}: integer codes span ${mm[0]}..${mm[1]}, wider than the ${MAX_LUT_RANGE} codes a look-up table may hold; renumber them (e.g. 1..n)`);
+    }
+    const sparse = presence || (mm !== null && mm[1] - mm[0] + 1 > MAX_DENSE_BINS);
+    return { minmax: mm, present: sparse && mm ? await codesPresent(engine, b, l, width * rows, mm[0], mm[1]) : undefined };
+  } finally {
+    engine.arena.release(mark);
+  }
+}
+
+/** Union of scans of strips of one raster. */
+export function mergeScans(a: CodeScan, b: CodeScan): CodeScan {
+  const mm: [number, number] | null = !a.minmax ? b.minmax : !b.minmax ? a.minmax : [Math.min(a.minmax[0], b.minmax[0]), Math.max(a.minmax[1], b.minmax[1])];
+  const present = a.present || b.present ? [...new Set([...(a.present ?? []), ...(b.present ?? [])])].sort((x, y) => x - y) : undefined;
+  return { minmax: mm, present };
+}
+
+function candidates(s: CodeScan): number[] {
+  if (s.present) return s.present;
+  return s.minmax ? range(s.minmax[0], s.minmax[1]) : [];
+}
+
+/** Description of a layer without its data (strips bring the data). */
+export type LayerMeta = Omit<Layer, 'data'>;
+
+export interface ZonalPlan {
+  width: number;
+  zones: LayerMeta;
+  classes: LayerMeta;
+  values: LayerMeta[];
+  zoneScan: CodeScan;
+  classScan: CodeScan;
+}
+
+/** Thrown when dense code ranges give too many bins: scan again with presence = true. */
+export class NeedPresence extends Error {}
+
+/**
+ * Accumulates zonal sums over horizontal strips added top to bottom, so a raster larger than
+ * one 4 GiB memory streams through. Strips must hold whole canonical blocks (blockRows),
+ * except the last. Block partial sums are added to the running totals in block order, the
+ * same order as a single pass: strips, tiles and threads never change the result.
+ */
+export class ZonalAccumulator {
+  readonly blockRows: number;
+  private readonly zt: CodeTable;
+  private readonly ct: CodeTable;
+  private readonly nBins: number;
+  private readonly counts: Float64Array;
+  private readonly sums: Float64Array[];
+  private readonly missing: Float64Array[];
+  private readonly zlut: Block<Int32Array>;
+  private readonly clut: Block<Int32Array>;
+  private readonly base: number;
+  private rowsDone = 0;
+
+  constructor(
+    private readonly engine: Engine,
+    private readonly plan: ZonalPlan,
+    private readonly opts: ZonalOptions = {},
+  ) {
+    if (opts.tileRows !== undefined && (!Number.isInteger(opts.tileRows) || opts.tileRows < 1)) {
+      throw new ConfigError(`tile rows: expected a positive integer, got ${opts.tileRows}`);
+    }
+    const zc = candidates(plan.zoneScan);
+    const cc = candidates(plan.classScan);
+    const nz = zc.length + (opts.zoneIds?.length ?? 0);
+    if (nz * Math.max(1, cc.length) > MAX_DENSE_BINS) {
+      if (!plan.zoneScan.present || !plan.classScan.present) throw new NeedPresence();
+      throw new InputError(
+        `${plan.zones.name} x ${plan.classes.name}: ${zc.length} zones x ${cc.length} classes is more (zone, class) pairs than the ${MAX_DENSE_BINS} supported; are these the right rasters?`,
+      );
+    }
+    this.zt = codeTable(plan.zones, zc, opts.zoneIds);
+    this.ct = codeTable(plan.classes, cc);
+    this.base = engine.arena.mark();
+    this.zlut = writeLut(engine, this.zt, Math.max(1, this.ct.codes.length), 'zone look-up table');
+    this.clut = writeLut(engine, this.ct, 1, 'class look-up table');
+    this.nBins = this.zt.codes.length * this.ct.codes.length;
+    this.blockRows = canonicalBlockRows(plan.width, this.nBins, opts.minBlockCells);
+    this.counts = new Float64Array(this.nBins);
+    this.sums = plan.values.map(() => new Float64Array(this.nBins));
+    this.missing = plan.values.map(() => new Float64Array(this.nBins));
+  }
+
+  /** Adds the next `rows` rows (layers hold exactly rows * width cells). */
+  async addRows(rows: number, layers: { zones: Layer; classes: Layer; values?: Layer[] }): Promise<void> {
+    const { engine, plan, nBins } = this;
+    const width = plan.width;
+    if (this.rowsDone % this.blockRows !== 0) {
+      throw new InternalError(`zonal: a strip of ${this.rowsDone} rows so far is not a whole number of ${this.blockRows}-row blocks`);
+    }
+    const cells = rows * width;
+    const values = layers.values ?? [];
+    checkLayer(layers.zones, cells, 'zone', true);
+    checkLayer(layers.classes, cells, 'class', true);
+    for (const v of values) checkLayer(v, cells, 'value', false);
+    if (values.length !== plan.values.length) throw new InternalError(`zonal: ${values.length} value layers, planned ${plan.values.length}`);
+    const arena = engine.arena;
+    const mark = arena.mark();
+    try {
+      const zb = place(engine, layers.zones);
+      const cb = place(engine, layers.classes);
+      const vbs = values.map((v) => {
+        // integer value rasters are summed as f64
+        if (v.dtype === 'float32' || v.dtype === 'float64') return { b: place(engine, v), dtype: v.dtype, nodata: v.nodata };
+        const f = arena.alloc<Float64Array>('float64', cells, v.name);
+        f.view().set(v.data);
+        return { b: f, dtype: 'float64' as DType, nodata: v.nodata };
+      });
+      const blockRows = this.blockRows;
+      const blockCells = blockRows * width;
+      const tiles = planStrips(rows, { tileRows: this.opts.tileRows, multipleOf: blockRows, threads: engine.threads });
+      const nv = values.length;
+      const nBlocks = Math.ceil(rows / blockRows);
+      const vdesc = arena.alloc<Float64Array>('float64', Math.max(1, 4 * nv), 'value descriptors');
+      const d = vdesc.view();
+      vbs.forEach((x, i) => {
+        d[4 * i] = x.b.ptr;
+        d[4 * i + 1] = DT_CODE[x.dtype];
+        d[4 * i + 2] = x.nodata === null ? 0 : x.dtype === 'float32' ? Math.fround(x.nodata) : x.nodata;
+        d[4 * i + 3] = x.nodata === null || Number.isNaN(x.nodata) ? 0 : 1;
+      });
+      const sums = arena.alloc<Float64Array>('float64', nBlocks * nv * nBins, 'block partial sums');
+      sums.view().fill(0);
+      const counts = arena.alloc<Uint32Array>('uint32', tiles.length * nBins, 'tile counts');
+      counts.view().fill(0);
+      const missing = arena.alloc<Uint32Array>('uint32', tiles.length * nv * nBins, 'tile missing counts');
+      missing.view().fill(0);
+      const binScratch = arena.alloc<Int32Array>('int32', nv > 1 ? tiles.length * blockCells : 1, 'bin scratch');
+      const NP = 21;
+      const recs = arena.alloc<Float64Array>('float64', tiles.length * NP, 'task records');
+      const rv = recs.view();
+      const { zt, ct } = this;
+      const tasks = tiles.map((t, i) => {
+        rv.set(
+          [
+            zb.ptr, DT_CODE[layers.zones.dtype], cb.ptr, DT_CODE[layers.classes.dtype],
+            t.row0 * width, t.rows * width, blockCells,
+            this.zlut.ptr, zt.lutMin, zt.lutRange, this.clut.ptr, ct.lutMin, ct.lutRange, ct.codes.length, nBins,
+            binScratch.ptr + (nv > 1 ? i * blockCells * 4 : 0),
+            counts.ptr + i * nBins * 4,
+            nv, vdesc.ptr,
+            sums.ptr + (t.row0 / blockRows) * nv * nBins * 8,
+            missing.ptr + i * nv * nBins * 4,
+          ],
+          i * NP,
+        );
+        return { fn: 'zonal_task', args: [recs.ptr + i * NP * 8] };
+      });
+      await engine.run(tasks);
+
+      // reduce: counts and missing are integers (any order is exact); sums block by block, in order
+      const cv = counts.view();
+      for (let t = 0; t < tiles.length; t++) {
+        const o = t * nBins;
+        for (let b = 0; b < nBins; b++) this.counts[b] += cv[o + b];
+      }
+      const sv = sums.view();
+      const mv = missing.view();
+      for (let v = 0; v < nv; v++) {
+        const out = this.sums[v];
+        for (let k = 0; k < nBlocks; k++) {
+          const o = (k * nv + v) * nBins;
+          for (let b = 0; b < nBins; b++) out[b] += sv[o + b];
+        }
+        const miss = this.missing[v];
+        for (let t = 0; t < tiles.length; t++) {
+          const o = (t * nv + v) * nBins;
+          for (let b = 0; b < nBins; b++) miss[b] += mv[o + b];
+        }
+      }
+      this.rowsDone += rows;
+    } finally {
+      arena.release(mark);
+    }
+  }
+
+  /** The result; frees the look-up tables (the accumulator cannot be used afterwards). */
+  finish(): ZonalResult {
+    this.engine.arena.release(this.base);
+    return compact(this.plan.zones.name, this.zt, this.ct, { counts: this.counts, sums: this.sums, missing: this.missing }, this.blockRows * this.plan.width, this.opts.zoneIds !== undefined);
+  }
+
+  /** Releases the look-up tables without a result (on failure). */
+  dispose(): void {
+    this.engine.arena.release(this.base);
+  }
+}
+
+function meta(l: Layer): LayerMeta {
+  return { dtype: l.dtype, nodata: l.nodata, name: l.name };
+}
+
+/** Zonal sums of rasters held whole in memory (one strip). */
 export async function zonalSums(engine: Engine, input: ZonalInput, opts: ZonalOptions = {}): Promise<ZonalResult> {
   const { width, height } = input;
   const cells = width * height;
@@ -231,130 +445,27 @@ export async function zonalSums(engine: Engine, input: ZonalInput, opts: ZonalOp
   checkLayer(input.zones, cells, 'zone', true);
   checkLayer(input.classes, cells, 'class', true);
   for (const v of values) checkLayer(v, cells, 'value', false);
-  if (opts.tileRows !== undefined && (!Number.isInteger(opts.tileRows) || opts.tileRows < 1)) {
-    throw new ConfigError(`tile rows: expected a positive integer, got ${opts.tileRows}`);
-  }
-
-  const arena = engine.arena;
-  const mark = arena.mark();
+  // scan codes: min/max (SIMD) gives a dense range; sparse codes are compacted by presence
+  let zoneScan = await scanCodes(engine, input.zones, width, height);
+  let classScan = await scanCodes(engine, input.classes, width, height);
+  const plan = (): ZonalPlan => ({ width, zones: meta(input.zones), classes: meta(input.classes), values: values.map(meta), zoneScan, classScan });
+  let acc: ZonalAccumulator;
   try {
-    const zb = place(engine, input.zones);
-    const cb = place(engine, input.classes);
-    const vbs = values.map((v) => {
-      // integer value rasters are summed as f64
-      if (v.dtype === 'float32' || v.dtype === 'float64') return { b: place(engine, v), dtype: v.dtype, nodata: v.nodata };
-      const f = arena.alloc<Float64Array>('float64', cells, v.name);
-      f.view().set(v.data);
-      return { b: f, dtype: 'float64' as DType, nodata: v.nodata };
-    });
-
-    // presence passes over row chunks
-    const chunkRows = Math.max(1, Math.ceil(height / (engine.threads * 4)));
-    const chunks: Array<[number, number]> = [];
-    for (let r = 0; r < height; r += chunkRows) chunks.push([r * width, Math.min(chunkRows, height - r) * width]);
-
-    // code tables: min/max (SIMD) gives a dense range; sparse code sets are compacted with a
-    // presence pass so the bins stay few
-    const zmm = await codeMinMax(engine, zb, input.zones, chunks);
-    const cmm = await codeMinMax(engine, cb, input.classes, chunks);
-    const tooWide = (l: Layer, mm: [number, number]) =>
-      new InputError(
-        `${l.name}: integer codes span ${mm[0]}..${mm[1]}, wider than the ${MAX_LUT_RANGE} codes a look-up table may hold; renumber them (e.g. 1..n)`,
-      );
-    for (const [l, mm] of [[input.zones, zmm], [input.classes, cmm]] as const) {
-      if (mm && mm[1] - mm[0] + 1 > MAX_LUT_RANGE) throw tooWide(l, mm);
-    }
-    const dense = (mm: [number, number] | null) => (mm && mm[1] - mm[0] + 1 <= MAX_DENSE_BINS ? range(mm[0], mm[1]) : null);
-    let zPresent = dense(zmm) ?? (zmm ? await codesPresent(engine, zb, input.zones, cells, zmm[0], zmm[1]) : []);
-    let cPresent = dense(cmm) ?? (cmm ? await codesPresent(engine, cb, input.classes, cells, cmm[0], cmm[1]) : []);
-    const nz = () => zPresent.length + (opts.zoneIds?.length ?? 0);
-    if (nz() * Math.max(1, cPresent.length) > MAX_DENSE_BINS && zmm) zPresent = await codesPresent(engine, zb, input.zones, cells, zmm[0], zmm[1]);
-    if (nz() * Math.max(1, cPresent.length) > MAX_DENSE_BINS && cmm) cPresent = await codesPresent(engine, cb, input.classes, cells, cmm[0], cmm[1]);
-    if (nz() * Math.max(1, cPresent.length) > MAX_DENSE_BINS) {
-      throw new InputError(
-        `${input.zones.name} x ${input.classes.name}: ${zPresent.length} zones x ${cPresent.length} classes is more (zone, class) pairs than the ${MAX_DENSE_BINS} supported; are these the right rasters?`,
-      );
-    }
-    const zt = codeTable(input.zones, zPresent, opts.zoneIds);
-    const ct = codeTable(input.classes, cPresent);
-    const zlut = writeLut(engine, zt, Math.max(1, ct.codes.length), 'zone look-up table');
-    const clut = writeLut(engine, ct, 1, 'class look-up table');
-    const zp = { min: zt.lutMin, range: zt.lutRange };
-    const cp = { min: ct.lutMin, range: ct.lutRange };
-    const nClass = ct.codes.length;
-    const nBins = zt.codes.length * nClass;
-
-    const blockRows = canonicalBlockRows(width, nBins, opts.minBlockCells);
-    const blockCells = blockRows * width;
-    const tiles = planStrips(height, { tileRows: opts.tileRows, multipleOf: blockRows, threads: engine.threads });
-    const nv = values.length;
-    const totalBlocks = Math.ceil(height / blockRows);
-
-    const vdesc = arena.alloc<Float64Array>('float64', Math.max(1, 4 * nv), 'value descriptors');
-    vbs.forEach((x, i) => {
-      const d = vdesc.view();
-      d[4 * i] = x.b.ptr;
-      d[4 * i + 1] = DT_CODE[x.dtype];
-      d[4 * i + 2] = x.nodata === null ? 0 : x.dtype === 'float32' ? Math.fround(x.nodata) : x.nodata;
-      d[4 * i + 3] = x.nodata === null || Number.isNaN(x.nodata) ? 0 : 1;
-    });
-    const sums = arena.alloc<Float64Array>('float64', totalBlocks * nv * nBins, 'block partial sums');
-    sums.view().fill(0);
-    const counts = arena.alloc<Uint32Array>('uint32', tiles.length * nBins, 'tile counts');
-    counts.view().fill(0);
-    const missing = arena.alloc<Uint32Array>('uint32', tiles.length * nv * nBins, 'tile missing counts');
-    missing.view().fill(0);
-    const binScratch = arena.alloc<Int32Array>('int32', tiles.length * blockCells, 'bin scratch');
-    const NP = 21;
-    const recs = arena.alloc<Float64Array>('float64', tiles.length * NP, 'task records');
-    const tasks = tiles.map((t, i) => {
-      const r = recs.view().subarray(i * NP, (i + 1) * NP);
-      const firstBlock = t.row0 / blockRows;
-      r.set([
-        zb.ptr, DT_CODE[input.zones.dtype], cb.ptr, DT_CODE[input.classes.dtype],
-        t.row0 * width, t.rows * width, blockCells,
-        zlut.ptr, zp.min, zp.range, clut.ptr, cp.min, cp.range, nClass, nBins,
-        binScratch.ptr + i * blockCells * 4,
-        counts.ptr + i * nBins * 4,
-        nv, vdesc.ptr,
-        sums.ptr + firstBlock * nv * nBins * 8,
-        missing.ptr + i * nv * nBins * 4,
-      ]);
-      return { fn: 'zonal_task', args: [recs.ptr + i * NP * 8] };
-    });
-    await engine.run(tasks);
-
-    // reduce: counts and missing are integers (any order is exact); sums by block in order
-    const outCounts = new Float64Array(nBins);
-    const cv = counts.view();
-    for (let t = 0; t < tiles.length; t++) for (let b = 0; b < nBins; b++) outCounts[b] += cv[t * nBins + b];
-    const outSums = values.map(() => new Float64Array(nBins));
-    const outMissing = values.map(() => new Float64Array(nBins));
-    const sv = sums.view();
-    const mv = missing.view();
-    for (let v = 0; v < nv; v++) {
-      const o = outSums[v];
-      for (let k = 0; k < totalBlocks; k++) {
-        const base = (k * nv + v) * nBins;
-        for (let b = 0; b < nBins; b++) o[b] += sv[base + b];
-      }
-      for (let t = 0; t < tiles.length; t++) {
-        const base = (t * nv + v) * nBins;
-        for (let b = 0; b < nBins; b++) outMissing[v][b] += mv[base + b];
-      }
-    }
-    return compact(input.zones.name, zt, ct, { counts: outCounts, sums: outSums, missing: outMissing }, blockCells, opts.zoneIds !== undefined);
-  } finally {
-    arena.release(mark);
+    acc = new ZonalAccumulator(engine, plan(), opts);
+  } catch (e) {
+    if (!(e instanceof NeedPresence)) throw e;
+    zoneScan = await scanCodes(engine, input.zones, width, height, true);
+    classScan = await scanCodes(engine, input.classes, width, height, true);
+    acc = new ZonalAccumulator(engine, plan(), opts);
   }
+  try {
+    await acc.addRows(height, { zones: input.zones, classes: input.classes, values });
+  } catch (e) {
+    acc.dispose();
+    throw e;
+  }
+  return acc.finish();
 }
-
-/** Bytes a zonal run needs in the shared memory beyond its inputs (for strip planning). */
-export function zonalScratchBytes(width: number, height: number, nBins: number, nValues: number, tiles: number): number {
-  const blockRows = canonicalBlockRows(width, nBins);
-  return Math.ceil(height / blockRows) * nValues * nBins * 8 + tiles * (nBins * 4 * (1 + nValues) + blockRows * width * 4) + DTYPE_BYTES.float64 * 64;
-}
-
 /**
  * Drops bins of codes that never occurred (dense ranges include absent codes), keeps every
  * known zone, and reports zones found in the raster but missing from the known list.
@@ -403,3 +514,4 @@ function compact(
     blockCells,
   };
 }
+

@@ -1,0 +1,379 @@
+/**
+ * GeoTIFF reading on top of geotiff.js: geotiff.js parses the IFDs and decodes blocks; the
+ * engine copies whole block rows with typed-array `set` (geotiff.js's own per-pixel DataView
+ * copy is the slow part of `readRasters`). DEFLATE is decoded by node:zlib on libuv's thread
+ * pool, so the blocks of one window inflate in parallel. Big-endian files and unusual layouts
+ * fall back to geotiff.js's `readRasters`.
+ */
+import { closeSync, openSync, readSync, statSync } from 'node:fs';
+import { inflate } from 'node:zlib';
+import { fromFile, addDecoder, getDecoder, BaseDecoder, type GeoTIFF, type GeoTIFFImage } from 'geotiff';
+import { ConfigError, InputError } from '../../errors.js';
+import { allocArray, type DType, type Grid, type Raster, type RasterArray } from '../grid.js';
+import { crsFromGeoKeys, GT_RASTER_TYPE, parseGeoKeys } from './geokeys.js';
+
+export interface RasterInfo {
+  path: string;
+  grid: Grid;
+  dtype: DType;
+  bands: number;
+  tiled: boolean;
+  /** Block size: tile size for tiled files; (width, rows per strip) for striped files. */
+  tileWidth: number;
+  tileHeight: number;
+  /** TIFF compression name: none, deflate, lzw, packbits, jpeg, zstd, lerc, webp or `code N`. */
+  compression: string;
+  /** TIFF Predictor tag (1 none, 2 horizontal, 3 floating point). */
+  predictor: number;
+  /** 'separate' (one plane per band) or 'chunky' (bands interleaved per pixel). */
+  planar: 'chunky' | 'separate';
+  bigtiff: boolean;
+  littleEndian: boolean;
+}
+
+export interface Window {
+  col0: number;
+  row0: number;
+  width: number;
+  height: number;
+}
+
+export interface ReadOptions {
+  /** Pixel window; defaults to the whole raster. */
+  window?: Window;
+  /** 0-based band index (default 0). */
+  band?: number;
+}
+
+const COMPRESSION_NAMES: Record<number, string> = {
+  1: 'none', 5: 'lzw', 6: 'jpeg', 7: 'jpeg', 8: 'deflate', 32773: 'packbits', 32946: 'deflate',
+  34887: 'lerc', 50000: 'zstd', 50001: 'webp',
+};
+
+// --- DEFLATE through node:zlib ------------------------------------------------------------
+
+function inflateAsync(buf: Uint8Array, chunkSize: number): Promise<Buffer> {
+  return new Promise((resolve, reject) =>
+    inflate(buf, { chunkSize: Math.max(64, chunkSize) }, (err, out) => (err ? reject(err) : resolve(out))),
+  );
+}
+
+/** Aligned, exactly-sized ArrayBuffer holding the bytes of `b`. */
+function ownBuffer(b: Uint8Array): ArrayBuffer {
+  if (b.byteOffset === 0 && b.byteLength === b.buffer.byteLength && b.buffer instanceof ArrayBuffer) return b.buffer;
+  return b.buffer.slice(b.byteOffset, b.byteOffset + b.byteLength) as ArrayBuffer;
+}
+
+class ZlibDecoder extends BaseDecoder {
+  async decodeBlock(buffer: ArrayBufferLike): Promise<ArrayBuffer> {
+    const p = this.parameters as { tileWidth: number; tileHeight: number; bitsPerSample: number | ArrayLike<number>; planarConfiguration: number };
+    const bits = typeof p.bitsPerSample === 'number' ? [p.bitsPerSample] : Array.from(p.bitsPerSample);
+    const pixelBytes = p.planarConfiguration === 2 ? bits[0] / 8 : bits.reduce((a, b) => a + b, 0) / 8;
+    const expected = p.tileWidth * p.tileHeight * pixelBytes;
+    return ownBuffer(await inflateAsync(new Uint8Array(buffer), expected || 16384));
+  }
+}
+
+let registered = false;
+/** Registers the node:zlib DEFLATE decoder (codes 8 and 32946) with geotiff.js, once. */
+export function registerZlibDecoder(): void {
+  if (registered) return;
+  registered = true;
+  addDecoder([8, 32946], async () => ZlibDecoder as unknown as typeof BaseDecoder, undefined, false);
+}
+
+// --- opening --------------------------------------------------------------------------------
+
+interface Opened {
+  tiff: GeoTIFF;
+  image: GeoTIFFImage;
+  info: RasterInfo;
+}
+
+/** Opens `path`, runs `fn`, always closes the file. */
+async function withTiff<T>(path: string, fn: (o: Opened) => Promise<T>): Promise<T> {
+  registerZlibDecoder();
+  let st;
+  try {
+    st = statSync(path);
+  } catch {
+    throw new InputError(`${path}: file not found`);
+  }
+  if (!st.isFile()) throw new InputError(`${path}: not a file`);
+  checkHeader(path, st.size);
+  let tiff: GeoTIFF;
+  try {
+    tiff = await fromFile(path);
+  } catch (e) {
+    throw new InputError(`${path}: not a TIFF file (${oneLine(e)})`);
+  }
+  try {
+    let image: GeoTIFFImage;
+    try {
+      image = await tiff.getImage(0);
+    } catch (e) {
+      throw new InputError(`${path}: unreadable TIFF directory (${oneLine(e)})`);
+    }
+    const info = await infoOf(path, tiff, image);
+    return await fn({ tiff, image, info });
+  } finally {
+    await tiff.close();
+  }
+}
+
+/** TIFF/BigTIFF signature and first-IFD offset inside the file (a truncated file is named as such). */
+function checkHeader(path: string, size: number): void {
+  const h = Buffer.alloc(16);
+  const fd = openSync(path, 'r');
+  let n: number;
+  try {
+    n = readSync(fd, h, 0, 16, 0);
+  } finally {
+    closeSync(fd);
+  }
+  const order = h.toString('latin1', 0, 2);
+  const le = order === 'II';
+  if (n < 8 || (order !== 'II' && order !== 'MM')) throw new InputError(`${path}: not a TIFF file (no II/MM byte-order mark)`);
+  const magic = le ? h.readUInt16LE(2) : h.readUInt16BE(2);
+  let ifd: number;
+  if (magic === 42) ifd = le ? h.readUInt32LE(4) : h.readUInt32BE(4);
+  else if (magic === 43 && n >= 16) ifd = Number(le ? h.readBigUInt64LE(8) : h.readBigUInt64BE(8));
+  else throw new InputError(`${path}: not a TIFF file (version ${magic}, expected 42 or 43)`);
+  if (ifd < 8 || ifd + 2 > size) {
+    throw new InputError(`${path}: truncated or damaged TIFF (first directory at byte ${ifd}, file has ${size} bytes)`);
+  }
+}
+
+function oneLine(e: unknown): string {
+  return (e instanceof Error ? e.message : String(e)).split('\n')[0];
+}
+
+function dtypeFrom(path: string, format: number, bits: number): DType {
+  if (format === 1 && bits === 8) return 'uint8';
+  if (format === 1 && bits === 16) return 'uint16';
+  if (format === 2 && bits === 16) return 'int16';
+  if (format === 1 && bits === 32) return 'uint32';
+  if (format === 2 && bits === 32) return 'int32';
+  if (format === 3 && bits === 32) return 'float32';
+  if (format === 3 && bits === 64) return 'float64';
+  const kind = format === 1 ? 'unsigned integer' : format === 2 ? 'signed integer' : format === 3 ? 'float' : `sample format ${format}`;
+  throw new InputError(
+    `${path}: unsupported data type ${bits}-bit ${kind} (expected uint8, uint16, int16, uint32, int32, float32 or float64)`,
+  );
+}
+
+function parseNoData(s: unknown): number | null {
+  if (s === undefined || s === null) return null;
+  const t = String(s).replace(/\0/g, '').trim().toLowerCase();
+  if (t === '') return null;
+  if (t === 'nan' || t === '-nan') return NaN;
+  if (t === 'inf' || t === '+inf') return Infinity;
+  if (t === '-inf') return -Infinity;
+  const v = Number(t);
+  return Number.isNaN(v) ? null : v;
+}
+
+async function infoOf(path: string, tiff: GeoTIFF, image: GeoTIFFImage): Promise<RasterInfo> {
+  const fd = image.getFileDirectory();
+  const bands = image.getSamplesPerPixel();
+  const formats: number[] = [];
+  const bitsAll: number[] = [];
+  for (let i = 0; i < bands; i++) {
+    formats.push(fd.hasTag('SampleFormat') ? image.getSampleFormat(i) : 1);
+    bitsAll.push(image.getBitsPerSample(i));
+  }
+  const dtype = dtypeFrom(path, formats[0], bitsAll[0]);
+  for (let i = 1; i < bands; i++) {
+    if (dtypeFrom(path, formats[i], bitsAll[i]) !== dtype) {
+      throw new InputError(`${path}: bands have different data types (band 0 ${dtype}, band ${i} ${dtypeFrom(path, formats[i], bitsAll[i])})`);
+    }
+  }
+  const width = image.getWidth();
+  const height = image.getHeight();
+  const geoKeys = parseGeoKeys(
+    await fd.loadValue('GeoKeyDirectory'),
+    await fd.loadValue('GeoDoubleParams'),
+    await fd.loadValue('GeoAsciiParams'),
+  );
+  const transform = await transformOf(fd, geoKeys);
+  const compressionCode = Number((await fd.loadValue('Compression')) ?? 1);
+  const grid: Grid = {
+    width,
+    height,
+    transform,
+    crs: geoKeys && Object.keys(geoKeys).length > 0 ? crsFromGeoKeys(geoKeys) : null,
+    nodata: parseNoData(await fd.loadValue('GDAL_NODATA')),
+  };
+  return {
+    path,
+    grid,
+    dtype,
+    bands,
+    tiled: image.isTiled,
+    tileWidth: image.getTileWidth(),
+    tileHeight: image.isTiled ? image.getTileHeight() : Math.min(image.getTileHeight(), height),
+    compression: COMPRESSION_NAMES[compressionCode] ?? `code ${compressionCode}`,
+    predictor: Number((await fd.loadValue('Predictor')) ?? 1),
+    planar: bands > 1 && image.planarConfiguration === 2 ? 'separate' : 'chunky',
+    bigtiff: Boolean((tiff as unknown as { bigTiff?: boolean }).bigTiff),
+    littleEndian: image.littleEndian,
+  };
+}
+
+type Fd = ReturnType<GeoTIFFImage['getFileDirectory']>;
+
+async function transformOf(fd: Fd, keys: Record<number, unknown> | null): Promise<Grid['transform']> {
+  const mt = (await fd.loadValue('ModelTransformation')) as ArrayLike<number> | undefined;
+  let t: Grid['transform'];
+  if (mt && mt.length >= 16) {
+    // x = a*col + b*row + d ; y = e*col + f*row + h
+    t = [mt[3], mt[0], mt[1], mt[7], mt[4], mt[5]];
+  } else {
+    const scale = (await fd.loadValue('ModelPixelScale')) as ArrayLike<number> | undefined;
+    const tie = (await fd.loadValue('ModelTiepoint')) as ArrayLike<number> | undefined;
+    if (!scale || !tie || tie.length < 6) return [0, 1, 0, 0, 0, 1];
+    const [i, j, , x, y] = Array.from(tie);
+    const sx = scale[0], sy = scale[1];
+    t = [x - i * sx, sx, 0, y + j * sy, 0, -sy];
+  }
+  if (keys && keys[GT_RASTER_TYPE] === 2) {
+    // PixelIsPoint: the tie point is the pixel centre; shift to the corner as GDAL does.
+    t[0] -= 0.5 * t[1] + 0.5 * t[2];
+    t[3] -= 0.5 * t[4] + 0.5 * t[5];
+  }
+  return t;
+}
+
+// --- public API -----------------------------------------------------------------------------
+
+/** Grid, data type, band count and layout of a GeoTIFF (first image). */
+export async function readRasterInfo(path: string): Promise<RasterInfo> {
+  return withTiff(path, async ({ info }) => info);
+}
+
+function checkWindow(path: string, info: RasterInfo, w: Window | undefined): Window {
+  const { width, height } = info.grid;
+  if (!w) return { col0: 0, row0: 0, width, height };
+  const ok =
+    [w.col0, w.row0, w.width, w.height].every((v) => Number.isInteger(v)) &&
+    w.col0 >= 0 && w.row0 >= 0 && w.width >= 1 && w.height >= 1 &&
+    w.col0 + w.width <= width && w.row0 + w.height <= height;
+  if (!ok) {
+    throw new ConfigError(
+      `${path}: window col0=${w.col0} row0=${w.row0} ${w.width}x${w.height} is not inside the raster ${width}x${height}`,
+    );
+  }
+  return { col0: w.col0, row0: w.row0, width: w.width, height: w.height };
+}
+
+function windowGrid(grid: Grid, w: Window): Grid {
+  const t = grid.transform;
+  return {
+    ...grid,
+    width: w.width,
+    height: w.height,
+    transform: [t[0] + w.col0 * t[1] + w.row0 * t[2], t[1], t[2], t[3] + w.col0 * t[4] + w.row0 * t[5], t[4], t[5]],
+  };
+}
+
+/** One band (0-based `band`, default 0) of a window (default: whole raster), in the file's dtype. */
+export async function readRaster(path: string, opts: ReadOptions = {}): Promise<Raster> {
+  return withTiff(path, async ({ image, info }) => {
+    const band = opts.band ?? 0;
+    if (!Number.isInteger(band) || band < 0 || band >= info.bands) {
+      throw new ConfigError(`${path}: band ${band} does not exist (the file has ${info.bands} band(s), numbered from 0)`);
+    }
+    const w = checkWindow(path, info, opts.window);
+    const [data] = await readWindow(image, info, w, [band]);
+    return { grid: windowGrid(info.grid, w), dtype: info.dtype, data };
+  });
+}
+
+/** Every band of a window (default: whole raster), e.g. K-band probability rasters. */
+export async function readBands(path: string, opts: { window?: Window } = {}): Promise<Raster[]> {
+  return withTiff(path, async ({ image, info }) => {
+    const w = checkWindow(path, info, opts.window);
+    const bands = Array.from({ length: info.bands }, (_, i) => i);
+    const arrays = await readWindow(image, info, w, bands);
+    const grid = windowGrid(info.grid, w);
+    return arrays.map((data) => ({ grid: { ...grid }, dtype: info.dtype, data }));
+  });
+}
+
+const FAST_COMPRESSIONS = new Set(['none', 'deflate', 'lzw', 'packbits', 'zstd']);
+const MAX_IN_FLIGHT = 64;
+
+async function readWindow(image: GeoTIFFImage, info: RasterInfo, w: Window, bands: number[]): Promise<RasterArray[]> {
+  const n = w.width * w.height;
+  const out = bands.map(() => allocArray(info.dtype, n));
+  if (!info.littleEndian || !FAST_COMPRESSIONS.has(info.compression)) {
+    const res = (await image.readRasters({
+      window: [w.col0, w.row0, w.col0 + w.width, w.row0 + w.height],
+      samples: bands,
+      interleave: false,
+    })) as unknown as ArrayLike<number>[];
+    bands.forEach((_, i) => (out[i] as unknown as { set(a: ArrayLike<number>): void }).set(res[i]));
+    return out;
+  }
+  const fd = image.getFileDirectory();
+  const compressionCode = Number((await fd.loadValue('Compression')) ?? 1);
+  const tw = image.getTileWidth();
+  const th = image.getTileHeight();
+  const decoder = await getDecoder(compressionCode, {
+    tileWidth: tw,
+    tileHeight: th,
+    planarConfiguration: image.planarConfiguration,
+    bitsPerSample: await fd.loadValue('BitsPerSample'),
+    predictor: info.predictor,
+  } as never);
+  const separate = info.bands === 1 || image.planarConfiguration === 2;
+  const spp = info.bands;
+  const tx0 = Math.floor(w.col0 / tw), tx1 = Math.floor((w.col0 + w.width - 1) / tw);
+  const ty0 = Math.floor(w.row0 / th), ty1 = Math.floor((w.row0 + w.height - 1) / th);
+  const jobs: Array<{ tx: number; ty: number; sample: number; slots: number[] }> = [];
+  for (let ty = ty0; ty <= ty1; ty++) {
+    for (let tx = tx0; tx <= tx1; tx++) {
+      if (separate) bands.forEach((b, slot) => jobs.push({ tx, ty, sample: b, slots: [slot] }));
+      else jobs.push({ tx, ty, sample: 0, slots: bands.map((_, i) => i) });
+    }
+  }
+  const Ctor = out[0].constructor as { new (b: ArrayBufferLike, o: number, l: number): RasterArray; BYTES_PER_ELEMENT: number };
+  const place = (job: (typeof jobs)[number], buf: ArrayBufferLike): void => {
+    const bx = job.tx * tw, by = job.ty * th;
+    const c0 = Math.max(w.col0, bx), c1 = Math.min(w.col0 + w.width, bx + tw, info.grid.width);
+    const r0 = Math.max(w.row0, by), r1 = Math.min(w.row0 + w.height, by + th, info.grid.height);
+    const perPixel = separate ? 1 : spp;
+    const avail = Math.floor(buf.byteLength / Ctor.BYTES_PER_ELEMENT);
+    const src = new Ctor(buf, 0, avail);
+    for (let r = r0; r < r1; r++) {
+      const srcRow = (r - by) * tw * perPixel;
+      const dstRow = (r - w.row0) * w.width - w.col0;
+      if (separate) {
+        const a = srcRow + (c0 - bx), b = srcRow + (c1 - bx);
+        if (b > avail) throw new InputError(`${info.path}: block (${job.tx}, ${job.ty}) is truncated`);
+        (out[job.slots[0]] as Uint8Array).set((src as Uint8Array).subarray(a, b), dstRow + c0);
+      } else {
+        for (const slot of job.slots) {
+          const o = out[slot];
+          const s = bands[slot];
+          for (let c = c0; c < c1; c++) o[dstRow + c] = src[srcRow + (c - bx) * spp + s];
+        }
+      }
+    }
+  };
+  for (let i = 0; i < jobs.length; i += MAX_IN_FLIGHT) {
+    const batch = jobs.slice(i, i + MAX_IN_FLIGHT);
+    await Promise.all(
+      batch.map(async (job) => {
+        let tile;
+        try {
+          tile = await image.getTileOrStrip(job.tx, job.ty, job.sample, decoder as never);
+        } catch (e) {
+          throw new InputError(`${info.path}: cannot decode block (${job.tx}, ${job.ty}) band ${job.sample}: ${oneLine(e)}`);
+        }
+        place(job, tile.data);
+      }),
+    );
+  }
+  return out;
+}
