@@ -8,3 +8,4 @@ export function heap_base(): usize {
   return (__heap_base + 15) & ~(<usize>15);
 }
 export { zonal_task, presence_mark, int_minmax, code_minmax } from './zonal';
+export { zone_adjacency } from './adjacency';

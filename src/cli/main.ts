@@ -7,8 +7,12 @@ import { Exit, Register } from './common.js';
 const COMMANDS: Array<() => Promise<{ register: Register }>> = [
   // one line per command file
   () => import('./info.js'),
+  () => import('./zonal.js'),
+  () => import('./bench.js'),
+  () => import('./demo.js'),
   () => import('./markov.js'),
   () => import('./accuracy.js'),
+  () => import('./stats.js'),
 ];
 
 export async function buildProgram(): Promise<Command> {

@@ -36,20 +36,34 @@ export function zonalSumsRef(input: ZonalRefInput, blockCells: number): ZonalRes
   }
   const zoneIds = [...zoneSet].sort((a, b) => a - b);
   const classCodes = [...classSet].sort((a, b) => a - b);
-  const zi = new Map(zoneIds.map((z, i) => [z, i]));
-  const ci = new Map(classCodes.map((c, i) => [c, i]));
   const nc = classCodes.length;
   const nb = zoneIds.length * nc;
   const counts = new Float64Array(nb);
   const sums = values.map(() => new Float64Array(nb));
   const missing = values.map(() => new Float64Array(nb));
   const vNd = values.map((v) => (v.grid.nodata === null ? null : v.dtype === 'float32' ? Math.fround(v.grid.nodata) : v.grid.nodata));
+  // code -> index look-ups as typed arrays over [min, max] (what a careful plain-TS version does)
+  const lutOf = (codes: number[], stride: number) => {
+    const lo = codes.length ? codes[0] : 0;
+    const t = new Int32Array(codes.length ? codes[codes.length - 1] - lo + 1 : 1).fill(-1);
+    codes.forEach((c, i) => (t[c - lo] = i * stride));
+    return { lo, t };
+  };
+  const zl = lutOf(zoneIds, nc);
+  const cl = lutOf(classCodes, 1);
   const bins = new Int32Array(n);
+  const zd = zones.data, cd = classes.data;
+  const zn = zNd ?? NaN, cn = cNd ?? NaN;
   for (let i = 0; i < n; i++) {
-    const z = zones.data[i];
-    const c = classes.data[i];
-    bins[i] = isNoData(z, zNd) || isNoData(c, cNd) ? -1 : zi.get(z)! * nc + ci.get(c)!;
-    if (bins[i] >= 0) counts[bins[i]]++;
+    const z = zd[i], c = cd[i];
+    if (z === zn || c === cn) {
+      bins[i] = -1;
+      continue;
+    }
+    const zi = zl.t[z - zl.lo], ci = cl.t[c - cl.lo];
+    const b = zi === undefined || ci === undefined || zi < 0 || ci < 0 ? -1 : zi + ci;
+    bins[i] = b;
+    if (b >= 0) counts[b]++;
   }
   const block = Number.isFinite(blockCells) ? blockCells : n;
   const part = new Float64Array(nb);

@@ -1,0 +1,32 @@
+/**
+ * `landcarbon demo [--out DIR] [--size N] [--seed S] [--threads N]`: the main job. Generates the
+ * sample region and runs every capability on it, writing outputs, per-step logs and a short
+ * summary (DIR/summary.md).
+ */
+import { Command } from 'commander';
+import { resolve } from 'node:path';
+import { checkInt } from '../errors.js';
+import { runDemo } from '../pipeline/demo.js';
+import { demoPlan } from '../pipeline/demo-plan.js';
+import { parseThreads, run, threadsOption } from './common.js';
+
+export function register(program: Command): void {
+  program
+    .command('demo')
+    .description('generate the sample region and run every capability on it (outputs + summary.md)')
+    .option('--out <dir>', 'output directory', 'landcarbon-demo')
+    .option('--size <n>', 'sample region cells per side', '1000')
+    .option('--seed <s>', 'seed of the sample region and of every random step', '1')
+    .addOption(threadsOption())
+    .option('--quiet', 'no progress lines')
+    .action(
+      run('demo', async (o: { out: string; size: string; seed: string; threads?: string; quiet?: boolean }) => {
+        const size = checkInt('--size', o.size, 64, 16384);
+        const seed = checkInt('--seed', o.seed, 0);
+        const threads = parseThreads(o.threads);
+        const out = resolve(o.out);
+        const r = await runDemo({ out, size, seed, threads, log: o.quiet ? undefined : (l) => process.stderr.write(l + '\n') }, (ctx) => demoPlan(ctx, { size, seed }));
+        process.stdout.write(r.summary + `\nOutputs in ${out} (summary.md, logs/).\n`);
+      }),
+    );
+}

@@ -1,0 +1,438 @@
+/**
+ * landcarbon stats moran|gistar|cluster|geodetector|ols|gwr — spatial statistics of per-unit
+ * tables (methods.md section 10). Human output is rounded and labelled; --json prints the
+ * exact numbers with the keys of issue 6.
+ */
+import { Command, Option } from 'commander';
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { ConfigError, InputError, checkInt, checkNumber } from '../errors.js';
+import { readCsv, numberColumn, stringColumn, writeCsv, type Table } from '../io/table.js';
+import { writeFileAtomic } from '../io/atomic.js';
+import type { Raster } from '../io/grid.js';
+import { readRaster } from '../io/geotiff.js';
+import { parseThreads, run, threadsOption } from './common.js';
+import { Engine } from '../tiling/engine.js';
+import { zoneAdjacencyKernel } from '../kernels/adjacency.js';
+import {
+  contiguityFromZones, distanceBandWeights, includeSelf, islands, knnWeights, readGal, readGwt,
+  transformWeights, weightsSummary, writeGal, writeGwt, type Contiguity, type SpatialWeights, type Transform,
+} from '../models/stats/weights.js';
+import { moran } from '../models/stats/moran.js';
+import { localG } from '../models/stats/getis.js';
+import { cutTree, dendrogramSvg, wardLinkage, zscoreColumns } from '../models/stats/ward.js';
+import { discretize, geodetector, parseDiscretize, type DiscretizeSpec } from '../models/stats/geodetector.js';
+import { ols, stepwise, type OlsResult } from '../models/stats/ols.js';
+import { gwr, type Kernel } from '../models/stats/gwr.js';
+
+// ---- shared helpers -------------------------------------------------------------------------
+
+interface WeightsOpts {
+  table: string;
+  id?: string;
+  gal?: string;
+  gwt?: string;
+  zones?: string;
+  contiguity?: string;
+  knn?: string;
+  distance?: string;
+  coords?: string;
+  transform: string;
+  writeWeights?: string;
+  threads?: string;
+}
+
+function addWeightsOptions(c: Command): Command {
+  return c
+    .option('--id <col>', 'unit id column (default: 1-based row numbers); zone codes with --zones')
+    .option('--gal <file>', 'weights from a GAL file (ids = --id values or row numbers)')
+    .option('--gwt <file>', 'weights from a GWT file')
+    .option('--zones <tif>', 'contiguity weights from a zone raster (codes = --id values)')
+    .addOption(new Option('--contiguity <rule>', 'contiguity rule with --zones').choices(['queen', 'rook']).default('queen'))
+    .option('--knn <k>', 'k nearest neighbours on --coords')
+    .option('--distance <d>', 'distance band on --coords (same units as the coordinates)')
+    .option('--coords <x,y>', 'centroid coordinate columns')
+    .addOption(new Option('--transform <t>', 'r: row-standardised, b: binary').choices(['r', 'b']).default('r'))
+    .option('--allow-islands', 'keep units without neighbours (zero rows) instead of refusing them')
+    .option('--write-weights <file>', 'also write the neighbour sets (.gal) or weights (.gwt)')
+    .addOption(threadsOption());
+}
+
+function loadTable(path: string | undefined): Table {
+  if (!path) throw new ConfigError('--table: required');
+  const t = readCsv(path);
+  if (t.rows.length === 0) throw new InputError(`${path}: no data rows`);
+  return t;
+}
+
+function unitIds(t: Table, id: string | undefined): string[] {
+  if (!id) return t.rows.map((_, i) => String(i + 1));
+  const ids = stringColumn(t, id);
+  const seen = new Set<string>();
+  ids.forEach((s, r) => {
+    if (s === '') throw new InputError(`${t.source}: row ${r + 1}, column "${id}": empty id`);
+    if (seen.has(s)) throw new InputError(`${t.source}: row ${r + 1}, column "${id}": id ${JSON.stringify(s)} appears twice`);
+    seen.add(s);
+  });
+  return ids;
+}
+
+function coordCols(t: Table, coords: string | undefined, need: string): [Float64Array, Float64Array] {
+  if (!coords) throw new ConfigError(`${need} needs --coords X,Y`);
+  const parts = coords.split(',').map((s) => s.trim());
+  if (parts.length !== 2 || !parts[0] || !parts[1]) throw new ConfigError(`--coords: expected two column names "X,Y", got ${JSON.stringify(coords)}`);
+  return [numberColumn(t, parts[0]), numberColumn(t, parts[1])];
+}
+
+/** Zone raster (any dtype; codes are matched to the --id values as numbers). */
+async function readZoneRaster(path: string): Promise<Raster> {
+  return readRaster(path);
+}
+
+async function buildWeights(t: Table, o: WeightsOpts & { allowIslands?: boolean }): Promise<SpatialWeights> {
+  const ids = unitIds(t, o.id);
+  const given = ['gal', 'gwt', 'zones', 'knn', 'distance'].filter((k) => (o as unknown as Record<string, unknown>)[k] !== undefined);
+  if (given.length !== 1) {
+    throw new ConfigError(`weights: give exactly one of --gal, --gwt, --zones, --knn, --distance (got ${given.length ? given.map((g) => '--' + g).join(', ') : 'none'})`);
+  }
+  let w: SpatialWeights;
+  if (o.gal) {
+    let text: string;
+    try { text = readFileSync(o.gal, 'utf8'); } catch (e) { throw new InputError(`${o.gal}: cannot read (${(e as NodeJS.ErrnoException).code})`); }
+    w = readGal(text, o.gal, ids);
+  } else if (o.gwt) {
+    let text: string;
+    try { text = readFileSync(o.gwt, 'utf8'); } catch (e) { throw new InputError(`${o.gwt}: cannot read (${(e as NodeJS.ErrnoException).code})`); }
+    w = readGwt(text, o.gwt, ids);
+  } else if (o.zones) {
+    if (!o.id) throw new ConfigError('--zones needs --id naming the column of zone codes');
+    const r = await readZoneRaster(o.zones);
+    const engine = new Engine({ threads: parseThreads(o.threads) });
+    let adj;
+    try {
+      adj = await zoneAdjacencyKernel(engine, r.data, r.grid.width, r.grid.height, r.grid.nodata, o.contiguity as Contiguity);
+    } finally {
+      await engine.close();
+    }
+    w = contiguityFromZones(ids, adj, o.contiguity as Contiguity, o.zones, t.source);
+  } else if (o.knn !== undefined) {
+    const k = checkInt('--knn', o.knn, 1);
+    const [x, y] = coordCols(t, o.coords, '--knn');
+    w = knnWeights(ids, x, y, k);
+  } else {
+    const d = checkNumber('--distance', o.distance, Number.MIN_VALUE);
+    const [x, y] = coordCols(t, o.coords, '--distance');
+    w = distanceBandWeights(ids, x, y, d);
+  }
+  const isl = islands(w);
+  if (isl.length && !o.allowIslands) {
+    const names = isl.slice(0, 10).map((i) => ids[i]).join(', ');
+    throw new InputError(`${w.source}: ${isl.length} unit${isl.length > 1 ? 's have' : ' has'} no neighbours (${names}${isl.length > 10 ? ', ...' : ''}); pass --allow-islands to keep them with zero weights`);
+  }
+  return w;
+}
+
+function writeWeightsFile(path: string | undefined, w: SpatialWeights): void {
+  if (!path) return;
+  if (path.toLowerCase().endsWith('.gwt')) writeFileAtomic(path, writeGwt(w));
+  else writeFileAtomic(path, writeGal(w));
+}
+
+function fieldColumn(t: Table, field: string | undefined, opt = '--field'): Float64Array {
+  if (!field) throw new ConfigError(`${opt}: required`);
+  return numberColumn(t, field);
+}
+
+function listOpt(v: string | undefined, opt: string): string[] {
+  if (!v) throw new ConfigError(`${opt}: required`);
+  const l = v.split(',').map((s) => s.trim()).filter((s) => s !== '');
+  if (l.length === 0) throw new ConfigError(`${opt}: expected a comma-separated list of columns, got ${JSON.stringify(v)}`);
+  return l;
+}
+
+/** Rounds for people: 4 significant digits for ordinary numbers, exponent form for tiny ones. */
+export function fmt(v: number | null | undefined, digits = 4): string {
+  if (v === null || v === undefined || Number.isNaN(v)) return 'n/a';
+  if (v === 0) return '0';
+  const a = Math.abs(v);
+  if (a < 1e-4 || a >= 1e9) return v.toExponential(digits - 1);
+  return Number(v.toPrecision(digits)).toString();
+}
+
+function fmtP(p: number | null | undefined): string {
+  if (p === null || p === undefined || Number.isNaN(p)) return 'n/a';
+  if (p < 1e-4) return '< 0.0001';
+  return p.toFixed(4);
+}
+
+function printJson(o: unknown): void {
+  process.stdout.write(JSON.stringify(o, (_k, v) => (typeof v === 'number' && !Number.isFinite(v) ? null : v), 2) + '\n');
+}
+
+function islandNote(w: SpatialWeights): string {
+  const s = weightsSummary(w);
+  return `weights: ${w.source}, ${s.n} units, ${s.links} links, neighbours min/mean/max ${s.minNeighbors}/${fmt(s.meanNeighbors, 3)}/${s.maxNeighbors}` +
+    (s.islands.length ? `, islands: ${s.islands.join(', ')}` : '');
+}
+
+// ---- commands -------------------------------------------------------------------------------
+
+export function register(program: Command): void {
+  const stats = program.command('stats').description('spatial statistics of unit tables: moran, gistar, cluster, geodetector, ols, gwr');
+
+  addWeightsOptions(
+    stats.command('moran').description("global Moran's I with normality/randomisation variances and a seeded permutation test")
+      .option('--table <csv>', 'unit table (CSV)').option('--field <col>', 'variable'),
+  )
+    .option('--permutations <P>', 'permutations for p_sim (0 = none)', '0')
+    .option('--seed <S>', 'seed of the permutations', '0')
+    .option('--json', 'machine-readable output')
+    .action(run('stats moran', async (o: WeightsOpts & { field?: string; permutations: string; seed: string; json?: boolean; allowIslands?: boolean }) => {
+      const P = checkInt('--permutations', o.permutations, 0, 10_000_000);
+      const seed = checkInt('--seed', o.seed, 0);
+      const t = loadTable(o.table);
+      const y = fieldColumn(t, o.field);
+      const w0 = await buildWeights(t, o);
+      const w = transformWeights(w0, o.transform as Transform);
+      writeWeightsFile(o.writeWeights, w);
+      const r = moran(y, w, { permutations: P, seed, what: `${t.source} "${o.field}"` });
+      if (o.json) {
+        const out: Record<string, unknown> = {
+          I: r.I, EI: r.EI, VI_norm: r.VI_norm, VI_rand: r.VI_rand, z_norm: r.z_norm, z_rand: r.z_rand,
+          p_norm: r.p_norm, p_rand: r.p_rand, p_norm_greater: r.p_norm_greater, p_rand_greater: r.p_rand_greater,
+          n: r.n, S0: r.S0, S1: r.S1, S2: r.S2, transform: o.transform, weights: w.source, islands: weightsSummary(w).islands,
+        };
+        if (P > 0) Object.assign(out, { p_sim: r.p_sim, permutations: P, seed, EI_sim: r.EI_sim, seI_sim: r.seI_sim, z_sim: r.z_sim });
+        printJson(out);
+        return;
+      }
+      const lines = [
+        `Global Moran's I of "${o.field}" (${t.source}, ${r.n} units)`,
+        islandNote(w) + `, transform ${o.transform === 'r' ? 'row-standardised' : 'binary'}`,
+        `  I                 ${fmt(r.I)}    (expected ${fmt(r.EI)})`,
+        `  normality:        variance ${fmt(r.VI_norm)}, z ${fmt(r.z_norm, 3)}, p two-sided ${fmtP(r.p_norm)}, p (I > E[I]) ${fmtP(r.p_norm_greater)}`,
+        `  randomisation:    variance ${fmt(r.VI_rand)}, z ${fmt(r.z_rand, 3)}, p two-sided ${fmtP(r.p_rand)}, p (I > E[I]) ${fmtP(r.p_rand_greater)}`,
+      ];
+      if (P > 0) lines.push(`  permutation:      p_sim ${fmtP(r.p_sim)} (${P} permutations, seed ${seed}; pseudo p = (M+1)/(P+1))`);
+      process.stdout.write(lines.join('\n') + '\n');
+    }));
+
+  addWeightsOptions(
+    stats.command('gistar').description('Getis-Ord Gi* hot spots (ArcGIS classes at 90/95/99 %)')
+      .option('--table <csv>', 'unit table (CSV)').option('--field <col>', 'variable'),
+  )
+    .option('--gi', 'Gi without the unit itself instead of Gi*')
+    .option('--out <csv>', 'per-unit output: id,gi,z,p,class')
+    .option('--json', 'machine-readable output')
+    .action(run('stats gistar', async (o: WeightsOpts & { field?: string; gi?: boolean; out?: string; json?: boolean; allowIslands?: boolean }) => {
+      const t = loadTable(o.table);
+      const x = fieldColumn(t, o.field);
+      const w0 = await buildWeights(t, o);
+      const star = !o.gi;
+      const w = transformWeights(star ? includeSelf(w0) : w0, o.transform as Transform);
+      writeWeightsFile(o.writeWeights, w);
+      const r = localG(x, w, star, `${t.source} "${o.field}"`);
+      const rows = w.ids.map((id, i) => [id, r.g[i], r.z[i], r.p[i], r.cls[i]] as (string | number | null)[]);
+      if (o.out) writeCsv(o.out, ['id', 'gi', 'z', 'p', 'class'], rows);
+      const counts: Record<string, number> = {};
+      for (const c of r.cls) counts[c] = (counts[c] ?? 0) + 1;
+      if (o.json) {
+        printJson({ statistic: star ? 'Gi*' : 'Gi', n: w.ids.length, transform: o.transform, weights: w0.source, islands: weightsSummary(w0).islands, classes: counts,
+          units: w.ids.map((id, i) => ({ id, gi: r.g[i], z: r.z[i], p: r.p[i], class: r.cls[i] })) });
+        return;
+      }
+      const lines = [`Getis-Ord ${star ? 'Gi*' : 'Gi'} of "${o.field}" (${t.source}, ${w.ids.length} units)`, islandNote(w0)];
+      for (const c of ['Hot Spot - 99% Confidence', 'Hot Spot - 95% Confidence', 'Hot Spot - 90% Confidence', 'Not Significant', 'Cold Spot - 90% Confidence', 'Cold Spot - 95% Confidence', 'Cold Spot - 99% Confidence']) {
+        lines.push(`  ${c.padEnd(28)} ${counts[c] ?? 0}`);
+      }
+      if (o.out) lines.push(`per-unit z, p and class: ${o.out}`);
+      else {
+        lines.push('  id            z        p       class');
+        w.ids.forEach((id, i) => lines.push(`  ${id.padEnd(12)} ${fmt(r.z[i], 3).padStart(7)}  ${fmtP(r.p[i]).padStart(8)}  ${r.cls[i]}`));
+      }
+      process.stdout.write(lines.join('\n') + '\n');
+    }));
+
+  stats.command('cluster').description('Ward hierarchical clustering (scipy linkage layout), cut into k clusters, dendrogram SVG')
+    .option('--table <csv>', 'unit table (CSV)')
+    .option('--fields <a,b,c>', 'columns to cluster on')
+    .option('--id <col>', 'unit id column (default: row numbers)')
+    .option('--standardize', 'z-score each column first (sample standard deviation)')
+    .option('--k <K>', 'number of clusters')
+    .option('--out <dir>', 'output directory: linkage.csv, clusters.csv, dendrogram.svg')
+    .option('--json', 'machine-readable output')
+    .action(run('stats cluster', async (o: { table?: string; fields?: string; id?: string; standardize?: boolean; k?: string; out?: string; json?: boolean }) => {
+      const t = loadTable(o.table);
+      const fields = listOpt(o.fields, '--fields');
+      const ids = unitIds(t, o.id);
+      if (o.k === undefined) throw new ConfigError('--k: required');
+      const k = checkInt('--k', o.k, 1, ids.length);
+      let cols = fields.map((f) => numberColumn(t, f));
+      if (o.standardize) cols = zscoreColumns(cols, fields, t.source);
+      const Z = wardLinkage(cols, t.source);
+      const labels = cutTree(Z, ids.length, k);
+      if (o.out) {
+        writeCsv(join(o.out, 'linkage.csv'), ['a', 'b', 'height', 'size'], Z.map((r) => [r.a, r.b, r.height, r.size]));
+        writeCsv(join(o.out, 'clusters.csv'), ['id', 'cluster'], ids.map((id, i) => [id, labels[i]]));
+        writeFileAtomic(join(o.out, 'dendrogram.svg'), dendrogramSvg(Z, ids, labels, { title: `Ward linkage of ${fields.join(', ')}${o.standardize ? ' (z-scored)' : ''}` }));
+      }
+      const sizes = new Array(k).fill(0);
+      for (const l of labels) sizes[l - 1]++;
+      if (o.json) {
+        printJson({ n: ids.length, k, fields, standardize: !!o.standardize, linkage: Z, clusters: ids.map((id, i) => ({ id, cluster: labels[i] })), sizes });
+        return;
+      }
+      const lines = [`Ward clustering of ${ids.length} units on ${fields.join(', ')}${o.standardize ? ' (z-scored)' : ''}, cut at k = ${k}`];
+      lines.push(`  merge heights (last ${Math.min(5, Z.length)}): ${Z.slice(-5).map((r) => fmt(r.height)).join(', ')}`);
+      for (let c = 1; c <= k; c++) lines.push(`  cluster ${c}: ${sizes[c - 1]} units: ${ids.filter((_, i) => labels[i] === c).slice(0, 20).join(', ')}${sizes[c - 1] > 20 ? ', ...' : ''}`);
+      if (o.out) lines.push(`written: ${join(o.out, 'linkage.csv')}, ${join(o.out, 'clusters.csv')}, ${join(o.out, 'dendrogram.svg')}`);
+      process.stdout.write(lines.join('\n') + '\n');
+    }));
+
+  stats.command('geodetector').description('geographical detector: factor, interaction, risk and ecological detectors')
+    .option('--table <csv>', 'unit table (CSV)')
+    .option('--y <col>', 'dependent variable')
+    .option('--factors <a,b>', 'factor columns (class labels unless discretised)')
+    .option('--discretize <M:K>', 'discretise numeric factors: equal|quantile|natural : classes (K or Kmin-Kmax, chosen by q); per factor "a=quantile:3-7,b=natural:5"')
+    .option('--alpha <a>', 'significance level of the risk and ecological detectors', '0.05')
+    .option('--out <dir>', 'also write factor.csv, interaction.csv, risk.csv, ecological.csv')
+    .option('--json', 'machine-readable output')
+    .action(run('stats geodetector', async (o: { table?: string; y?: string; factors?: string; discretize?: string; alpha: string; out?: string; json?: boolean }) => {
+      const t = loadTable(o.table);
+      if (!o.y) throw new ConfigError('--y: required');
+      const y = numberColumn(t, o.y);
+      const factors = listOpt(o.factors, '--factors');
+      const alpha = checkNumber('--alpha', o.alpha, 1e-12, 0.5);
+      const specs: Map<string, DiscretizeSpec> = o.discretize ? parseDiscretize(o.discretize, factors) : new Map();
+      const strata: { name: string; labels: string[]; method?: string; classes?: number; breaks?: number[] }[] = [];
+      for (const f of factors) {
+        const spec = specs.get(f);
+        if (spec) {
+          const d = discretize(numberColumn(t, f), y, spec, `${t.source} "${f}"`);
+          strata.push({ name: f, labels: d.labels, method: spec.method, classes: d.k, breaks: d.breaks });
+        } else {
+          const col = stringColumn(t, f);
+          col.forEach((s, r) => { if (s === '') throw new InputError(`${t.source}: row ${r + 1}, column "${f}": empty class label`); });
+          strata.push({ name: f, labels: col });
+        }
+      }
+      const res = geodetector(y, strata, { alpha, what: t.source });
+      const disc = strata.filter((s) => s.method).map((s) => ({ factor: s.name, method: s.method, classes: s.classes, breaks: s.breaks }));
+      if (o.out) {
+        writeCsv(join(o.out, 'factor.csv'), ['factor', 'q', 'F', 'p', 'lambda', 'strata'], res.factor.map((f) => [f.factor, f.q, f.F, f.p, f.lambda, f.strata]));
+        writeCsv(join(o.out, 'interaction.csv'), ['factor_a', 'factor_b', 'q_a', 'q_b', 'q_ab', 'type'], res.interaction.map((r) => [r.a, r.b, r.qa, r.qb, r.qab, r.type]));
+        writeCsv(join(o.out, 'risk.csv'), ['factor', 'stratum_a', 'stratum_b', 'mean_a', 'mean_b', 't', 'df', 'p', 'significant'],
+          res.risk.flatMap((r) => r.pairs.map((p) => [r.factor, p.a, p.b, p.meanA, p.meanB, p.t, p.df, p.p, p.significant === null ? '' : p.significant ? 'Y' : 'N'])));
+        writeCsv(join(o.out, 'ecological.csv'), ['factor_a', 'factor_b', 'F', 'p', 'significant'], res.ecological.map((r) => [r.a, r.b, r.F, r.p, r.significant ? 'Y' : 'N']));
+      }
+      if (o.json) {
+        printJson({ n: y.length, y: o.y, discretization: disc, ...res });
+        return;
+      }
+      const names = res.factor.map((f) => f.factor);
+      const stars = (p: number | null) => (p === null ? '' : p < 0.01 ? '***' : p < 0.05 ? '**' : p < 0.1 ? '*' : '');
+      const wcol = Math.max(8, ...names.map((s) => s.length + 1));
+      const lines = [`Geographical detector of "${o.y}" (${t.source}, ${y.length} units)`];
+      for (const d of disc) lines.push(`  ${d.factor}: ${d.method} breaks, ${d.classes} classes (chosen by q): ${d.breaks!.map((b) => fmt(b)).join(' | ')}`);
+      lines.push('Factor detector (q; *** p < 0.01, ** p < 0.05, * p < 0.10; p from the noncentral F)');
+      lines.push('  ' + ''.padEnd(8) + names.map((s) => s.padStart(wcol)).join(''));
+      lines.push('  ' + 'q value'.padEnd(8) + res.factor.map((f) => (f.q.toFixed(3) + stars(f.p)).padStart(wcol)).join(''));
+      lines.push('Interaction detector (q of the overlay; lower triangle, diagonal = single factor)');
+      lines.push('  ' + ''.padEnd(wcol) + names.map((s) => s.padStart(wcol)).join(''));
+      const qab = new Map(res.interaction.map((r) => [`${r.a}\u0000${r.b}`, r]));
+      for (let i = 0; i < names.length; i++) {
+        let row = '  ' + names[i].padEnd(wcol);
+        for (let j = 0; j <= i; j++) {
+          const v = i === j ? res.factor[i].q : (qab.get(`${names[j]}\u0000${names[i]}`) ?? qab.get(`${names[i]}\u0000${names[j]}`))!.qab;
+          row += v.toFixed(3).padStart(wcol);
+        }
+        lines.push(row);
+      }
+      for (const r of res.interaction) lines.push(`  ${r.a} ∩ ${r.b}: ${r.type}`);
+      lines.push(`Ecological detector (F = SSW_a/SSW_b, alpha ${alpha}): significantly different: ` +
+        (res.ecological.filter((e) => e.significant).map((e) => `${e.a} vs ${e.b}`).join(', ') || 'none'));
+      lines.push(`Risk detector (Welch t between strata means, alpha ${alpha}): ${res.risk.map((r) => `${r.factor} ${r.pairs.filter((p) => p.significant).length}/${r.pairs.length} pairs differ` +
+        (r.pairs.some((p) => p.significant === null) ? ` (${r.pairs.filter((p) => p.significant === null).length} untestable: a stratum with 1 unit)` : '')).join('; ')}`);
+      if (o.out) lines.push(`written: ${o.out}/factor.csv, interaction.csv, risk.csv, ecological.csv`);
+      process.stdout.write(lines.join('\n') + '\n');
+    }));
+
+  stats.command('ols').description('ordinary least squares with optional stepwise selection (enter p < 0.05, remove p > 0.10)')
+    .option('--table <csv>', 'unit table (CSV)')
+    .option('--y <col>', 'dependent variable')
+    .option('--x <a,b,c>', 'candidate regressors')
+    .option('--stepwise', 'stepwise selection (SPSS rule: enter p < 0.05, remove p > 0.10)')
+    .option('--enter <p>', 'entry p', '0.05')
+    .option('--remove <p>', 'removal p', '0.10')
+    .option('--json', 'machine-readable output')
+    .action(run('stats ols', async (o: { table?: string; y?: string; x?: string; stepwise?: boolean; enter: string; remove: string; json?: boolean }) => {
+      const t = loadTable(o.table);
+      if (!o.y) throw new ConfigError('--y: required');
+      const y = numberColumn(t, o.y);
+      const names = listOpt(o.x, '--x');
+      const X = names.map((n) => numberColumn(t, n));
+      const pin = checkNumber('--enter', o.enter, 0, 1);
+      const pout = checkNumber('--remove', o.remove, 0, 1);
+      if (pout < pin) throw new ConfigError(`--remove ${pout} must be >= --enter ${pin}`);
+      let r: OlsResult;
+      let steps: unknown[] | undefined;
+      if (o.stepwise) {
+        const s = stepwise(y, X, names, { enter: pin, remove: pout, what: t.source });
+        r = s.model;
+        steps = s.steps;
+      } else r = ols(y, X, names, t.source);
+      if (o.json) {
+        printJson({ ...r, ...(steps ? { steps } : {}) });
+        return;
+      }
+      const lines = [`OLS of "${o.y}" (${t.source}, ${r.n} units)${o.stepwise ? `, stepwise (enter p < ${pin}, remove p > ${pout})` : ''}`];
+      if (steps) for (const s of steps as { action: string; variable: string; p: number }[]) lines.push(`  step: ${s.action} ${s.variable} (p ${fmtP(s.p)})`);
+      lines.push(`  ${'term'.padEnd(12)} ${'coef'.padStart(11)} ${'se'.padStart(11)} ${'t'.padStart(9)} ${'p'.padStart(9)} ${'VIF'.padStart(9)}`);
+      r.terms.forEach((name, i) => lines.push(`  ${name.padEnd(12)} ${fmt(r.coef[i]).padStart(11)} ${fmt(r.se[i]).padStart(11)} ${fmt(r.t[i], 3).padStart(9)} ${fmtP(r.p[i]).padStart(9)} ${i === 0 ? '' : fmt(r.vif[i - 1], 3).padStart(9)}`));
+      lines.push(`  R^2 ${fmt(r.r2)}, adjusted R^2 ${fmt(r.r2_adj)}, F ${fmt(r.F)} (p ${fmtP(r.F_p)}), residual df ${r.df_resid}`);
+      process.stdout.write(lines.join('\n') + '\n');
+    }));
+
+  stats.command('gwr').description('geographically weighted regression (adaptive bisquare by default; bandwidth by golden-section search on AICc)')
+    .option('--table <csv>', 'unit table (CSV)')
+    .option('--y <col>', 'dependent variable')
+    .option('--x <a,b,c>', 'regressors')
+    .option('--coords <x,y>', 'coordinate columns (projected)')
+    .option('--id <col>', 'unit id column (default: row numbers)')
+    .addOption(new Option('--kernel <k>', 'kernel').choices(['bisquare', 'gaussian']).default('bisquare'))
+    .option('--fixed', 'fixed (distance) bandwidth instead of adaptive (nearest neighbours)')
+    .option('--bw <B>', 'bandwidth (skip the search): neighbours if adaptive, distance if --fixed')
+    .option('--out <dir>', 'output directory: local.csv')
+    .option('--json', 'machine-readable output')
+    .action(run('stats gwr', async (o: { table?: string; y?: string; x?: string; coords?: string; id?: string; kernel: string; fixed?: boolean; bw?: string; out?: string; json?: boolean }) => {
+      const t = loadTable(o.table);
+      if (!o.y) throw new ConfigError('--y: required');
+      const y = numberColumn(t, o.y);
+      const names = listOpt(o.x, '--x');
+      const X = names.map((n) => numberColumn(t, n));
+      const [cx, cy] = coordCols(t, o.coords, 'gwr');
+      const ids = unitIds(t, o.id);
+      const bw = o.bw === undefined ? undefined : o.fixed ? checkNumber('--bw', o.bw, Number.MIN_VALUE) : checkInt('--bw', o.bw, 2, y.length);
+      const r = gwr(y, X, names, cx, cy, { kernel: o.kernel as Kernel, fixed: !!o.fixed, bandwidth: bw, what: t.source });
+      if (o.out) {
+        const cols = ['id', ...r.terms.map((s) => `b_${s}`), ...r.terms.map((s) => `se_${s}`), ...r.terms.map((s) => `t_${s}`), 'yhat', 'residual', 'local_r2', 'influence'];
+        writeCsv(join(o.out, 'local.csv'), cols, ids.map((id, i) => [id, ...r.terms.map((_, k) => r.params[i][k]), ...r.terms.map((_, k) => r.bse[i][k]), ...r.terms.map((_, k) => r.tvalues[i][k]), r.yhat[i], r.resid[i], r.localR2[i], r.influence[i]]));
+      }
+      const meanParams = r.terms.map((_, k) => r.params.reduce((s, p) => s + p[k], 0) / r.params.length);
+      if (o.json) {
+        printJson({ bandwidth: r.bandwidth, aicc: r.aicc, aic: r.aic, r2: r.r2, r2_adj: r.r2_adj, trS: r.trS, trSTS: r.trSTS, rss: r.rss, sigma2: r.sigma2, n: r.n,
+          kernel: o.kernel, fixed: !!o.fixed, terms: r.terms, mean_params: meanParams, search: r.search });
+        return;
+      }
+      const lines = [`GWR of "${o.y}" on ${names.join(', ')} (${t.source}, ${r.n} units)`,
+        `  kernel ${o.fixed ? 'fixed' : 'adaptive'} ${o.kernel}, bandwidth ${o.fixed ? fmt(r.bandwidth, 6) : r.bandwidth + ' neighbours'}${o.bw === undefined ? ' (golden-section search on AICc)' : ' (given)'}`,
+        `  AICc ${fmt(r.aicc, 7)}, AIC ${fmt(r.aic, 7)}, R^2 ${fmt(r.r2)}, adjusted R^2 ${fmt(r.r2_adj)}, effective parameters tr(S) ${fmt(r.trS, 5)}`,
+        `  local coefficients:\n    ${'term'.padEnd(12)} ${'mean'.padStart(10)} ${'min'.padStart(10)} ${'median'.padStart(10)} ${'max'.padStart(10)}`];
+      r.terms.forEach((s, k) => {
+        const v = r.params.map((p) => p[k]).sort((a, b) => a - b);
+        lines.push(`    ${s.padEnd(12)} ${fmt(meanParams[k]).padStart(10)} ${fmt(v[0]).padStart(10)} ${fmt(v[Math.floor(v.length / 2)]).padStart(10)} ${fmt(v[v.length - 1]).padStart(10)}`);
+      });
+      if (o.out) lines.push(`written: ${join(o.out, 'local.csv')}`);
+      process.stdout.write(lines.join('\n') + '\n');
+    }));
+}
