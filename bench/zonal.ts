@@ -5,6 +5,10 @@
  * scatter), so there is no separate SIMD variant of this kernel.
  */
 import { performance } from 'node:perf_hooks';
+import { mkdirSync, writeFileSync } from 'node:fs';
+import { dirname, join } from 'node:path';
+import { fileURLToPath, pathToFileURL } from 'node:url';
+import { machine } from './machine.js';
 import { Engine } from '../src/tiling/engine.js';
 import { zonalSums } from '../src/kernels/zonal.js';
 import { zonalSumsRef } from '../src/kernels/zonal.ref.js';
@@ -69,4 +73,24 @@ export async function benchZonal(opts: ZonalBenchOptions = {}): Promise<BenchRes
   } finally {
     await engine.close();
   }
+}
+
+/** The suite: 1k^2, 4k^2, 8k^2 x {TS reference, WASM 1 thread, WASM 2 threads} -> bench/results/zonal.json */
+export async function zonalSuite(sizes = [1024, 4096, 8192]): Promise<BenchResult[]> {
+  const out: BenchResult[] = [];
+  for (const size of sizes) {
+    out.push(await benchZonal({ size, impl: 'ref', runs: size > 4096 ? 1 : 2 }));
+    out.push(await benchZonal({ size, impl: 'wasm', threads: 1 }));
+    out.push(await benchZonal({ size, impl: 'wasm', threads: 2 }));
+    for (const r of out.slice(-3)) process.stderr.write(JSON.stringify(r) + '\n');
+  }
+  return out;
+}
+
+if (process.argv[1] && import.meta.url === pathToFileURL(process.argv[1]).href) {
+  const sizes = process.argv.slice(2).map(Number).filter((n) => n > 0);
+  const results = await zonalSuite(sizes.length ? sizes : undefined);
+  const dir = join(dirname(fileURLToPath(import.meta.url)), '..', '..', 'bench', 'results');
+  mkdirSync(dir, { recursive: true });
+  writeFileSync(join(dir, 'zonal.json'), JSON.stringify({ machine: machine(), case: 'u16 zones (2000 units), u8 classes (7 codes), one f32 value raster, ~1 % NoData, seed 1', results }, null, 2) + '\n');
 }
