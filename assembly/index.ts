@@ -8,4 +8,5 @@ export function heap_base(): usize {
   return (__heap_base + 15) & ~(<usize>15);
 }
 export { zonal_task, presence_mark, int_minmax, code_minmax } from './zonal';
+export { casa_month, casa_month_simd, casa_vexp } from './casa';
 export { zone_adjacency } from './adjacency';

@@ -1,4 +1,5 @@
 /**
+ * landcarbon CLI entry. Each command lives in its own file exporting `register(program)`;
  * add new commands to COMMANDS below.
  */
 import { Command, CommanderError } from 'commander';
@@ -12,12 +13,17 @@ const COMMANDS: Array<() => Promise<{ register: Register }>> = [
   () => import('./demo.js'),
   () => import('./markov.js'),
   () => import('./accuracy.js'),
+  () => import('./grey.js'),
+  () => import('./balance.js'),
+  () => import('./carbon.js'),
   () => import('./stats.js'),
 ];
 
 export async function buildProgram(): Promise<Command> {
   const program = new Command();
   program
+    .name('landcarbon')
+    .description('WebAssembly-accelerated land-use carbon-balance engine')
     .version('0.1.0')
     .showHelpAfterError()
     .exitOverride();
@@ -36,6 +42,7 @@ export async function main(argv: string[]): Promise<number> {
       // help/version exit 0; unknown options and missing arguments are bad input
       return e.exitCode === 0 ? 0 : 2;
     }
+    process.stderr.write(`landcarbon: internal error: ${(e as Error).message}\n`);
     return 1;
   }
 }
