@@ -105,7 +105,7 @@ export async function runDemo(o: DemoOptions, plan: (ctx: DemoContext) => Promis
     `|---|---|---:|---|`,
     ...steps.map((s) => `| ${s.name} | ${s.title} | ${s.seconds.toFixed(2)} | ${s.outputs.map((f) => f.slice(dir.length + 1)).join(', ')} |`),
     ``,
-    ...notes,
+    notes.join('\n\n'),
     ``,
   ];
   const summary = lines.join('\n');
