@@ -8,5 +8,6 @@ export function heap_base(): usize {
   return (__heap_base + 15) & ~(<usize>15);
 }
 export { zonal_task, presence_mark, int_minmax, code_minmax } from './zonal';
+export { mlp_forward_simd, mlp_forward_scalar, mlp_scratch_bytes, mlp_exp_simd } from './mlp';
 export { casa_month, casa_month_simd, casa_vexp } from './casa';
 export { zone_adjacency } from './adjacency';

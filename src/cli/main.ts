@@ -13,6 +13,7 @@ const COMMANDS: Array<() => Promise<{ register: Register }>> = [
   () => import('./demo.js'),
   () => import('./markov.js'),
   () => import('./accuracy.js'),
+  () => import('./suitability.js'),
   () => import('./grey.js'),
   () => import('./balance.js'),
   () => import('./carbon.js'),
