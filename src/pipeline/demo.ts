@@ -2,13 +2,14 @@
  * The main job: generate the embedded sample region and run every capability on it, through
  * the same CLI commands a user would script (so the demo is also a worked example of the
  * chain). Each step's output goes to DIR/logs/<step>.log; DIR/summary.md and summary.json are
- * written last, only when every step succeeded (a failed run never looks finished).
+ * written last (with report.html: the summary and maps), only when every step succeeded (a failed run never looks finished).
  */
 import { existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { performance } from 'node:perf_hooks';
 import { InternalError } from '../errors.js';
 import { writeFileAtomic } from '../io/atomic.js';
+import { ReportImage, writeHtmlReport } from './report.js';
 
 export interface DemoOptions {
   out: string;
@@ -66,15 +67,17 @@ export async function runDemo(o: DemoOptions, plan: (ctx: DemoContext) => Promis
   const { main } = await import('../cli/main.js');
   const dir = o.out;
   mkdirSync(dir, { recursive: true });
-  for (const f of ['summary.md', 'summary.json']) rmSync(join(dir, f), { force: true });
+  for (const f of ['summary.md', 'summary.json', 'report.html']) rmSync(join(dir, f), { force: true });
   const steps: DemoStep[] = [];
   const notes: string[] = [];
+  const images: ReportImage[] = [];
   const say = o.log ?? (() => {});
   const ctx: DemoContext = {
     dir,
     threads: String(o.threads),
     path: (...p: string[]) => join(dir, ...p),
     note: (s: string) => notes.push(s),
+    image: (im: ReportImage) => images.push(im),
     async step(name, title, args, outputs = []) {
       say(`demo: ${title} ...`);
       const r = await runStep(main, dir, name, args);
@@ -111,6 +114,7 @@ export async function runDemo(o: DemoOptions, plan: (ctx: DemoContext) => Promis
   const summary = lines.join('\n');
   writeFileAtomic(join(dir, 'summary.json'), JSON.stringify({ size: o.size ?? 1000, seed: o.seed ?? 1, threads: o.threads, seconds: total, steps, notes }, null, 2));
   writeFileAtomic(join(dir, 'summary.md'), summary);
+  writeHtmlReport(join(dir, 'report.html'), summary, images);
   return { steps, summary };
 }
 
@@ -119,6 +123,8 @@ export interface DemoContext {
   threads: string;
   path(...p: string[]): string;
   note(markdown: string): void;
+  /** A map for the HTML report. */
+  image(im: ReportImage): void;
   /** Runs `landcarbon <args>`; throws when it fails or an expected output is missing. Returns its output. */
   step(name: string, title: string, args: string[], outputs?: string[]): Promise<string>;
   readJson(...p: string[]): any; // eslint-disable-line @typescript-eslint/no-explicit-any
