@@ -18,6 +18,7 @@ const COMMANDS: Array<() => Promise<{ register: Register }>> = [
   () => import('./balance.js'),
   () => import('./carbon.js'),
   () => import('./stats.js'),
+  () => import('./sample.js'),
 ];
 
 export async function buildProgram(): Promise<Command> {
