@@ -6,7 +6,13 @@
 import { readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { dirname, join } from 'node:path';
+import { setFlagsFromString } from 'node:v8';
 import { InternalError } from '../errors.js';
+
+// Kernels are called a few times on large buffers, so V8's baseline wasm tier (Liftoff) would
+// run whole first tiles 2-3x slower before tier-up. Compile every kernel with the optimising
+// tier on first call instead (compilation stays lazy: ~1 ms for the module).
+setFlagsFromString('--no-liftoff');
 
 export type Target = 'release' | 'debug';
 
