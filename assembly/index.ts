@@ -9,5 +9,7 @@ export function heap_base(): usize {
 }
 export { zonal_task, presence_mark, int_minmax, code_minmax } from './zonal';
 export { mlp_forward_simd, mlp_forward_scalar, mlp_scratch_bytes, mlp_exp_simd } from './mlp';
+export { paths_brandes, paths_scratch_bytes } from './paths';
+export { gravity_hist, gravity_emit, gravity_rowsum } from './gravity';
 export { casa_month, casa_month_simd, casa_vexp } from './casa';
 export { zone_adjacency } from './adjacency';

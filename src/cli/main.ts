@@ -18,6 +18,8 @@ const COMMANDS: Array<() => Promise<{ register: Register }>> = [
   () => import('./balance.js'),
   () => import('./carbon.js'),
   () => import('./stats.js'),
+  () => import('./network.js'),
+  () => import('./centrality.js'),
   () => import('./sample.js'),
 ];
 
