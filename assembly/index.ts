@@ -2,6 +2,7 @@
 // Rules (architecture.md): runtime stub, no allocation, no mutable globals; the host lays out
 // every buffer in the shared memory and passes pointers and lengths only.
 export { rng_fill_u32, rng_fill_f64 } from './rng';
+export { ca_step } from './ca';
 
 /** First free byte above static data: the host's arena starts here (16-byte aligned). */
 export function heap_base(): usize {

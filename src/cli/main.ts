@@ -7,6 +7,7 @@ import { Exit, Register } from './common.js';
 
 const COMMANDS: Array<() => Promise<{ register: Register }>> = [
   // one line per command file
+  () => import('./simulate.js'),
   () => import('./info.js'),
   () => import('./zonal.js'),
   () => import('./bench.js'),

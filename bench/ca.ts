@@ -1,0 +1,147 @@
+/**
+ * CA iteration benchmark (assembly/ca.ts): K = 6 classes, 3 x 3 window, one iteration, ~1 %
+ * NoData, seeded synthetic data (patchy classes so neighbourhoods are realistic), at
+ * 1024^2, 4096^2, 8192^2 x {TS reference, WASM scalar, WASM SIMD, WASM SIMD x 2 threads}.
+ * Module instantiation and worker start-up are excluded; each case is run several times and
+ * the best is kept (2 shared cores here). Results: bench/results/ca.json.
+ *
+ *   npx tsc -p tsconfig.json && node dist/bench/ca.js [--sizes 1024,4096] [--repeats 5]
+ */
+import { writeFileSync, mkdirSync } from 'node:fs';
+import { join } from 'node:path';
+import { Engine } from '../src/tiling/engine.js';
+import { CaKernel, caCoef, caStepRef } from '../src/kernels/ca.js';
+import { RngKey, rngU32 } from '../src/kernels/rng.ref.js';
+import { PACKAGE_ROOT } from '../src/wasm/module.js';
+
+export type CaImpl = 'ref' | 'scalar' | 'simd';
+export type CaPattern = 'patchy' | 'random';
+
+export interface CaBenchOptions {
+  size: number;
+  threads?: number;
+  impl?: CaImpl;
+  classes?: number;
+  n?: number;
+  repeats?: number;
+  seed?: number;
+  pattern?: CaPattern;
+}
+
+export interface CaBenchResult {
+  size: number;
+  threads: number;
+  impl: CaImpl;
+  pattern: CaPattern;
+  mcells_per_s: number;
+  seconds: number;
+  /** Cells per second of process CPU time (all threads), best repeat: per-core throughput, less sensitive to other load. */
+  cpu_mcells_per_s_per_core: number;
+}
+
+/**
+ * Seeded synthetic inputs. pattern 'patchy' (default): 32 x 32 blocks of one class with 3 % of
+ * cells of a random class (like a real land-use map: most windows hold one class); 'random':
+ * every cell an independent random class (worst case: every window is mixed). ~1 % NoData.
+ */
+function fillInputs(cur: Uint8Array, sp: Float32Array, size: number, K: number, seed: number, pattern: CaPattern): void {
+  const key = new RngKey(seed, 12345);
+  const cells = size * size;
+  for (let y = 0; y < size; y++) {
+    for (let x = 0; x < size; x++) {
+      const i = y * size + x;
+      const r = rngU32(key, i);
+      if (r % 100 === 0) {
+        cur[i] = 255;
+        continue;
+      }
+      const noise = pattern === 'random' || (r >>> 8) % 100 < 3;
+      cur[i] = noise ? (r >>> 16) % K : rngU32(key, 2 ** 40 + ((y >> 5) * 65536 + (x >> 5))) % K;
+    }
+  }
+  // probabilities: cheap deterministic pattern in (0.05, 0.95)
+  for (let k = 0; k < K; k++) {
+    const off = k * cells;
+    for (let i = 0; i < cells; i++) sp[off + i] = ((i * 2654435761 + k * 40503) >>> 0) / 4294967296 * 0.9 + 0.05;
+  }
+}
+
+/** One iteration of the CA at size^2; returns the best of `repeats` runs. */
+export async function benchCa(o: CaBenchOptions): Promise<CaBenchResult> {
+  const size = o.size, K = o.classes ?? 6, n = o.n ?? 3, impl = o.impl ?? 'simd';
+  const threads = o.threads ?? 1, repeats = o.repeats ?? 3, seed = o.seed ?? 20261122, pattern = o.pattern ?? 'patchy';
+  const coef = caCoef(K, n, Array.from({ length: K }, (_, k) => 1 - k / (2 * K)), Array(K).fill(1), Array(K * K).fill(1));
+  const engine = new Engine({ threads: impl === 'ref' ? 1 : threads });
+  try {
+    const ca = new CaKernel(engine, { width: size, height: size, classes: K, n, simd: impl !== 'scalar', tileRows: threads > 1 ? Math.ceil(size / (threads * 8)) : size });
+    fillInputs(ca.cur.view(), ca.sp.view(), size, K, seed, pattern);
+    await engine.warmUp();
+    let best = Infinity, bestCpu = Infinity;
+    for (let r = 0; r < repeats; r++) {
+      const c0 = process.cpuUsage();
+      const t0 = process.hrtime.bigint();
+      if (impl === 'ref') {
+        caStepRef(
+          { width: size, height: size, classes: K, n, cur: ca.cur.view().subarray(0, size * size), sp: ca.sp.view(), restricted: null, coef, seed, iteration: r },
+          ca.prop.view(), ca.key.view(),
+        );
+      } else {
+        await ca.step(seed, r, coef);
+      }
+      const s = Number(process.hrtime.bigint() - t0) / 1e9;
+      const cu = process.cpuUsage(c0);
+      const cpu = (cu.user + cu.system) / 1e6;
+      if (s < best) best = s;
+      if (cpu < bestCpu) bestCpu = cpu;
+    }
+    ca.release();
+    return { size, threads: impl === 'ref' ? 1 : threads, impl, pattern, mcells_per_s: (size * size) / best / 1e6, seconds: best, cpu_mcells_per_s_per_core: (size * size) / bestCpu / 1e6 };
+  } finally {
+    await engine.close();
+  }
+}
+
+async function main(): Promise<void> {
+  const args = process.argv.slice(2);
+  const get = (name: string) => {
+    const i = args.indexOf(name);
+    return i >= 0 ? args[i + 1] : undefined;
+  };
+  const sizes = (get('--sizes') ?? '1024,4096,8192').split(',').map(Number);
+  const repeats = Number(get('--repeats') ?? 5);
+  const patterns = (get('--patterns') ?? 'patchy,random').split(',') as CaPattern[];
+  const results: CaBenchResult[] = [];
+  for (const pattern of patterns) {
+    for (const size of sizes) {
+      const cases: Array<{ impl: CaImpl; threads: number }> = [
+        { impl: 'ref', threads: 1 },
+        { impl: 'scalar', threads: 1 },
+        { impl: 'simd', threads: 1 },
+        { impl: 'simd', threads: 2 },
+      ];
+      for (const c of cases) {
+        const r = await benchCa({ size, impl: c.impl, threads: c.threads, pattern, repeats: c.impl === 'ref' && size > 1024 ? 1 : repeats });
+        results.push(r);
+        process.stdout.write(JSON.stringify(r) + '\n');
+      }
+    }
+  }
+  const dir = join(PACKAGE_ROOT, 'bench', 'results');
+  mkdirSync(dir, { recursive: true });
+  const out = {
+    suite: 'ca',
+    description: 'one synchronous FLUS CA iteration, K = 6, 3x3, ~1 % NoData, best of repeats (wall clock); patchy = 32x32 blocks + 3 % random cells, random = independent random classes',
+    load: (await import('node:os')).loadavg(),
+    date: new Date().toISOString(),
+    node: process.version,
+    results,
+  };
+  writeFileSync(join(dir, 'ca.json'), JSON.stringify(out, null, 2) + '\n');
+}
+
+if (import.meta.url === `file://${process.argv[1]}`) {
+  main().catch((e) => {
+    process.stderr.write(String(e?.stack ?? e) + '\n');
+    process.exit(1);
+  });
+}

@@ -1,0 +1,454 @@
+/**
+ * FLUS land-use simulation loop (seed 004 eq. 3-5; Liu et al. 2017; methods.md section 3):
+ * iterate the CA kernel (assembly/ca.ts via src/kernels/ca.ts) until every class meets its
+ * demand, for one or more target years in turn.
+ *
+ * Default update, "sync" (deterministic and parallel):
+ *   1. The kernel proposes a class for every valid unrestricted cell from the previous map
+ *      (synchronous: nothing changes during the sweep), with roulette draws
+ *      u = rngF64(seed, stream = t, cell index) and, for proposed conversions c -> k, a priority
+ *      key (1 - rngF64(seed, stream = 2^32 + t, cell index)) / TP_k (float32 bits); t counts
+ *      iterations over all target years.
+ *   2. Demand enforcement (no raster-order bias): with gaps D_k = demand_k - count_k at the start
+ *      of the iteration, a growing class (D_k > 0) may gain at most D_k cells and lose none, a
+ *      shrinking class (D_k < 0) may lose at most -D_k cells and gain none, a class at its demand
+ *      is frozen. The proposed conversions c -> k with D_c < 0 < D_k are ranked by (key, cell
+ *      index) ascending — key = the kernel's priority (1 - v) / TP_k, v a counter-based uniform
+ *      draw — and accepted one by one while gain_k < D_k and loss_c < -D_c; the rest are rejected
+ *      (the cell keeps c). No class ever overshoots its demand, gaps shrink monotonically, and
+ *      because the ranking is a hash of (seed, iteration, cell), not a scan position, the
+ *      accepted set does not depend on raster order, strip size or thread count.
+ *   3. Adaptive inertia (the paper's rule, methods.md): with D1 = D^{t-1}, D2 = D^{t-2}:
+ *      Inertia_k unchanged if |D1| <= |D2|; * D2/D1 if 0 > D2 > D1; * D1/D2 if D1 > D2 > 0.
+ *      Under the budgets of step 2 a gap never widens, so in sync mode the rule keeps the initial
+ *      inertia (it is applied; it acts in "flus" mode, where a source class can fall below its
+ *      demand).
+ *   4. Stop when sum_k |D_k| <= tolerance * valid cells (tolerance 0 = exact) or after
+ *      maxIterations iterations for this target year.
+ *
+ * "flus" update (reproduces the official GeoSOS-FLUS sweep, single-threaded): see sweepFlus.
+ */
+import { ConfigError, InputError, checkInt, checkNumber } from '../errors.js';
+import type { Engine } from '../tiling/engine.js';
+import { CaKernel, caCoef, NODATA_CLASS } from '../kernels/ca.js';
+import { RngKey, rngF64 } from '../kernels/rng.ref.js';
+
+export type UpdateMode = 'sync' | 'flus';
+
+export interface FlusConfig {
+  /** Number of classes K (class indices 0..K-1 in ascending code order). */
+  classes: number;
+  /** Neighbourhood window N (odd, 3..11). Default 3. */
+  n?: number;
+  /** Neighbourhood weights w_k in [0, 1], K values. */
+  weights: number[];
+  /** Allowed conversions, K*K row-major, rows = current class, columns = future class; 0/1. */
+  allowed: number[];
+  /** Initial inertia per class (default 1). */
+  inertia?: number[];
+  /** Integer in [0, 2^53). */
+  seed: number;
+  /** Iterations per target year (default 300). */
+  maxIterations?: number;
+  /** Stop when sum_k |gap_k| <= tolerance * valid cells (default 0: exact). */
+  tolerance?: number;
+  /** 'sync' (default) or 'flus' (official sweep). */
+  update?: UpdateMode;
+  /** Rows per strip for the kernel (does not change results). */
+  tileRows?: number;
+  /** i8x16 neighbourhood counts (default true; false = scalar path, same results). */
+  simd?: boolean;
+  /** flus mode: extra factor on the squared inertia ratio (default 1, see sweepFlus). */
+  flusAcceleration?: number;
+}
+
+export interface FlusInput {
+  width: number;
+  height: number;
+  /** Class indices 0..K-1, 255 = NoData (not modified). */
+  landuse: Uint8Array;
+  /** K planes of width*height suitability (plane k = class k), finite and >= 0 on valid cells. */
+  prob: Float32Array;
+  /** Nonzero = restricted (never changes), or null. */
+  restricted: Uint8Array | null;
+}
+
+export interface FlusProgress {
+  /** Index of the target year (0-based) and the iteration within it (1-based). */
+  yearIndex: number;
+  iteration: number;
+  /** demand_k - count_k after the iteration. */
+  gap: number[];
+  totalGap: number;
+  /** Conversions accepted in this iteration. */
+  accepted: number;
+  proposed: number;
+}
+
+export interface FlusYearResult {
+  map: Uint8Array;
+  counts: number[];
+  gap: number[];
+  iterations: number;
+  converged: boolean;
+  inertia: number[];
+}
+
+/** Cells of each class (index 0..K-1) in a class-index map; 255 ignored. */
+export function classCounts(map: Uint8Array, K: number): number[] {
+  const c = new Float64Array(256);
+  for (let i = 0; i < map.length; i++) c[map[i]]++;
+  return Array.from(c.subarray(0, K));
+}
+
+/** The paper's adaptive inertia (methods.md section 3); `square` and `accel` for flus mode. */
+export function updateInertia(inertia: number, d1: number, d2: number, square = false, accel = 1): number {
+  if (Math.abs(d1) <= Math.abs(d2)) return inertia;
+  let ratio: number;
+  if (0 > d2 && d2 > d1) ratio = d2 / d1;
+  else if (d1 > d2 && d2 > 0) ratio = d1 / d2;
+  else return inertia;
+  return square ? inertia * ratio * ratio * accel : inertia * ratio;
+}
+
+/**
+ * Checks that each demand row can be reached from the previous one (the start map, then each
+ * earlier target) under the rules, and throws an InputError naming the source otherwise:
+ * rows must sum to the valid cells; a growing class needs existing cells (its neighbourhood
+ * effect is 0 everywhere otherwise); a shrinking class cannot lose more than its unrestricted
+ * cells; and the conversions shrinking -> growing allowed by the matrix must carry the whole
+ * change (max-flow, K x K; under the budgets of runFlus a class gains or loses, never both, so
+ * conversions are direct).
+ */
+export function checkDemandFeasible(
+  start: Uint8Array,
+  restricted: Uint8Array | null,
+  demands: number[][],
+  cfg: Pick<FlusConfig, 'classes' | 'allowed'>,
+  names: { source: string; classNames?: string[]; years?: number[] },
+): void {
+  const K = cfg.classes;
+  const nm = (k: number) => names.classNames?.[k] ?? `class ${k}`;
+  const yr = (y: number) => (names.years ? `year ${names.years[y]}` : `row ${y + 1}`);
+  const counts = classCounts(start, K);
+  const valid = counts.reduce((a, b) => a + b, 0);
+  const fixed = new Array(K).fill(0);
+  if (restricted) for (let i = 0; i < start.length; i++) if (start[i] !== NODATA_CLASS && restricted[i] !== 0) fixed[start[i]]++;
+  let prev = counts;
+  for (let y = 0; y < demands.length; y++) {
+    const d = demands[y];
+    if (d.length !== K) throw new InputError(`${names.source}: ${yr(y)} has ${d.length} classes, the land-use map has ${K}`);
+    let sum = 0;
+    for (let k = 0; k < K; k++) {
+      if (!Number.isInteger(d[k]) || d[k] < 0) throw new InputError(`${names.source}: ${yr(y)}, ${nm(k)}: expected a whole number of cells >= 0, got ${d[k]}`);
+      sum += d[k];
+    }
+    if (sum !== valid) throw new InputError(`${names.source}: ${yr(y)} sums to ${sum} cells but the land-use map has ${valid} valid cells`);
+    for (let k = 0; k < K; k++) {
+      const D = d[k] - prev[k];
+      if (D > 0 && prev[k] === 0) {
+        throw new InputError(`${names.source}: ${yr(y)}: demand for ${nm(k)} is ${d[k]} cells but it has no cells to grow from (its neighbourhood effect is 0 everywhere)`);
+      }
+      if (D < 0 && prev[k] - fixed[k] < -D) {
+        throw new InputError(`${names.source}: ${yr(y)}: ${nm(k)} must lose ${-D} cells but only ${prev[k] - fixed[k]} of its cells are unrestricted (demand cannot be met)`);
+      }
+    }
+    // max-flow shrinking -> growing along allowed conversions
+    const supply = prev.map((p, k) => Math.max(0, p - d[k]));
+    const need = prev.map((p, k) => Math.max(0, d[k] - p));
+    const total = need.reduce((a, b) => a + b, 0);
+    const flow = maxFlow(K, supply, need, (c, k) => c !== k && cfg.allowed[c * K + k] > 0);
+    if (flow < total) {
+      const unmet = need.map((n, k) => (n > 0 ? nm(k) : null)).filter((x) => x !== null);
+      throw new InputError(
+        `${names.source}: ${yr(y)}: demand cannot be met under the conversion matrix: only ${flow} of the ${total} cells that must change ` +
+          `can move from shrinking to growing classes (growing: ${unmet.join(', ')}; conversion rows = current class)`,
+      );
+    }
+    prev = d;
+  }
+}
+
+/** Max-flow source -> c (supply) -> k (edge if ok(c,k)) -> sink (need); augmenting paths. */
+function maxFlow(K: number, supply: number[], need: number[], ok: (c: number, k: number) => boolean): number {
+  // nodes: 0 = source, 1..K = from, K+1..2K = to, 2K+1 = sink
+  const n = 2 * K + 2, S = 0, T = 2 * K + 1;
+  const cap: number[][] = Array.from({ length: n }, () => new Array(n).fill(0));
+  for (let c = 0; c < K; c++) {
+    cap[S][1 + c] = supply[c];
+    cap[K + 1 + c][T] = need[c];
+    for (let k = 0; k < K; k++) if (ok(c, k)) cap[1 + c][K + 1 + k] = Infinity;
+  }
+  let flow = 0;
+  for (;;) {
+    const par = new Array(n).fill(-1);
+    par[S] = S;
+    const q = [S];
+    while (q.length && par[T] < 0) {
+      const u = q.shift()!;
+      for (let v = 0; v < n; v++) if (par[v] < 0 && cap[u][v] > 0) { par[v] = u; q.push(v); }
+    }
+    if (par[T] < 0) return flow;
+    let f = Infinity;
+    for (let v = T; v !== S; v = par[v]) f = Math.min(f, cap[par[v]][v]);
+    for (let v = T; v !== S; v = par[v]) { cap[par[v]][v] -= f; cap[v][par[v]] += f; }
+    flow += f;
+  }
+}
+
+/**
+ * Demand enforcement of one sync iteration (the rule in the file comment, step 2): accepts
+ * proposed shrinking -> growing conversions in (key, index) order within the per-class budgets,
+ * applies them to `cur` in place and returns the counts. `gap` = demand - count before;
+ * `net` receives the net change per class.
+ */
+export function enforceDemand(cur: Uint8Array, prop: Uint8Array, key: Uint32Array, gap: number[], net: number[]): { accepted: number; proposed: number } {
+  const K = gap.length;
+  // collect candidates whose source and target can move at all (raster order; order is irrelevant)
+  let m = 0;
+  const n = cur.length;
+  let buf = new BigUint64Array(1024);
+  let u32 = new Uint32Array(buf.buffer);
+  let proposed = 0;
+  for (let i = 0; i < n; i++) {
+    const p = prop[i];
+    const c = cur[i];
+    if (p === c || p === NODATA_CLASS) continue;
+    proposed++;
+    if (!(gap[p] > 0 && gap[c] < 0)) continue; // only shrinking -> growing conversions count
+    if (m === buf.length) {
+      const nb = new BigUint64Array(buf.length * 2);
+      nb.set(buf);
+      buf = nb;
+      u32 = new Uint32Array(buf.buffer);
+    }
+    u32[2 * m] = i; // little-endian: low word = cell index, high word = key
+    u32[2 * m + 1] = key[i];
+    m++;
+  }
+  const cand = buf.subarray(0, m);
+  cand.sort();
+  for (let k = 0; k < K; k++) net[k] = 0;
+  let accepted = 0;
+  let left = 0;
+  for (let k = 0; k < K; k++) if (gap[k] > 0) left += gap[k];
+  for (let j = 0; j < m && left > 0; j++) {
+    const i = u32[2 * j];
+    const c = cur[i], k = prop[i];
+    if (net[k] < gap[k] && -net[c] < -gap[c]) {
+      left--;
+      cur[i] = k;
+      net[k]++;
+      net[c]--;
+      accepted++;
+    }
+  }
+  return { accepted, proposed };
+}
+
+export function checkFlusConfig(cfg: FlusConfig): Required<Omit<FlusConfig, 'tileRows' | 'flusAcceleration'>> & { tileRows?: number; flusAcceleration: number } {
+  const K = checkInt('number of classes', cfg.classes, 1, 254);
+  const n = checkInt('neighbourhood size', cfg.n ?? 3, 3, 11);
+  if (n % 2 !== 1) throw new ConfigError(`neighbourhood size: expected an odd number in 3..11, got ${n}`);
+  if (cfg.weights.length !== K) throw new ConfigError(`weights: expected ${K} values (one per class), got ${cfg.weights.length}`);
+  cfg.weights.forEach((w, k) => checkNumber(`weights[${k}]`, w, 0, 1));
+  if (cfg.allowed.length !== K * K) throw new ConfigError(`conversion matrix: expected ${K}x${K} = ${K * K} values, got ${cfg.allowed.length}`);
+  cfg.allowed.forEach((a, j) => {
+    if (a !== 0 && a !== 1) throw new ConfigError(`conversion matrix: row ${Math.floor(j / K) + 1}, column ${(j % K) + 1}: expected 0 or 1, got ${a}`);
+  });
+  const inertia = cfg.inertia ?? new Array(K).fill(1);
+  if (inertia.length !== K) throw new ConfigError(`inertia: expected ${K} values, got ${inertia.length}`);
+  inertia.forEach((v, k) => checkNumber(`inertia[${k}]`, v, Number.MIN_VALUE));
+  const update = cfg.update ?? 'sync';
+  if (update !== 'sync' && update !== 'flus') throw new ConfigError(`update: expected "sync" or "flus", got ${JSON.stringify(update)}`);
+  return {
+    classes: K, n, weights: cfg.weights, allowed: cfg.allowed, inertia,
+    seed: checkInt('seed', cfg.seed, 0, Number.MAX_SAFE_INTEGER),
+    maxIterations: checkInt('max iterations', cfg.maxIterations ?? 300, 1, 1_000_000),
+    tolerance: checkNumber('tolerance', cfg.tolerance ?? 0, 0, 1),
+    update,
+    simd: cfg.simd ?? true,
+    tileRows: cfg.tileRows,
+    flusAcceleration: checkNumber('flus acceleration', cfg.flusAcceleration ?? 1, Number.MIN_VALUE),
+  };
+}
+
+/** Validates the input arrays (sizes, class indices, probabilities). */
+export function checkFlusInput(inp: FlusInput, K: number, names: { prob?: string; landuse?: string } = {}): void {
+  const cells = inp.width * inp.height;
+  if (inp.landuse.length !== cells) throw new InputError(`${names.landuse ?? 'land use'}: expected ${cells} cells, got ${inp.landuse.length}`);
+  if (inp.prob.length !== cells * K) throw new InputError(`${names.prob ?? 'probabilities'}: expected ${K} planes of ${cells} cells, got ${inp.prob.length} values`);
+  if (inp.restricted && inp.restricted.length !== cells) throw new InputError(`restricted: expected ${cells} cells, got ${inp.restricted.length}`);
+  for (let i = 0; i < cells; i++) {
+    const c = inp.landuse[i];
+    if (c !== NODATA_CLASS && c >= K) throw new InputError(`${names.landuse ?? 'land use'}: class index ${c} at cell ${i} is not below ${K}`);
+  }
+  for (let k = 0; k < K; k++) {
+    const off = k * cells;
+    for (let i = 0; i < cells; i++) {
+      if (inp.landuse[i] === NODATA_CLASS) continue;
+      const v = inp.prob[off + i];
+      if (!(v >= 0) || v === Infinity) {
+        const x = i % inp.width, y = Math.floor(i / inp.width);
+        throw new InputError(`${names.prob ?? 'probabilities'}: band ${k + 1} at row ${y}, column ${x}: expected a finite probability >= 0, got ${v}`);
+      }
+    }
+  }
+}
+
+/**
+ * Runs the simulation to each demand row in turn (demands[y][k] = cells of class k), starting
+ * from inp.landuse. Returns one map per target year. Deterministic: same inputs and seed give
+ * the same maps for any engine thread count and tileRows.
+ */
+export async function runFlus(
+  engine: Engine,
+  inp: FlusInput,
+  demands: number[][],
+  config: FlusConfig,
+  onProgress?: (p: FlusProgress) => void,
+): Promise<FlusYearResult[]> {
+  const cfg = checkFlusConfig(config);
+  const K = cfg.classes;
+  checkFlusInput(inp, K);
+  const valid = classCounts(inp.landuse, K).reduce((a, b) => a + b, 0);
+  const results: FlusYearResult[] = [];
+  const inertia = cfg.inertia.slice();
+  let stream = 0;
+  if (cfg.update === 'flus') {
+    const map = inp.landuse.slice();
+    for (let y = 0; y < demands.length; y++) {
+      const r = sweepFlus(inp, map, demands[y], cfg, inertia, y, stream, valid, onProgress);
+      stream += r.iterations;
+      results.push({ ...r, map: map.slice(), inertia: inertia.slice() });
+    }
+    return results;
+  }
+  const ca = new CaKernel(engine, { width: inp.width, height: inp.height, classes: K, n: cfg.n, restricted: inp.restricted !== null, tileRows: cfg.tileRows, simd: cfg.simd });
+  try {
+    const cells = inp.width * inp.height;
+    const cur = () => ca.cur.view().subarray(0, cells);
+    cur().set(inp.landuse);
+    ca.sp.view().set(inp.prob);
+    if (ca.restricted && inp.restricted) ca.restricted.view().set(inp.restricted);
+    let counts = classCounts(cur(), K);
+    const net = new Array(K).fill(0);
+    for (let y = 0; y < demands.length; y++) {
+      const demand = demands[y];
+      let gap = demand.map((d, k) => d - counts[k]);
+      let it = 0;
+      let total = gap.reduce((a, g) => a + Math.abs(g), 0);
+      while (total > cfg.tolerance * valid && it < cfg.maxIterations) {
+        const coef = caCoef(K, cfg.n, cfg.weights, inertia, cfg.allowed);
+        const proposedCount = await ca.step(cfg.seed, stream, coef);
+        stream++;
+        it++;
+        const { accepted } = proposedCount > 0 ? enforceDemand(cur(), ca.prop.view(), ca.key.view(), gap, net) : { accepted: 0 };
+        if (proposedCount === 0) net.fill(0);
+        counts = counts.map((c, k) => c + net[k]);
+        const newGap = demand.map((d, k) => d - counts[k]);
+        for (let k = 0; k < K; k++) inertia[k] = updateInertia(inertia[k], newGap[k], gap[k]);
+        gap = newGap;
+        total = gap.reduce((a, g) => a + Math.abs(g), 0);
+        onProgress?.({ yearIndex: y, iteration: it, gap: gap.slice(), totalGap: total, accepted, proposed: proposedCount });
+      }
+      results.push({ map: cur().slice(), counts: counts.slice(), gap, iterations: it, converged: total <= cfg.tolerance * valid, inertia: inertia.slice() });
+    }
+    return results;
+  } finally {
+    ca.release();
+  }
+}
+
+/**
+ * The official FLUS sweep ("--update flus"), single-threaded, for users who must match
+ * published GeoSOS-FLUS runs. Differences from the default sync update, following methods.md
+ * section 3's account of the official code (flusver1.0):
+ *   - cells are visited in raster order and the map is updated in place, so neighbourhood
+ *     counts see conversions made earlier in the same sweep, and the class counters (and so
+ *     the demand checks) are updated after every conversion;
+ *   - the current class's combined probability is multiplied by 10 * K (with its inertia);
+ *   - after the roulette picks k != c, a gate must also pass: (r + 1/K) / (t + 1) < sp(p, k),
+ *     t = iteration within the target year (0-based), r a second uniform draw;
+ *   - a conversion c -> k happens only while k is below its demand (the source class may fall
+ *     below its own demand: its gap then widens and adaptive inertia raises its inertia);
+ *   - adaptive inertia uses the squared ratio times an acceleration factor (flusAcceleration,
+ *     default 1 — the official factor is not documented; set it to match a published run);
+ *   - random numbers are seeded (rngF64(seed, stream, cell) with stream = iteration for the
+ *     roulette and 2^33 + iteration for the gate), not taken from the clock.
+ * Results depend on raster order by construction (that is the official behaviour).
+ */
+export function sweepFlus(
+  inp: FlusInput,
+  map: Uint8Array,
+  demand: number[],
+  cfg: ReturnType<typeof checkFlusConfig>,
+  inertia: number[],
+  yearIndex: number,
+  stream0: number,
+  valid: number,
+  onProgress?: (p: FlusProgress) => void,
+): Omit<FlusYearResult, 'map' | 'inertia'> {
+  const { width: W, height: H, prob, restricted } = inp;
+  const K = cfg.classes, N = cfg.n, h = (N - 1) >> 1;
+  const plane = W * H;
+  const counts = classCounts(map, K);
+  let gap = demand.map((d, k) => d - counts[k]);
+  let total = gap.reduce((a, g) => a + Math.abs(g), 0);
+  const cnt = new Int32Array(K);
+  const tp = new Float64Array(K);
+  const wn = cfg.weights.map((w) => w / (N * N - 1));
+  let it = 0;
+  while (total > cfg.tolerance * valid && it < cfg.maxIterations) {
+    const kDraw = new RngKey(cfg.seed, stream0 + it);
+    const kGate = new RngKey(cfg.seed, 2 ** 33 + stream0 + it);
+    let accepted = 0, proposed = 0;
+    for (let y = 0; y < H; y++) {
+      const ya = Math.max(0, y - h), yb = Math.min(H - 1, y + h);
+      for (let x = 0; x < W; x++) {
+        const i = y * W + x;
+        const c = map[i];
+        if (c === NODATA_CLASS || (restricted && restricted[i] !== 0)) continue;
+        cnt.fill(0);
+        const xa = Math.max(0, x - h), xb = Math.min(W - 1, x + h);
+        for (let yy = ya; yy <= yb; yy++) {
+          for (let xx = xa; xx <= xb; xx++) {
+            const v = map[yy * W + xx];
+            if (v < K && (yy !== y || xx !== x)) cnt[v]++;
+          }
+        }
+        let s = 0;
+        for (let k = 0; k < K; k++) {
+          let v = prob[k * plane + i] * cnt[k] * wn[k] * cfg.allowed[c * K + k];
+          if (k === c) v = v * inertia[k] * 10 * K;
+          tp[k] = v;
+          s += v;
+        }
+        if (!(s > 0)) continue;
+        const target = rngF64(kDraw, i) * s;
+        let cum = 0, k = 0;
+        for (; k < K - 1; k++) {
+          cum += tp[k];
+          if (cum > target) break;
+        }
+        if (k === c) continue;
+        proposed++;
+        const r = rngF64(kGate, i);
+        if (!((r + 1 / K) / (it + 1) < prob[k * plane + i])) continue;
+        if (counts[k] < demand[k]) {
+          map[i] = k;
+          counts[k]++;
+          counts[c]--;
+          accepted++;
+        }
+      }
+    }
+    it++;
+    const newGap = demand.map((d, k) => d - counts[k]);
+    for (let k = 0; k < K; k++) inertia[k] = updateInertia(inertia[k], newGap[k], gap[k], true, cfg.flusAcceleration);
+    gap = newGap;
+    total = gap.reduce((a, g) => a + Math.abs(g), 0);
+    onProgress?.({ yearIndex, iteration: it, gap: gap.slice(), totalGap: total, accepted, proposed });
+  }
+  return { counts: counts.slice(), gap, iterations: it, converged: total <= cfg.tolerance * valid };
+}
