@@ -46,6 +46,8 @@ const P_NVALUES = 17;
 const P_VALUES = 18; // value descriptors: 4 f64 each (ptr, type, nodata, hasNodata)
 const P_SUMS = 19; // f64 block partials: [block][value][bin]
 const P_MISSING = 20; // u32 missing counts: [value][bin], for this task
+const P_ZND = 21; // zone NoData (as the zone type's bits in an i32)
+const P_ZHASND = 22; // 1 when the zone raster has a representable NoData
 
 // @ts-ignore: decorator
 @inline function pu(rec: usize, i: i32): usize {
@@ -61,97 +63,119 @@ const P_MISSING = 20; // u32 missing counts: [value][bin], for this task
 }
 
 // Index of a code in a look-up table. 8/16-bit codes: the host's table spans the whole type
-// range (256 or 65536 entries from the type's minimum), so no range check is needed. 32-bit
-// codes: offset from the minimum in 64 bits, range-checked (NoData falls outside or maps to -1).
+// range (256 or 65536 entries from the type's minimum), so no range check is needed, and the
+// table pointer is pre-offset by -min (lut0 = lut - 4 * min, wrapping in u32 like every wasm32
+// address). 32-bit codes: offset from the minimum in 64 bits, range-checked.
 // @ts-ignore: decorator
-@inline function lut<T>(ptr: usize, i: usize, lutPtr: usize, min: i64, range: u64): i32 {
-  if (sizeof<T>() <= 2) {
-    const o = <i32>load<T>(ptr + (i << alignof<T>())) - <i32>min;
-    return load<i32>(lutPtr + (<usize>o << 2));
-  }
-  const o = <u64>(<i64>load<T>(ptr + (i << alignof<T>())) - min);
-  return o < range ? load<i32>(lutPtr + (<usize>o << 2)) : -1;
+@inline function lutIdx<T>(p: usize, lut0: usize, lut: usize, min: i64, range: u64): i32 {
+  if (sizeof<T>() <= 2) return load<i32>(lut0 + (<usize><i32>load<T>(p) << 2));
+  const o = <u64>(<i64>load<T>(p) - min);
+  return o < range ? load<i32>(lut + (<usize>o << 2)) : -1;
 }
 
-// One block, fused: bin of each cell, count, and the first value raster's sum.
 // Runs: consecutive cells of the block with the same bin (cells with no bin are skipped and do
-// not end a run) are summed in registers and added to the bin when the run ends:
+// not end a run) are counted and summed in registers and added to the bin when the run ends:
 //   sums[b] = (((0 + run_1) + run_2) + ...), run = ((v_1 + v_2) + ...).
-// That order is part of the rule (the reference follows it), and it takes the memory
-// read-modify-write chain off the per-cell path. zlut holds zoneIndex * nClass.
-// bins != 0: also store each cell's bin (-1 for none) for further value rasters.
-function fusedBlock<Z, C, V>(zones: usize, classes: usize, values: usize, start: usize, n: usize,
-  zlut: usize, zmin: i64, zrange: u64, clut: usize, cmin: i64, crange: u64,
-  counts: usize, sums: usize, missing: usize, nodata: f64, hasNodata: bool, bins: usize): void {
-  let cur: i32 = -1;
-  let cnt: u32 = 0;
-  let acc: f64 = 0;
-  for (let i: usize = 0; i < n; i++) {
-    const zl = lut<Z>(zones, start + i, zlut, zmin, zrange);
-    const cl = lut<C>(classes, start + i, clut, cmin, crange);
-    const b = (zl | cl) >= 0 ? zl + cl : -1;
-    if (bins) store<i32>(bins + (i << 2), b);
-    if (b < 0) continue;
-    if (b != cur) {
-      if (cur >= 0) {
-        const pc = counts + (<usize>cur << 2);
-        store<u32>(pc, load<u32>(pc) + cnt);
-        const ps = sums + (<usize>cur << 3);
-        store<f64>(ps, load<f64>(ps) + acc);
-      }
-      cur = b;
-      cnt = 0;
-      acc = 0;
-    }
-    cnt++;
-    if (values) {
-      const v = <f64>load<V>(values + ((start + i) << alignof<V>()));
-      if (v != v || (hasNodata && v == nodata)) {
-        const pm = missing + (<usize>b << 2);
-        store<u32>(pm, load<u32>(pm) + 1);
-      } else {
-        acc += v;
-      }
-    }
-  }
-  if (cur >= 0) {
-    const pc = counts + (<usize>cur << 2);
-    store<u32>(pc, load<u32>(pc) + cnt);
+// That order is part of the rule (the reference follows it); it keeps the memory
+// read-modify-write chain off the per-cell path. Pointers arrive pre-offset to the block's first
+// cell. zlut holds zoneIndex * nClass, clut classIndex.
+
+// @ts-ignore: decorator
+@inline function flush(counts: usize, sums: usize, cur: i32, cnt: u32, acc: f64): void {
+  const pc = counts + (<usize>cur << 2);
+  store<u32>(pc, load<u32>(pc) + cnt);
+  if (sums) {
     const ps = sums + (<usize>cur << 3);
     store<f64>(ps, load<f64>(ps) + acc);
   }
 }
 
-function fusedV<Z, C>(vtype: i32, zones: usize, classes: usize, values: usize, start: usize, n: usize,
-  zlut: usize, zmin: i64, zrange: u64, clut: usize, cmin: i64, crange: u64,
-  counts: usize, sums: usize, missing: usize, nodata: f64, hasNodata: bool, bins: usize): void {
-  if (vtype == DT_F32) fusedBlock<Z, C, f32>(zones, classes, values, start, n, zlut, zmin, zrange, clut, cmin, crange, counts, sums, missing, nodata, hasNodata, bins);
-  else fusedBlock<Z, C, f64>(zones, classes, values, start, n, zlut, zmin, zrange, clut, cmin, crange, counts, sums, missing, nodata, hasNodata, bins);
+// Counts only (no value raster); bins != 0: also store each cell's bin (-1 for none).
+function countsBlock<Z, C>(zp: usize, cp: usize, n: usize, zl0: usize, zl: usize, zmin: i64, zrange: u64,
+  cl0: usize, cl: usize, cmin: i64, crange: u64, counts: usize, bins: usize): void {
+  let cur: i32 = -1;
+  let cnt: u32 = 0;
+  for (let i: usize = 0; i < n; i++) {
+    const a = lutIdx<Z>(zp + (i << alignof<Z>()), zl0, zl, zmin, zrange);
+    const c = lutIdx<C>(cp + (i << alignof<C>()), cl0, cl, cmin, crange);
+    const b = (a | c) >= 0 ? a + c : -1;
+    if (bins) store<i32>(bins + (i << 2), b);
+    if (b < 0) continue;
+    if (b != cur) {
+      if (cur >= 0) flush(counts, 0, cur, cnt, 0);
+      cur = b;
+      cnt = 0;
+    }
+    cnt++;
+  }
+  if (cur >= 0) flush(counts, 0, cur, cnt, 0);
 }
 
-function fusedC<Z>(ctype: i32, vtype: i32, zones: usize, classes: usize, values: usize, start: usize, n: usize,
-  zlut: usize, zmin: i64, zrange: u64, clut: usize, cmin: i64, crange: u64,
-  counts: usize, sums: usize, missing: usize, nodata: f64, hasNodata: bool, bins: usize): void {
-  if (ctype == DT_U8) fusedV<Z, u8>(vtype, zones, classes, values, start, n, zlut, zmin, zrange, clut, cmin, crange, counts, sums, missing, nodata, hasNodata, bins);
-  else if (ctype == DT_U16) fusedV<Z, u16>(vtype, zones, classes, values, start, n, zlut, zmin, zrange, clut, cmin, crange, counts, sums, missing, nodata, hasNodata, bins);
-  else if (ctype == DT_I16) fusedV<Z, i16>(vtype, zones, classes, values, start, n, zlut, zmin, zrange, clut, cmin, crange, counts, sums, missing, nodata, hasNodata, bins);
-  else if (ctype == DT_U32) fusedV<Z, u32>(vtype, zones, classes, values, start, n, zlut, zmin, zrange, clut, cmin, crange, counts, sums, missing, nodata, hasNodata, bins);
-  else fusedV<Z, i32>(vtype, zones, classes, values, start, n, zlut, zmin, zrange, clut, cmin, crange, counts, sums, missing, nodata, hasNodata, bins);
+// One value raster, fused with the counts. K is a marker: u16 = test each value for NaN/NoData;
+// u8 = the block's values were proven valid wherever the zone is valid (prescan), so the test is
+// compiled out. Same additions in the same order either way.
+function fusedBlock<Z, C, V, K>(zp: usize, cp: usize, vp: usize, n: usize, zl0: usize, zl: usize, zmin: i64, zrange: u64,
+  cl0: usize, cl: usize, cmin: i64, crange: u64, counts: usize, sums: usize, missing: usize, nodata: f64, hasNodata: bool): void {
+  let cur: i32 = -1;
+  let cnt: u32 = 0;
+  let acc: f64 = 0;
+  for (let i: usize = 0; i < n; i++) {
+    const a = lutIdx<Z>(zp + (i << alignof<Z>()), zl0, zl, zmin, zrange);
+    const c = lutIdx<C>(cp + (i << alignof<C>()), cl0, cl, cmin, crange);
+    if ((a | c) < 0) continue;
+    const b = a + c;
+    if (b != cur) {
+      if (cur >= 0) flush(counts, sums, cur, cnt, acc);
+      cur = b;
+      cnt = 0;
+      acc = 0;
+    }
+    cnt++;
+    const v = <f64>load<V>(vp + (i << alignof<V>()));
+    if (sizeof<K>() == 1) {
+      acc += v;
+    } else if (v != v || (hasNodata && v == nodata)) {
+      const pm = missing + (<usize>b << 2);
+      store<u32>(pm, load<u32>(pm) + 1);
+    } else {
+      acc += v;
+    }
+  }
+  if (cur >= 0) flush(counts, sums, cur, cnt, acc);
 }
 
-function fused(ztype: i32, ctype: i32, vtype: i32, zones: usize, classes: usize, values: usize, start: usize, n: usize,
-  zlut: usize, zmin: i64, zrange: u64, clut: usize, cmin: i64, crange: u64,
-  counts: usize, sums: usize, missing: usize, nodata: f64, hasNodata: bool, bins: usize): void {
-  if (ztype == DT_U8) fusedC<u8>(ctype, vtype, zones, classes, values, start, n, zlut, zmin, zrange, clut, cmin, crange, counts, sums, missing, nodata, hasNodata, bins);
-  else if (ztype == DT_U16) fusedC<u16>(ctype, vtype, zones, classes, values, start, n, zlut, zmin, zrange, clut, cmin, crange, counts, sums, missing, nodata, hasNodata, bins);
-  else if (ztype == DT_I16) fusedC<i16>(ctype, vtype, zones, classes, values, start, n, zlut, zmin, zrange, clut, cmin, crange, counts, sums, missing, nodata, hasNodata, bins);
-  else if (ztype == DT_U32) fusedC<u32>(ctype, vtype, zones, classes, values, start, n, zlut, zmin, zrange, clut, cmin, crange, counts, sums, missing, nodata, hasNodata, bins);
-  else fusedC<i32>(ctype, vtype, zones, classes, values, start, n, zlut, zmin, zrange, clut, cmin, crange, counts, sums, missing, nodata, hasNodata, bins);
+function fusedV<Z, C>(check: bool, vtype: i32, zp: usize, cp: usize, vp: usize, n: usize, zl0: usize, zl: usize, zmin: i64, zrange: u64,
+  cl0: usize, cl: usize, cmin: i64, crange: u64, counts: usize, sums: usize, missing: usize, nodata: f64, hasNodata: bool): void {
+  if (vtype == DT_F32) {
+    if (check) fusedBlock<Z, C, f32, u16>(zp, cp, vp, n, zl0, zl, zmin, zrange, cl0, cl, cmin, crange, counts, sums, missing, nodata, hasNodata);
+    else fusedBlock<Z, C, f32, u8>(zp, cp, vp, n, zl0, zl, zmin, zrange, cl0, cl, cmin, crange, counts, sums, missing, nodata, hasNodata);
+  } else {
+    if (check) fusedBlock<Z, C, f64, u16>(zp, cp, vp, n, zl0, zl, zmin, zrange, cl0, cl, cmin, crange, counts, sums, missing, nodata, hasNodata);
+    else fusedBlock<Z, C, f64, u8>(zp, cp, vp, n, zl0, zl, zmin, zrange, cl0, cl, cmin, crange, counts, sums, missing, nodata, hasNodata);
+  }
 }
 
-// Further value rasters for one block, from the stored bins, with the same runs.
-function sumBlock<V>(values: usize, start: usize, n: usize, nodata: f64, hasNodata: bool,
-  bins: usize, sums: usize, missing: usize): void {
+/** One block: counts (and bins when bins != 0) or, with a value raster, counts + its sums. */
+function blockC<Z>(ctype: i32, nv: i32, check: bool, vtype: i32, zp: usize, cp: usize, vp: usize, n: usize,
+  zl0: usize, zl: usize, zmin: i64, zrange: u64, cl0: usize, cl: usize, cmin: i64, crange: u64,
+  counts: usize, sums: usize, missing: usize, nodata: f64, hasNodata: bool, bins: usize): void {
+  if (nv == 1) {
+    if (ctype == DT_U8) fusedV<Z, u8>(check, vtype, zp, cp, vp, n, zl0, zl, zmin, zrange, cl0, cl, cmin, crange, counts, sums, missing, nodata, hasNodata);
+    else if (ctype == DT_U16) fusedV<Z, u16>(check, vtype, zp, cp, vp, n, zl0, zl, zmin, zrange, cl0, cl, cmin, crange, counts, sums, missing, nodata, hasNodata);
+    else if (ctype == DT_I16) fusedV<Z, i16>(check, vtype, zp, cp, vp, n, zl0, zl, zmin, zrange, cl0, cl, cmin, crange, counts, sums, missing, nodata, hasNodata);
+    else if (ctype == DT_U32) fusedV<Z, u32>(check, vtype, zp, cp, vp, n, zl0, zl, zmin, zrange, cl0, cl, cmin, crange, counts, sums, missing, nodata, hasNodata);
+    else fusedV<Z, i32>(check, vtype, zp, cp, vp, n, zl0, zl, zmin, zrange, cl0, cl, cmin, crange, counts, sums, missing, nodata, hasNodata);
+  } else {
+    if (ctype == DT_U8) countsBlock<Z, u8>(zp, cp, n, zl0, zl, zmin, zrange, cl0, cl, cmin, crange, counts, bins);
+    else if (ctype == DT_U16) countsBlock<Z, u16>(zp, cp, n, zl0, zl, zmin, zrange, cl0, cl, cmin, crange, counts, bins);
+    else if (ctype == DT_I16) countsBlock<Z, i16>(zp, cp, n, zl0, zl, zmin, zrange, cl0, cl, cmin, crange, counts, bins);
+    else if (ctype == DT_U32) countsBlock<Z, u32>(zp, cp, n, zl0, zl, zmin, zrange, cl0, cl, cmin, crange, counts, bins);
+    else countsBlock<Z, i32>(zp, cp, n, zl0, zl, zmin, zrange, cl0, cl, cmin, crange, counts, bins);
+  }
+}
+
+// Further value rasters (when there are several) for one block, from the stored bins, same runs.
+function sumBlock<V>(vp: usize, n: usize, nodata: f64, hasNodata: bool, bins: usize, sums: usize, missing: usize): void {
   let cur: i32 = -1;
   let acc: f64 = 0;
   for (let i: usize = 0; i < n; i++) {
@@ -165,7 +189,7 @@ function sumBlock<V>(values: usize, start: usize, n: usize, nodata: f64, hasNoda
       cur = b;
       acc = 0;
     }
-    const v = <f64>load<V>(values + ((start + i) << alignof<V>()));
+    const v = <f64>load<V>(vp + (i << alignof<V>()));
     if (v != v || (hasNodata && v == nodata)) {
       const p = missing + (<usize>b << 2);
       store<u32>(p, load<u32>(p) + 1);
@@ -177,6 +201,50 @@ function sumBlock<V>(values: usize, start: usize, n: usize, nodata: f64, hasNoda
     const ps = sums + (<usize>cur << 3);
     store<f64>(ps, load<f64>(ps) + acc);
   }
+}
+
+// Prescan of one block (SIMD): is any value NaN or NoData in a cell whose zone is not NoData?
+// If not, the block runs without per-cell value tests. Conservative: cells skipped for other
+// reasons (class NoData, zone not in the table) may still send the block to the tested path.
+// @ts-ignore: decorator
+@inline function zones4<Z>(p: usize, i: usize): v128 {
+  if (sizeof<Z>() == 1) return i32x4.extend_low_i16x8_u(i16x8.extend_low_i8x16_u(v128.load32_zero(p + i)));
+  if (sizeof<Z>() == 2) {
+    if (isSigned<Z>()) return i32x4.extend_low_i16x8_s(v128.load64_zero(p + (i << 1)));
+    return i32x4.extend_low_i16x8_u(v128.load64_zero(p + (i << 1)));
+  }
+  return v128.load(p + (i << 2));
+}
+
+function anyInvalidF32<Z>(zones: usize, values: usize, start: usize, n: usize, znd: i32, hasZnd: bool, nodata: f32, hasNodata: bool): bool {
+  const zn = i32x4.splat(znd);
+  const nd = f32x4.splat(hasNodata ? nodata : NaN);
+  const none = i32x4.splat(0);
+  let bad = none;
+  let i: usize = 0;
+  for (; i + 4 <= n; i += 4) {
+    const x = v128.load(values + ((start + i) << 2));
+    const inval = v128.or(f32x4.ne(x, x), f32x4.eq(x, nd));
+    const zoneNd = hasZnd ? i32x4.eq(zones4<Z>(zones, start + i), zn) : none;
+    bad = v128.or(bad, v128.andnot(inval, zoneNd));
+  }
+  if (v128.any_true(bad)) return true;
+  for (; i < n; i++) {
+    const x = load<f32>(values + ((start + i) << 2));
+    const z = <i32>load<Z>(zones + ((start + i) << alignof<Z>()));
+    if ((x != x || (hasNodata && x == nodata)) && !(hasZnd && z == znd)) return true;
+  }
+  return false;
+}
+
+function anyInvalid(ztype: i32, vtype: i32, zones: usize, values: usize, start: usize, n: usize, znd: i32, hasZnd: bool, nodata: f64, hasNodata: bool): bool {
+  if (vtype != DT_F32) return true; // f64 values: always the tested path
+  const nf = <f32>nodata;
+  if (ztype == DT_U8) return anyInvalidF32<u8>(zones, values, start, n, znd, hasZnd, nf, hasNodata);
+  if (ztype == DT_U16) return anyInvalidF32<u16>(zones, values, start, n, znd, hasZnd, nf, hasNodata);
+  if (ztype == DT_I16) return anyInvalidF32<i16>(zones, values, start, n, znd, hasZnd, nf, hasNodata);
+  if (ztype == DT_U32) return anyInvalidF32<u32>(zones, values, start, n, znd, hasZnd, nf, hasNodata);
+  return anyInvalidF32<i32>(zones, values, start, n, znd, hasZnd, nf, hasNodata);
 }
 
 /** Runs one task (a run of canonical blocks). `rec` points at the f64 parameter record. */
@@ -201,33 +269,59 @@ export function zonal_task(rec: usize): void {
   const vdesc = pu(rec, P_VALUES);
   const sums = pu(rec, P_SUMS);
   const missing = pu(rec, P_MISSING);
+  const hasZnd = pf(rec, P_ZHASND) != 0;
+  const znd = <i32><i64>pf(rec, P_ZND);
 
+  // look-up tables pre-offset by -min for 8/16-bit codes (see lutIdx)
+  const zl0 = zlut - (<usize><i32>zmin << 2);
+  const cl0 = clut - (<usize><i32>cmin << 2);
+  const zs = zoneShift(ztype), cs = zoneShift(ctype);
   let blk: usize = 0;
   for (let s: usize = 0; s < count; s += block, blk++) {
     const n = min(block, count - s);
     const part = sums + (blk * <usize>nvalues * nbins << 3);
-    // the first value raster (if any) is summed in the same pass as the counts
-    let vptr: usize = 0, vtype = DT_F64, nodata: f64 = 0, hasNodata = false;
-    if (nvalues > 0) {
-      vptr = <usize>load<f64>(vdesc);
-      vtype = <i32>load<f64>(vdesc, 8);
-      nodata = load<f64>(vdesc, 16);
-      hasNodata = load<f64>(vdesc, 24) != 0;
-    }
-    fused(ztype, ctype, vtype, zones, classes, vptr, start + s, n, zlut, zmin, zrange, clut, cmin, crange,
-      counts, part, missing, nodata, hasNodata, nvalues > 1 ? bins : 0);
-    for (let v = 1; v < nvalues; v++) {
-      const d = vdesc + (<usize>v << 5);
-      const p = <usize>load<f64>(d);
-      const t = <i32>load<f64>(d, 8);
-      const nd = load<f64>(d, 16);
-      const hn = load<f64>(d, 24) != 0;
-      const pv = part + (<usize>v * nbins << 3);
-      const miss = missing + (<usize>v * nbins << 2);
-      if (t == DT_F32) sumBlock<f32>(p, start + s, n, nd, hn, bins, pv, miss);
-      else sumBlock<f64>(p, start + s, n, nd, hn, bins, pv, miss);
+    const zp = zones + ((start + s) << zs);
+    const cp = classes + ((start + s) << cs);
+    if (nvalues == 1) {
+      // the value raster is summed in the same pass as the counts; a SIMD prescan decides
+      // whether each value must be tested for NaN/NoData
+      const vptr = <usize>load<f64>(vdesc);
+      const vtype = <i32>load<f64>(vdesc, 8);
+      const nodata = load<f64>(vdesc, 16);
+      const hasNodata = load<f64>(vdesc, 24) != 0;
+      const check = anyInvalid(ztype, vtype, zones, vptr, start + s, n, znd, hasZnd, nodata, hasNodata);
+      const vp = vptr + ((start + s) << (vtype == DT_F32 ? 2 : 3));
+      blockZ(ztype, ctype, 1, check, vtype, zp, cp, vp, n, zl0, zlut, zmin, zrange, cl0, clut, cmin, crange, counts, part, missing, nodata, hasNodata, 0);
+    } else {
+      blockZ(ztype, ctype, 0, false, DT_F64, zp, cp, 0, n, zl0, zlut, zmin, zrange, cl0, clut, cmin, crange, counts, 0, 0, 0, false, nvalues > 1 ? bins : 0);
+      for (let v = 0; v < nvalues; v++) {
+        const d = vdesc + (<usize>v << 5);
+        const p = <usize>load<f64>(d);
+        const t = <i32>load<f64>(d, 8);
+        const nd = load<f64>(d, 16);
+        const hn = load<f64>(d, 24) != 0;
+        const pv = part + (<usize>v * nbins << 3);
+        const miss = missing + (<usize>v * nbins << 2);
+        if (t == DT_F32) sumBlock<f32>(p + ((start + s) << 2), n, nd, hn, bins, pv, miss);
+        else sumBlock<f64>(p + ((start + s) << 3), n, nd, hn, bins, pv, miss);
+      }
     }
   }
+}
+
+// @ts-ignore: decorator
+@inline function zoneShift(t: i32): usize {
+  return t == DT_U8 ? 0 : t == DT_U16 || t == DT_I16 ? 1 : 2;
+}
+
+function blockZ(ztype: i32, ctype: i32, nv: i32, check: bool, vtype: i32, zp: usize, cp: usize, vp: usize, n: usize,
+  zl0: usize, zl: usize, zmin: i64, zrange: u64, cl0: usize, cl: usize, cmin: i64, crange: u64,
+  counts: usize, sums: usize, missing: usize, nodata: f64, hasNodata: bool, bins: usize): void {
+  if (ztype == DT_U8) blockC<u8>(ctype, nv, check, vtype, zp, cp, vp, n, zl0, zl, zmin, zrange, cl0, cl, cmin, crange, counts, sums, missing, nodata, hasNodata, bins);
+  else if (ztype == DT_U16) blockC<u16>(ctype, nv, check, vtype, zp, cp, vp, n, zl0, zl, zmin, zrange, cl0, cl, cmin, crange, counts, sums, missing, nodata, hasNodata, bins);
+  else if (ztype == DT_I16) blockC<i16>(ctype, nv, check, vtype, zp, cp, vp, n, zl0, zl, zmin, zrange, cl0, cl, cmin, crange, counts, sums, missing, nodata, hasNodata, bins);
+  else if (ztype == DT_U32) blockC<u32>(ctype, nv, check, vtype, zp, cp, vp, n, zl0, zl, zmin, zrange, cl0, cl, cmin, crange, counts, sums, missing, nodata, hasNodata, bins);
+  else blockC<i32>(ctype, nv, check, vtype, zp, cp, vp, n, zl0, zl, zmin, zrange, cl0, cl, cmin, crange, counts, sums, missing, nodata, hasNodata, bins);
 }
 
 // ---- presence of zone / class values (to build dense look-up tables) ------------------------

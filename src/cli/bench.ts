@@ -39,7 +39,8 @@ export function register(program: Command): void {
         const [file, fn, defaults] = k;
         const opts: Record<string, unknown> = { ...defaults, threads: checkInt('--threads', o.threads, 1, 256), seed: checkInt('--seed', o.seed, 0) };
         if (o.size !== undefined) opts.size = checkInt('--size', o.size, 1, 1 << 20);
-        if (o.impl !== undefined) opts.impl = o.impl;
+        // the CA benchmark names its scalar WASM path 'scalar'
+        if (o.impl !== undefined) opts.impl = kernel === 'ca' && o.impl === 'wasm' ? 'scalar' : o.impl;
         if (o.nodes !== undefined) opts.nodes = checkInt('--nodes', o.nodes, 2);
         if (o.edges !== undefined) opts.edges = checkInt('--edges', o.edges, 1);
         if (o.runs !== undefined) opts.runs = checkInt('--runs', o.runs, 1, 1000);

@@ -373,10 +373,11 @@ export class ZonalAccumulator {
       const missing = arena.alloc<Uint32Array>('uint32', tiles.length * nv * nBins, 'tile missing counts');
       missing.view().fill(0);
       const binScratch = arena.alloc<Int32Array>('int32', nv > 1 ? tiles.length * blockCells : 1, 'bin scratch');
-      const NP = 21;
+      const NP = 23;
       const recs = arena.alloc<Float64Array>('float64', tiles.length * NP, 'task records');
       const rv = recs.view();
       const { zt, ct } = this;
+      const zNd = intNodata(plan.zones);
       const tasks = tiles.map((t, i) => {
         rv.set(
           [
@@ -388,6 +389,7 @@ export class ZonalAccumulator {
             nv, vdesc.ptr,
             sums.ptr + (t.row0 / blockRows) * nv * nBins * 8,
             missing.ptr + i * nv * nBins * 4,
+            zNd === null ? 0 : zNd | 0, zNd === null ? 0 : 1,
           ],
           i * NP,
         );
