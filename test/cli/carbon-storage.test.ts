@@ -2,7 +2,7 @@ import { describe, it, expect, beforeAll } from 'vitest';
 import { mkdtempSync, readFileSync, writeFileSync, existsSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { cli } from './carbon.helpers.js';
+import { cli } from './helpers.js';
 import { readRaster, writeGeoTIFF } from '../../src/io/geotiff.js';
 import { Grid } from '../../src/io/grid.js';
 

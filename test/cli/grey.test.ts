@@ -1,5 +1,5 @@
 import { describe, it, expect } from 'vitest';
-import { cli } from './carbon.helpers.js';
+import { cli } from './helpers.js';
 
 describe('landcarbon grey', () => {
   it('--json prints a, b, fitted, forecast, C, P, grade (methods.md example)', async () => {

@@ -4,7 +4,7 @@ import { existsSync, mkdtempSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { writeGeoTIFF } from '../../src/io/geotiff.js';
-import { cli } from './carbon.helpers.js';
+import { cli } from './helpers.js';
 
 const ROOT = join(import.meta.dirname, '../..');
 const PIE = join(ROOT, '../shared/data/pie/lu_pie_1985.tif');

@@ -1,4 +1,4 @@
-// Runs the CLI in-process and captures stdout/stderr (helper for the carbon/balance/grey CLI tests).
+// Runs the CLI in-process and captures stdout/stderr (shared by the CLI tests).
 import { main } from '../../src/cli/main.js';
 
 export async function cli(...args: string[]): Promise<{ code: number; out: string; err: string }> {
