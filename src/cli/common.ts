@@ -32,7 +32,7 @@ export function run<A extends unknown[]>(name: string, fn: (...args: A) => Promi
 }
 
 export function threadsOption(): Option {
-  return new Option('--threads <n>', 'worker threads (default: all cores)').default(String(availableParallelism()));
+  return new Option('--threads <n>', 'worker threads').default(String(availableParallelism()), `all cores: ${availableParallelism()}`);
 }
 
 export function parseThreads(v: string | number | undefined): number {

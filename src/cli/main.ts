@@ -6,22 +6,22 @@ import { Command, CommanderError } from 'commander';
 import { Exit, Register } from './common.js';
 
 const COMMANDS: Array<() => Promise<{ register: Register }>> = [
-  // one line per command file
-  () => import('./simulate.js'),
+  // one line per command file, in the order of the chain
+  () => import('./sample.js'),
   () => import('./info.js'),
   () => import('./zonal.js'),
-  () => import('./bench.js'),
-  () => import('./demo.js'),
   () => import('./markov.js'),
-  () => import('./accuracy.js'),
   () => import('./suitability.js'),
-  () => import('./grey.js'),
-  () => import('./balance.js'),
+  () => import('./simulate.js'),
+  () => import('./accuracy.js'),
   () => import('./carbon.js'),
-  () => import('./stats.js'),
+  () => import('./balance.js'),
+  () => import('./grey.js'),
   () => import('./network.js'),
   () => import('./centrality.js'),
-  () => import('./sample.js'),
+  () => import('./stats.js'),
+  () => import('./demo.js'),
+  () => import('./bench.js'),
 ];
 
 export async function buildProgram(): Promise<Command> {
