@@ -13,10 +13,12 @@
 //             is the first k whose cumulative sum TP_0 + .. + TP_k exceeds target (branch-free:
 //             the number of k with cumulative <= target); if S == 0 (or not > 0) the cell keeps c.
 //   output:   prop[i] = proposed class k; when k differs from c, key[i] = the float32 bits of
-//             (1 - rngF64(rngKey(seed, 2^32 + iteration), i)) / TP_k, the priority the host ranks
-//             candidate conversions by (ascending; a counter-based random order that favours
-//             conversions with a high combined probability; positive floats order like their
-//             bits); key[i] is left untouched when the cell keeps its class.
+//             sp[k][i] / sp[c][i] (f64 division rounded to float32): the relative suitability of the
+//             proposed class over the current one, which the host ranks candidate conversions by
+//             (descending, ties broken by a seeded permutation of cell indices; see enforceDemand
+//             in src/models/flus.ts). sp[k][i] > 0 for a proposal (TP_k > 0); sp[c][i] == 0 gives
+//             +Infinity (0x7f800000). Non-negative floats order like their bits. key[i] is left
+//             untouched when the cell keeps its class.
 // NoData cells get prop = 255; restricted cells (restr[i] != 0, restr pointer 0 = none) keep c.
 // Nothing is updated during the sweep (synchronous update): the map read is the previous map.
 // Returns the number of proposed conversions in the row range.
@@ -112,6 +114,14 @@ function countsRowScalar(cur: usize, W: i32, H: i32, K: i32, h: i32, y: i32, col
   }
 }
 
+/** Priority of a proposed conversion c -> k: float32 bits of sp[k][i] / sp[c][i] (f64 division). */
+// @ts-ignore: decorator
+@inline function priorityBits(sp: usize, plane: i32, i: usize, k: i32, c: i32): u32 {
+  const pk = <f64>load<f32>(sp + ((<usize>k * <usize>plane + i) << 2));
+  const pc = <f64>load<f32>(sp + ((<usize>c * <usize>plane + i) << 2));
+  return reinterpret<u32>(<f32>(pk / pc));
+}
+
 /** TP_k of one cell (0 for k >= K): f64(sp) * f64(count without the centre) * coef[c][k]. */
 // @ts-ignore: decorator
 @inline function tpOf(k: i32, K: i32, c: i32, x: i32, i: usize, cnt: usize, Wp: i32, sp: usize, plane: i32, crow: usize): f64 {
@@ -139,7 +149,6 @@ export function ca_step(
   const tot = cnt + <usize>(K * Wp);
   const cum = tot + <usize>Wp;
   const kDraw = rngKey(<u64>seed, <u64>iteration);
-  const kPrio = rngKey(<u64>seed, (<u64>1 << 32) + <u64>iteration);
   for (let x = 0; x < h; x++) store<u8>(col + <usize>x, 0);
   let changes: i32 = 0;
   for (let y = row0; y < row1; y++) {
@@ -185,9 +194,7 @@ export function ca_step(
         }
         store<u8>(prop + i, <u8>chosen8);
         if (chosen8 != c) {
-          const tp = tpOf(chosen8, K, c, x, i, cnt, Wp, sp, plane, crow);
-          const pr = <f32>((1.0 - rngF64(kPrio, <u64>i)) / tp);
-          store<u32>(key + (i << 2), reinterpret<u32>(pr));
+          store<u32>(key + (i << 2), priorityBits(sp, plane, i, chosen8, c));
           changes++;
         }
         continue;
@@ -209,13 +216,7 @@ export function ca_step(
       }
       store<u8>(prop + i, <u8>chosen);
       if (chosen != c) {
-        // priority = (1 - v) / TP_chosen as float32 bits (v = rngF64(kPrio, i)); positive floats
-        // order like their bits, so the host sorts u32 keys: a random order favouring high TP.
-        const p = <f64>load<f32>(sp + ((<usize>chosen * <usize>plane + i) << 2));
-        const n = <i32>load<u8>(cnt + <usize>(chosen * Wp + x)) - i32(chosen == c);
-        const tp = p * <f64>n * load<f64>(crow + (<usize>chosen << 3));
-        const pr = <f32>((1.0 - rngF64(kPrio, <u64>i)) / tp);
-        store<u32>(key + (i << 2), reinterpret<u32>(pr));
+        store<u32>(key + (i << 2), priorityBits(sp, plane, i, chosen, c));
         changes++;
       }
     }

@@ -8,7 +8,8 @@
  *   TP_k  = f64(sp[k][i]) * cnt_k * coef[c*K + k]    (coef from caCoef: w_k/(N*N-1) * allowed * inertia)
  *   S = sum_k TP_k; if S > 0: target = rngF64(seed, iteration, i) * S, proposed = first k whose
  *   cumulative sum exceeds target; else keep c. When the proposal k differs from c, key[i] = the
- *   float32 bits of (1 - rngF64(seed, 2^32 + iteration, i)) / TP_k (priority, ascending).
+ *   float32 bits of sp[k][i] / sp[c][i] (f64 division; +Infinity when sp[c][i] = 0): the relative
+ *   suitability the host ranks candidates by (descending; see enforceDemand in src/models/flus.ts).
  */
 import { RngKey, rngF64 } from './rng.ref.js';
 
@@ -63,7 +64,6 @@ export function caStepRef(inp: CaStepInput, prop: Uint8Array, key: Uint32Array, 
   const h = (N - 1) >> 1;
   const plane = W * H;
   const kDraw = new RngKey(inp.seed, inp.iteration);
-  const kPrio = new RngKey(inp.seed, 2 ** 32 + inp.iteration);
   const cnt = new Int32Array(K);
   const cum = new Float64Array(K);
   let changes = 0;
@@ -104,8 +104,7 @@ export function caStepRef(inp: CaStepInput, prop: Uint8Array, key: Uint32Array, 
       }
       prop[i] = chosen;
       if (chosen !== c) {
-        const tp = sp[chosen * plane + i] * cnt[chosen] * coef[c * K + chosen];
-        f32[0] = (1 - rngF64(kPrio, i)) / tp;
+        f32[0] = sp[chosen * plane + i] / sp[c * plane + i];
         key[i] = u32[0];
         changes++;
       }

@@ -10,7 +10,7 @@
  *   const ca = new CaKernel(engine, { width, height, classes: 3, n: 3 });
  *   ca.cur.view().set(classIndexMap); ca.sp.view().set(probPlanes);
  *   const changes = await ca.step(seed, 0, caCoef(3, 3, w, inertia, allowed));
- *   // ca.prop.view(): proposed classes; ca.key.view()[i]: priority key where prop != cur
+ *   // ca.prop.view(): proposed classes; ca.key.view()[i]: priority (float32 bits of sp_k / sp_c) where prop != cur
  */
 import { ConfigError, checkInt } from '../errors.js';
 import type { Engine, Task } from '../tiling/engine.js';

@@ -6,17 +6,30 @@
  * Default update, "sync" (deterministic and parallel):
  *   1. The kernel proposes a class for every valid unrestricted cell from the previous map
  *      (synchronous: nothing changes during the sweep), with roulette draws
- *      u = rngF64(seed, stream = t, cell index) and, for proposed conversions c -> k, a priority
- *      key (1 - rngF64(seed, stream = 2^32 + t, cell index)) / TP_k (float32 bits); t counts
- *      iterations over all target years.
- *   2. Demand enforcement (no raster-order bias): with gaps D_k = demand_k - count_k at the start
- *      of the iteration, a growing class (D_k > 0) may gain at most D_k cells and lose none, a
- *      shrinking class (D_k < 0) may lose at most -D_k cells and gain none, a class at its demand
- *      is frozen. The proposed conversions c -> k with D_c < 0 < D_k are ranked by (key, cell
- *      index) ascending — key = the kernel's priority (1 - v) / TP_k, v a counter-based uniform
- *      draw — and accepted one by one while gain_k < D_k and loss_c < -D_c; the rest are rejected
- *      (the cell keeps c). No class ever overshoots its demand, gaps shrink monotonically, and
- *      because the ranking is a hash of (seed, iteration, cell), not a scan position, the
+ *      u = rngF64(seed, stream = t, cell index) over TP_k = sp_k * Omega_k * inertia * allowed;
+ *      for a proposed conversion c -> k it also writes a priority, the float32 bits of
+ *      sp_k / sp_c (the cell's suitability for the proposed class relative to its current one;
+ *      +Infinity when sp_c = 0); t counts iterations over all target years.
+ *   2. Demand enforcement (no raster-order bias; enforceDemand): with gaps D_k = demand_k -
+ *      count_k at the start of the iteration and budgets b_k = ceil(f * |D_k|), f = acceptFraction
+ *      (default 0.1), a growing class (D_k > 0) may gain at most b_k cells and lose none, a
+ *      shrinking class (D_k < 0) may lose at most b_k cells and gain none, a class at its demand
+ *      is frozen. The proposed conversions c -> k with D_c < 0 < D_k are ranked by priority,
+ *      highest first, ties broken by a seeded permutation of cell indices (tiePermute, keyed by
+ *      rngU32(seed, stream = 2^32 + t, 0)), and accepted one by one while gain_k < b_k and
+ *      loss_c < b_c; the rest are rejected (the cell keeps c).
+ *      Why this rule: the roulette (which needs neighbours of class k) decides WHICH cells may
+ *      change and to what; the ranking decides which of them do. Ranking by a random draw over
+ *      TP (the earlier rule, key (1 - v) / TP_k) let the budgets fill in the first iteration with
+ *      near-random cells: on ../shared/data/pie the figure of merit equalled a random
+ *      allocation's. Among the cells that can propose, TP is dominated by the integer neighbour
+ *      count, which carries little information there, while sp_k / sp_c carries the drivers';
+ *      closing only a fraction of each gap per iteration lets the neighbourhood effect of the
+ *      cells just converted act on later proposals (growth spreads from well-suited cells, as in
+ *      FLUS's gradual iterations) instead of allocating everything at the initial class edges.
+ *      (Measured in test/models/flus.real.test.ts; the closing report has the table.)
+ *      No class ever overshoots its demand, gaps shrink monotonically, and because the ranking
+ *      uses only per-cell values and a hash of (seed, iteration, cell), not a scan position, the
  *      accepted set does not depend on raster order, strip size or thread count.
  *   3. Adaptive inertia (the paper's rule, methods.md): with D1 = D^{t-1}, D2 = D^{t-2}:
  *      Inertia_k unchanged if |D1| <= |D2|; * D2/D1 if 0 > D2 > D1; * D1/D2 if D1 > D2 > 0.
@@ -31,7 +44,7 @@
 import { ConfigError, InputError, checkInt, checkNumber } from '../errors.js';
 import type { Engine } from '../tiling/engine.js';
 import { CaKernel, caCoef, NODATA_CLASS } from '../kernels/ca.js';
-import { RngKey, rngF64 } from '../kernels/rng.ref.js';
+import { RngKey, rngF64, rngU32 } from '../kernels/rng.ref.js';
 
 export type UpdateMode = 'sync' | 'flus';
 
@@ -60,6 +73,11 @@ export interface FlusConfig {
   simd?: boolean;
   /** flus mode: extra factor on the squared inertia ratio (default 1, see sweepFlus). */
   flusAcceleration?: number;
+  /**
+   * sync mode: share of each class's remaining gap that may be closed per iteration, (0, 1]
+   * (default 0.1; 1 = fill the whole gap in one iteration when there are enough proposals).
+   */
+  acceptFraction?: number;
 }
 
 export interface FlusInput {
@@ -196,17 +214,66 @@ function maxFlow(K: number, supply: number[], need: number[], ok: (c: number, k:
   }
 }
 
+/** Odd 32-bit multipliers (low words of the rng.ref mix constants) and their inverses mod 2^32. */
+const PERM_M1 = 0x1ce4e5b9, PERM_M2 = 0x133111eb;
+function invOdd(m: number): number {
+  let x = m; // Newton: x <- x (2 - m x), doubling the correct low bits each step
+  for (let j = 0; j < 5; j++) x = Math.imul(x, 2 - Math.imul(m, x));
+  return x >>> 0;
+}
+const PERM_M1_INV = invOdd(PERM_M1), PERM_M2_INV = invOdd(PERM_M2);
+
+/**
+ * Seeded bijection of 32-bit cell indices (xor with a key, then two rounds of multiply by an odd
+ * constant and xorshift 16, each invertible): the tie-break order among equal priorities.
+ */
+export function tiePermute(i: number, k: number): number {
+  let x = (i ^ k) >>> 0;
+  x = Math.imul(x, PERM_M1) >>> 0;
+  x = (x ^ (x >>> 16)) >>> 0;
+  x = Math.imul(x, PERM_M2) >>> 0;
+  return (x ^ (x >>> 16)) >>> 0;
+}
+
+/** Inverse of tiePermute: tieUnpermute(tiePermute(i, k), k) === i. */
+export function tieUnpermute(x: number, k: number): number {
+  x = (x ^ (x >>> 16)) >>> 0;
+  x = Math.imul(x, PERM_M2_INV) >>> 0;
+  x = (x ^ (x >>> 16)) >>> 0;
+  x = Math.imul(x, PERM_M1_INV) >>> 0;
+  return (x ^ k) >>> 0;
+}
+
+export interface EnforceOptions {
+  /** Share of each class's gap that may be closed in this iteration, (0, 1] (default 1). */
+  fraction?: number;
+  /** Seed and iteration (stream) of the tie-break permutation (default 0, 0). */
+  seed?: number;
+  iteration?: number;
+}
+
 /**
  * Demand enforcement of one sync iteration (the rule in the file comment, step 2): accepts
- * proposed shrinking -> growing conversions in (key, index) order within the per-class budgets,
- * applies them to `cur` in place and returns the counts. `gap` = demand - count before;
- * `net` receives the net change per class.
+ * proposed shrinking -> growing conversions in descending priority (`key` = float32 bits of
+ * sp_k / sp_c from the kernel; ties in a seeded permutation of cell indices), within per-class
+ * budgets b_k = ceil(fraction * |gap_k|), applies them to `cur` in place. `gap` = demand - count
+ * before; `net` receives the net change per class.
  */
-export function enforceDemand(cur: Uint8Array, prop: Uint8Array, key: Uint32Array, gap: number[], net: number[]): { accepted: number; proposed: number } {
+export function enforceDemand(
+  cur: Uint8Array,
+  prop: Uint8Array,
+  key: Uint32Array,
+  gap: number[],
+  net: number[],
+  opts: EnforceOptions = {},
+): { accepted: number; proposed: number } {
   const K = gap.length;
+  const fraction = opts.fraction ?? 1;
+  const tieKey = rngU32(new RngKey(opts.seed ?? 0, 2 ** 32 + (opts.iteration ?? 0)), 0);
   // collect candidates whose source and target can move at all (raster order; order is irrelevant)
   let m = 0;
   const n = cur.length;
+  if (n > 2 ** 32) throw new ConfigError(`demand enforcement: ${n} cells, at most 2^32 supported`);
   let buf = new BigUint64Array(1024);
   let u32 = new Uint32Array(buf.buffer);
   let proposed = 0;
@@ -222,20 +289,24 @@ export function enforceDemand(cur: Uint8Array, prop: Uint8Array, key: Uint32Arra
       buf = nb;
       u32 = new Uint32Array(buf.buffer);
     }
-    u32[2 * m] = i; // little-endian: low word = cell index, high word = key
-    u32[2 * m + 1] = key[i];
+    // little-endian: high word = inverted priority (ascending sort = descending priority),
+    // low word = the cell's place in a seeded permutation (tie-break, not the raster position)
+    u32[2 * m] = tiePermute(i, tieKey);
+    u32[2 * m + 1] = ~key[i] >>> 0;
     m++;
   }
   const cand = buf.subarray(0, m);
   cand.sort();
+  // per-iteration budgets: at most ceil(fraction * |gap|) cells gained (growing) or lost (shrinking)
+  const budget = gap.map((g) => Math.sign(g) * Math.ceil(fraction * Math.abs(g)));
   for (let k = 0; k < K; k++) net[k] = 0;
   let accepted = 0;
   let left = 0;
-  for (let k = 0; k < K; k++) if (gap[k] > 0) left += gap[k];
+  for (let k = 0; k < K; k++) if (budget[k] > 0) left += budget[k];
   for (let j = 0; j < m && left > 0; j++) {
-    const i = u32[2 * j];
+    const i = tieUnpermute(u32[2 * j], tieKey);
     const c = cur[i], k = prop[i];
-    if (net[k] < gap[k] && -net[c] < -gap[c]) {
+    if (net[k] < budget[k] && -net[c] < -budget[c]) {
       left--;
       cur[i] = k;
       net[k]++;
@@ -245,6 +316,8 @@ export function enforceDemand(cur: Uint8Array, prop: Uint8Array, key: Uint32Arra
   }
   return { accepted, proposed };
 }
+
+export const DEFAULT_ACCEPT_FRACTION = 0.1;
 
 export function checkFlusConfig(cfg: FlusConfig): Required<Omit<FlusConfig, 'tileRows' | 'flusAcceleration'>> & { tileRows?: number; flusAcceleration: number } {
   const K = checkInt('number of classes', cfg.classes, 1, 254);
@@ -270,6 +343,7 @@ export function checkFlusConfig(cfg: FlusConfig): Required<Omit<FlusConfig, 'til
     simd: cfg.simd ?? true,
     tileRows: cfg.tileRows,
     flusAcceleration: checkNumber('flus acceleration', cfg.flusAcceleration ?? 1, Number.MIN_VALUE),
+    acceptFraction: checkNumber('accept fraction', cfg.acceptFraction ?? DEFAULT_ACCEPT_FRACTION, Number.MIN_VALUE, 1),
   };
 }
 
@@ -341,9 +415,11 @@ export async function runFlus(
       while (total > cfg.tolerance * valid && it < cfg.maxIterations) {
         const coef = caCoef(K, cfg.n, cfg.weights, inertia, cfg.allowed);
         const proposedCount = await ca.step(cfg.seed, stream, coef);
+        const { accepted } = proposedCount > 0
+          ? enforceDemand(cur(), ca.prop.view(), ca.key.view(), gap, net, { fraction: cfg.acceptFraction, seed: cfg.seed, iteration: stream })
+          : { accepted: 0 };
         stream++;
         it++;
-        const { accepted } = proposedCount > 0 ? enforceDemand(cur(), ca.prop.view(), ca.key.view(), gap, net) : { accepted: 0 };
         if (proposedCount === 0) net.fill(0);
         counts = counts.map((c, k) => c + net[k]);
         const newGap = demand.map((d, k) => d - counts[k]);

@@ -97,6 +97,23 @@ describe('CA kernel (assembly/ca.ts) equals the TS reference', () => {
     expect(r.prop[5]).toBe(255);
   });
 
+  it('hand-checked priority key: float32 bits of sp_k / sp_c, +Infinity when sp_c = 0', async () => {
+    // 2x1 map [0, 1]: each cell's only neighbour has the other class, so TP_own = 0 and the
+    // roulette proposes the other class whatever the draw.
+    // sp plane 0 = [0, 0.5], plane 1 = [0.75, 0.25]:
+    //   cell 0 (0 -> 1): 0.75 / 0   = +Infinity -> 0x7f800000
+    //   cell 1 (1 -> 0): 0.5 / 0.25 = 2          -> 0x40000000
+    const inp: CaStepInput = {
+      width: 2, height: 1, classes: 2, n: 3, cur: Uint8Array.from([0, 1]), sp: Float32Array.from([0, 0.5, 0.75, 0.25]),
+      restricted: null, coef: caCoef(2, 3, [1, 1], [1, 1], [1, 1, 1, 1]), seed: 4, iteration: 9,
+    };
+    const r = ref(inp);
+    expect(Array.from(r.prop)).toEqual([1, 0]);
+    expect(Array.from(r.key)).toEqual([0x7f800000, 0x40000000]);
+    const w = await caStepWasm(engine, inp);
+    expect(Array.from(w.key)).toEqual([0x7f800000, 0x40000000]);
+  });
+
   it('restricted cells and zero total probability keep their class', async () => {
     const W = 8, H = 8, K = 2;
     const cur = new Uint8Array(W * H).map((_, i) => i % 2);

@@ -6,6 +6,13 @@
  *            (1 = protected), demand = demand1.csv's last row.
  * Each is compared with a random allocation: the same pipeline, rules and demand with uniform
  * random suitability. Figures are printed (they go to the report) and asserted loosely.
+ * Measured (sync update, acceptFraction 0.1, seeds as below): pie FoM 0.0321 vs random 0.0241
+ * (1.33x; before the sp_k/sp_c ranking 0.0277 vs 0.0275), sibuyan 0.307 vs 0.082 (3.7x; before
+ * 0.206 vs 0.154). Pie's margin is bounded by its data: with drivers ef_001..3 nothing predicts
+ * 1991 -> 1999 change well (AUC of sp_built for conversion to built 0.59 from class 1, 0.69 from
+ * class 3; a logistic change model fitted in-sample on sp, neighbour counts and all three drivers
+ * reaches only FoM ~0.040), so its bound is 1.2x, sibuyan's 2x. The official sweep
+ * (FLUS_UPDATE=flus) is held to the looser 1.1x / 1.5x (measured 1.18x / 1.87x).
  * FLUS_UPDATE=flus runs the same checks with the official-sweep update (--update flus).
  */
 import { describe, it, expect, afterAll } from 'vitest';
@@ -71,6 +78,9 @@ async function scenario(opts: { start: string; observed: string; drivers: string
 }
 
 const has = existsSync(DATA + 'pie/lu_pie_1991.tif');
+/** Required FoM / random FoM: the default sync update vs the official sweep (see the header). */
+const official = process.env.FLUS_UPDATE === 'flus';
+const BOUND = official ? { pie: 1.1, sibuyan: 1.5 } : { pie: 1.2, sibuyan: 2 };
 
 describe.runIf(has)('FLUS on real data', () => {
   const PIE = {
@@ -80,15 +90,15 @@ describe.runIf(has)('FLUS on real data', () => {
   const show = (name: string, r: Awaited<ReturnType<typeof scenario>>) =>
     console.log(name, JSON.stringify({ iterations: r.sim.iterations, holdout: r.holdout, oa: r.a.oa, kappa: r.a.kappa, fom: r.a.fom, hits: r.a.hits, misses: r.a.misses, wrong_hits: r.a.wrong_hits, false_alarms: r.a.false_alarms, random: { oa: r.b.oa, kappa: r.b.kappa, fom: r.b.fom, iterations: r.rnd.iterations } }));
 
-  it('pie 1991 -> 1999 (BP-ANN suitability): demand met exactly, accuracy reported', async () => {
+  it('pie 1991 -> 1999 (BP-ANN suitability): demand met exactly, FoM above random', async () => {
     const r = await scenario(PIE);
     show('pie', r);
     expect(r.sim.converged).toBe(true);
     expect(r.sim.counts).toEqual(r.demand);
     expect(r.rnd.counts).toEqual(r.demand);
-    // the 1991-trained ANN tells where classes are, not where they change: FoM is close to the
-    // random allocation's here (see the report); the oracle test below shows the allocation uses suitability
-    expect(r.a.fom!).toBeGreaterThan(0.02);
+    // the 1991-trained ANN mostly tells where classes are, not where they change (see the header):
+    // FoM 0.032 vs 0.024 (240 hits vs ~185, about 4 binomial sd apart)
+    expect(r.a.fom!).toBeGreaterThan(BOUND.pie * r.b.fom!);
     expect(r.a.kappa!).toBeGreaterThan(0.8);
   });
 
@@ -99,7 +109,7 @@ describe.runIf(has)('FLUS on real data', () => {
     expect(r.a.fom!).toBeGreaterThan(5 * r.b.fom!);
   });
 
-  it('sibuyan 1997 -> 2011 with restr1: demand met, restricted unchanged, FoM above random', async () => {
+  it('sibuyan 1997 -> 2011 with restr1: demand met, restricted unchanged, FoM at least twice random', async () => {
     const r = await scenario({
       start: 'sibuyan/lu_sib_1997.tif', observed: 'sibuyan/lu_sib_2011.tif',
       drivers: Array.from({ length: 13 }, (_, i) => `sibuyan/ef_${String(i + 1).padStart(3, '0')}.tif`),
@@ -109,6 +119,6 @@ describe.runIf(has)('FLUS on real data', () => {
     expect(r.sim.converged).toBe(true);
     expect(r.sim.counts).toEqual(r.demand);
     for (let i = 0; i < r.start.length; i++) if (r.restricted![i]) expect(r.sim.map[i]).toBe(r.start[i]);
-    expect(r.a.fom!).toBeGreaterThan(1.2 * r.b.fom!);
+    expect(r.a.fom!).toBeGreaterThan(BOUND.sibuyan * r.b.fom!);
   });
 });

@@ -1,6 +1,6 @@
 import { describe, it, expect, afterAll } from 'vitest';
 import { Engine } from '../../src/tiling/engine.js';
-import { runFlus, enforceDemand, updateInertia, checkDemandFeasible, classCounts, checkFlusConfig, type FlusInput } from '../../src/models/flus.js';
+import { runFlus, enforceDemand, tiePermute, tieUnpermute, updateInertia, checkDemandFeasible, classCounts, checkFlusConfig, type FlusInput } from '../../src/models/flus.js';
 import { RngKey, rngF64 } from '../../src/kernels/rng.ref.js';
 
 const e1 = new Engine({ threads: 1 });
@@ -119,38 +119,88 @@ describe('flus update (official sweep)', () => {
   });
 });
 
+/** float32 bits of x (the kernel's priority encoding: sp_k / sp_c). */
+const bits = (x: number) => new Uint32Array(Float32Array.of(x).buffer)[0];
+const keys = (xs: number[]) => Uint32Array.from(xs, bits);
+
 describe('demand enforcement rule', () => {
-  it('accepts shrinking -> growing conversions in key order within the budgets (hand-checked)', () => {
+  it('accepts shrinking -> growing conversions in descending priority within the budgets (hand-checked)', () => {
     // cells 0..5, current classes 0,0,0,1,2,0; proposals 0->1, 0->1, 0->2, 1->2, 2->0, 0->2
-    // keys (smaller first): cell 2 (1), cell 0 (2), cell 4 (3), cell 1 (4), cell 3 (5), cell 5 (6)
-    // gap = [-2, +1, +1]: class 0 may lose 2, classes 1 and 2 may gain 1 each
+    // priorities (higher first): cell 2 (5), cell 0 (4), cell 4 (3), cell 1 (2), cell 3 (1.5), cell 5 (1)
+    // gap = [-2, +1, +1], fraction 1: class 0 may lose 2, classes 1 and 2 may gain 1 each
     //   cell 2: 0->2 accepted (loss_0 = 1, gain_2 = 1); cell 0: 0->1 accepted (loss_0 = 2, gain_1 = 1)
     //   every growing budget is now used: cells 4 (2->0: 2 is growing, cannot lose), 1, 3, 5 rejected
     const cur = Uint8Array.from([0, 0, 0, 1, 2, 0]);
     const prop = Uint8Array.from([1, 1, 2, 2, 0, 2]);
-    const key = Uint32Array.from([2, 4, 1, 5, 3, 6]);
     const net = [0, 0, 0];
-    const r = enforceDemand(cur, prop, key, [-2, 1, 1], net);
+    const r = enforceDemand(cur, prop, keys([4, 2, 5, 1.5, 3, 1]), [-2, 1, 1], net);
     expect(Array.from(cur)).toEqual([1, 0, 2, 1, 2, 0]);
     expect(net).toEqual([-2, 1, 1]);
     expect(r).toEqual({ accepted: 2, proposed: 6 });
   });
 
-  it('the key, not the raster position, decides (reversed keys -> other cells)', () => {
+  it('the priority, not the raster position, decides (reversed priorities -> other cells); +Infinity first', () => {
     const cur = Uint8Array.from([0, 0, 0, 0]);
     const prop = Uint8Array.from([1, 1, 1, 1]);
-    const a = cur.slice(), b = cur.slice();
-    enforceDemand(a, prop, Uint32Array.from([1, 2, 3, 4]), [-2, 2], [0, 0]);
-    enforceDemand(b, prop, Uint32Array.from([4, 3, 2, 1]), [-2, 2], [0, 0]);
+    const a = cur.slice(), b = cur.slice(), c = cur.slice();
+    enforceDemand(a, prop, keys([4, 3, 2, 1]), [-2, 2], [0, 0]);
+    enforceDemand(b, prop, keys([1, 2, 3, 4]), [-2, 2], [0, 0]);
+    enforceDemand(c, prop, keys([1, Infinity, 3, 2]), [-2, 2], [0, 0]);
     expect(Array.from(a)).toEqual([1, 1, 0, 0]);
     expect(Array.from(b)).toEqual([0, 0, 1, 1]);
+    expect(Array.from(c)).toEqual([0, 1, 1, 0]);
+  });
+
+  it('closes at most ceil(fraction * |gap|) of each gap per iteration', () => {
+    // 10 cells of class 0 all proposing 1, priority 10 - i; gap [-10, +10]
+    const prop = new Uint8Array(10).fill(1);
+    const key = keys(Array.from({ length: 10 }, (_, i) => 10 - i));
+    const cur = new Uint8Array(10), net = [0, 0];
+    // fraction 0.25: budget ceil(2.5) = 3 -> the 3 highest priorities (cells 0, 1, 2)
+    expect(enforceDemand(cur, prop, key, [-10, 10], net, { fraction: 0.25 }).accepted).toBe(3);
+    expect(Array.from(cur)).toEqual([1, 1, 1, 0, 0, 0, 0, 0, 0, 0]);
+    expect(net).toEqual([-3, 3]);
+    // gap now [-7, 7]: ceil(0.25 * 7) = 2 more (cells 3, 4); a gap of 1 still moves 1 cell
+    expect(enforceDemand(cur, prop, key, [-7, 7], net, { fraction: 0.25 }).accepted).toBe(2);
+    expect(Array.from(cur)).toEqual([1, 1, 1, 1, 1, 0, 0, 0, 0, 0]);
+    expect(enforceDemand(cur, prop, key, [-1, 1], net, { fraction: 0.25 }).accepted).toBe(1);
+  });
+
+  it('equal priorities: a seeded permutation decides, not the raster order', () => {
+    const n = 1000;
+    const prop = new Uint8Array(n).fill(1);
+    const key = keys(new Array(n).fill(1));
+    const run = (seed: number, iteration: number) => {
+      const cur = new Uint8Array(n);
+      enforceDemand(cur, prop, key, [-100, 100], [0, 0], { seed, iteration });
+      return cur;
+    };
+    const a = run(1, 0);
+    const idx = [...a.keys()].filter((i) => a[i] === 1);
+    expect(idx.length).toBe(100);
+    // spread over the raster (raster order would take cells 0..99): mean index near 500
+    const mean = idx.reduce((s, i) => s + i, 0) / idx.length;
+    expect(mean).toBeGreaterThan(400);
+    expect(mean).toBeLessThan(600);
+    expect(Array.from(run(1, 0))).toEqual(Array.from(a)); // same seed and iteration: same cells
+    expect(Array.from(run(2, 0))).not.toEqual(Array.from(a));
+    expect(Array.from(run(1, 1))).not.toEqual(Array.from(a));
+  });
+
+  it('tie-break permutation is a bijection of 32-bit indices', () => {
+    for (const k of [0, 1, 0x9e3779b9, 0xffffffff]) {
+      for (const i of [0, 1, 2, 12345, 2 ** 31, 2 ** 32 - 1]) expect(tieUnpermute(tiePermute(i, k), k)).toBe(i);
+      const seen = new Set<number>();
+      for (let i = 0; i < 1 << 16; i++) seen.add(tiePermute(i, k));
+      expect(seen.size).toBe(1 << 16);
+    }
   });
 
   it('a class already at its demand is frozen', () => {
     const cur = Uint8Array.from([0, 1, 2]);
     const prop = Uint8Array.from([1, 0, 1]);
     const net = [0, 0, 0];
-    enforceDemand(cur, prop, Uint32Array.from([1, 2, 3]), [0, 1, -1], net);
+    enforceDemand(cur, prop, keys([3, 2, 1]), [0, 1, -1], net);
     // 0 is frozen (gap 0): cell 0 (0->1) and cell 1 (1->0) rejected; cell 2 (2->1) accepted
     expect(Array.from(cur)).toEqual([0, 1, 1]);
   });
@@ -209,5 +259,8 @@ describe('validation', () => {
     expect(() => checkFlusConfig({ ...base, n: 4 })).toThrow('neighbourhood size: expected an odd number in 3..11, got 4');
     expect(() => checkFlusConfig({ ...base, update: 'async' as never })).toThrow('update: expected "sync" or "flus", got "async"');
     expect(() => checkFlusConfig({ ...base, seed: -1 })).toThrow('seed: expected an integer in [0, 9007199254740991], got -1');
+    expect(() => checkFlusConfig({ ...base, acceptFraction: 0 })).toThrow(/accept fraction: expected a number in/);
+    expect(() => checkFlusConfig({ ...base, acceptFraction: 1.5 })).toThrow(/accept fraction: expected a number in/);
+    expect(checkFlusConfig(base).acceptFraction).toBe(0.1);
   });
 });
