@@ -24,7 +24,7 @@
 //     (expv below). Tail cells (n % 8) go through the same vector code on a padded copy, so every cell's
 //     result is bit-identical wherever it falls in a block, a tile or a thread.
 //
-// expv (f32x4): x clamped to [-87, 88]; n = nearest(x * log2 e); r = x - n*C1 - n*C2 (Cody-Waite,
+// expv (f32x4): x clamped to [-87, 88]; n = nearest(x * log2 e) (by the 1.5 * 2^23 magic number); r = x - n*C1 - n*C2 (Cody-Waite,
 // C1 + C2 = ln 2, C1 exact in 9 bits); exp(r) ~ 1 + r + r^2 * P(r), P of degree 5 with the
 // minimax coefficients of Cephes expf (S. L. Moshier, Cephes Math Library, expf.c);
 // result = p * 2^n built from the exponent bits. Max relative error vs Math.exp (f64) over
@@ -53,6 +53,10 @@
 // @ts-ignore: decorator
 @inline const P5: f32 = 5.0000001201e-1;
 // @ts-ignore: decorator
+@inline const MAGIC: f32 = 12582912.0; // 1.5 * 2^23
+// @ts-ignore: decorator
+@inline const MAGIC_BITS: i32 = 0x4B400000;
+// @ts-ignore: decorator
 @inline const XMIN: f32 = -87.0;
 // @ts-ignore: decorator
 @inline const XMAX: f32 = 88.0;
@@ -60,8 +64,13 @@
 /** exp on four f32 lanes (see the header for the method and its error bound). */
 // @ts-ignore: decorator
 @inline function expv(x: v128): v128 {
-  x = f32x4.min(f32x4.max(x, f32x4.splat(XMIN)), f32x4.splat(XMAX));
-  const n = f32x4.nearest(f32x4.mul(x, f32x4.splat(LOG2E)));
+  // pmin/pmax are plain minps/maxps (wasm's f32x4.min/max carry NaN/-0 fix-ups V8 must emit);
+  // lanes here are finite except in invalid cells, whose results are masked to NaN later
+  x = f32x4.pmin(f32x4.pmax(x, f32x4.splat(XMIN)), f32x4.splat(XMAX));
+  // n = round-half-even(x * log2 e) by the 1.5 * 2^23 magic number: t's low mantissa bits hold
+  // n, so 2^n's exponent bits come from t's bits with integer ops (no trunc_sat conversion)
+  const t = f32x4.add(f32x4.mul(x, f32x4.splat(LOG2E)), f32x4.splat(MAGIC));
+  const n = f32x4.sub(t, f32x4.splat(MAGIC));
   let r = f32x4.sub(x, f32x4.mul(n, f32x4.splat(C1)));
   r = f32x4.sub(r, f32x4.mul(n, f32x4.splat(C2)));
   const z = f32x4.mul(r, r);
@@ -72,8 +81,9 @@
   p = f32x4.add(f32x4.mul(p, r), f32x4.splat(P4));
   p = f32x4.add(f32x4.mul(p, r), f32x4.splat(P5));
   p = f32x4.add(f32x4.add(f32x4.mul(p, z), r), f32x4.splat(1.0));
-  // 2^n: n in [-126, 127] after the clamp, so (n + 127) << 23 is a normal float's bits
-  const e = i32x4.shl(i32x4.add(i32x4.trunc_sat_f32x4_s(n), i32x4.splat(127)), 23);
+  // 2^n: n in [-126, 127] after the clamp, so (n + 127) << 23 is a normal float's bits;
+  // bits(t) = MAGIC_BITS + n
+  const e = i32x4.shl(i32x4.add(i32x4.sub(t, i32x4.splat(MAGIC_BITS)), i32x4.splat(127)), 23);
   return f32x4.mul(p, e);
 }
 
@@ -171,8 +181,8 @@ export function mlp_exp_simd(src: usize, dst: usize, n: i32): void {
     const q = sz + (<usize>k << 5);
     v128.store(q, acc0);
     v128.store(q, acc1, 16);
-    m0 = f32x4.max(m0, acc0);
-    m1 = f32x4.max(m1, acc1);
+    m0 = f32x4.pmax(m0, acc0);
+    m1 = f32x4.pmax(m1, acc1);
   }
   let s0 = f32x4.splat(0);
   let s1 = s0;
