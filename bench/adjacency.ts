@@ -61,7 +61,15 @@ export async function benchAdjacency(opts: { size?: number; threads?: number; im
 if (import.meta.url === pathToFileURL(process.argv[1] ?? '').href) {
   const size = Number(process.argv[2] ?? 4096);
   const threads = Number(process.argv[3] ?? 2);
+  const results = [];
   for (const [impl, t] of [['ref', 1], ['wasm', 1], ['wasm', threads]] as const) {
-    console.log(JSON.stringify(await benchAdjacency({ size, impl, threads: t })));
+    const r = await benchAdjacency({ size, impl, threads: t });
+    results.push(r);
+    console.log(JSON.stringify(r));
   }
+  const { machine } = await import('./machine.js');
+  const { writeFileSync, mkdirSync } = await import('node:fs');
+  const dir = new URL('../../bench/results/', import.meta.url);
+  mkdirSync(dir, { recursive: true });
+  writeFileSync(new URL('adjacency.json', dir), JSON.stringify({ machine: machine(), case: 'queen contiguity of a zone raster', results }, null, 2) + '\n');
 }

@@ -1,3 +1,7 @@
+import { mkdirSync, writeFileSync } from 'node:fs';
+import { dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { machine } from './machine.js';
 /**
  * Carbon kernels benchmark: one CASA month (assembly/casa.ts) over size x size cells, seeded
  * synthetic inputs written straight into the runner's shared-memory buffers (instantiation,
@@ -96,11 +100,19 @@ export async function benchCasa(opts: CasaBenchOptions = {}): Promise<CasaBenchR
 async function main(argv: string[]): Promise<void> {
   const sizes = (argv[0] ?? '1024,2048,4096').split(',').map(Number);
   const threads = (argv[1] ?? '1,2').split(',').map(Number);
+  const results: unknown[] = [];
+  const emit = (r: unknown) => {
+    results.push(r);
+    process.stdout.write(JSON.stringify(r) + '\n');
+  };
   for (const size of sizes) {
-    process.stdout.write(JSON.stringify(await benchCasa({ size, impl: 'ref' })) + '\n');
-    process.stdout.write(JSON.stringify(await benchCasa({ size, impl: 'wasm', threads: 1 })) + '\n');
-    for (const t of threads) process.stdout.write(JSON.stringify(await benchCasa({ size, impl: 'simd', threads: t })) + '\n');
+    emit(await benchCasa({ size, impl: 'ref' }));
+    emit(await benchCasa({ size, impl: 'wasm', threads: 1 }));
+    for (const t of threads) emit(await benchCasa({ size, impl: 'simd', threads: t }));
   }
+  const dir = join(dirname(fileURLToPath(import.meta.url)), '..', '..', 'bench', 'results');
+  mkdirSync(dir, { recursive: true });
+  writeFileSync(join(dir, 'casa.json'), JSON.stringify({ machine: machine(), case: 'one CASA month', results }, null, 2) + '\n');
 }
 
 if (process.argv[1] && import.meta.url === pathToFileURL(process.argv[1]).href) {
