@@ -2,23 +2,11 @@ import { describe, it, expect, beforeAll } from 'vitest';
 import { mkdtempSync, writeFileSync, existsSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { main } from '../../src/cli/main.js';
+import { cli } from './helpers.js';
 import { writeGeoTIFF, readRaster } from '../../src/io/geotiff.js';
 import type { Grid } from '../../src/io/grid.js';
 import { RngKey, rngF64 } from '../../src/kernels/rng.ref.js';
 
-async function cli(...args: string[]): Promise<{ code: number; out: string; err: string }> {
-  let out = '', err = '';
-  const wo = process.stdout.write.bind(process.stdout), we = process.stderr.write.bind(process.stderr);
-  process.stdout.write = ((s: string | Uint8Array) => ((out += String(s)), true)) as typeof process.stdout.write;
-  process.stderr.write = ((s: string | Uint8Array) => ((err += String(s)), true)) as typeof process.stderr.write;
-  try {
-    return { code: await main(['node', 'landcarbon', ...args]), out, err };
-  } finally {
-    process.stdout.write = wo;
-    process.stderr.write = we;
-  }
-}
 
 const dir = mkdtempSync(join(tmpdir(), 'lc-simulate-cli-'));
 const W = 48, H = 36;
