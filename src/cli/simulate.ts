@@ -1,7 +1,7 @@
 /**
  * `landcarbon simulate --landuse L.tif --prob prob.tif --demand demand.csv [--scenario S.yaml]
  *  [--restricted R.tif] --out sim.tif [--seed S] [--threads N] [--tile-rows R] [--update sync|flus]
- *  [--max-iterations M] [--tolerance T] [--demand-start-year Y] [--quiet]`
+ *  [--max-iterations M] [--tolerance T] [--accept-fraction F] [--demand-start-year Y] [--quiet]`
  *
  * FLUS cellular-automaton simulation (src/models/flus.ts) to each row of the demand table in
  * turn. The last year's map is --out; earlier years go beside it as <stem>_<year>.tif.
@@ -33,6 +33,7 @@ interface SimulateOptions {
   update?: string;
   maxIterations?: string;
   tolerance?: string;
+  acceptFraction?: string;
   quiet?: boolean;
 }
 
@@ -53,6 +54,7 @@ export function register(program: Command): void {
     .addOption(new Option('--update <mode>', 'sync: deterministic parallel update (default); flus: official FLUS sweep').choices(['sync', 'flus']))
     .option('--max-iterations <n>', 'iterations per target year (default: scenario, else 300)')
     .option('--tolerance <f>', 'stop when sum |gap| <= f * valid cells (default: scenario, else 0 = exact)')
+    .option('--accept-fraction <f>', 'sync update: share of each class gap closed per iteration, in (0, 1] (default: scenario, else 0.1)')
     .option('--quiet', 'no progress on stderr')
     .action(run('simulate', simulate));
 }
@@ -173,6 +175,7 @@ async function simulate(o: SimulateOptions): Promise<void> {
   const update = (o.update ?? sc?.update ?? 'sync') as UpdateMode;
   const maxIterations = o.maxIterations !== undefined ? checkInt('--max-iterations', o.maxIterations, 1, 1_000_000) : sc?.maxIterations ?? 300;
   const tolerance = o.tolerance !== undefined ? checkNumber('--tolerance', o.tolerance, 0, 1) : sc?.tolerance ?? 0;
+  const acceptFraction = o.acceptFraction !== undefined ? checkNumber('--accept-fraction', o.acceptFraction, Number.MIN_VALUE, 1) : sc?.acceptFraction;
   const threads = parseThreads(o.threads);
   const tileRows = o.tileRows !== undefined ? checkInt('--tile-rows', o.tileRows, 1) : undefined;
 
@@ -188,7 +191,7 @@ async function simulate(o: SimulateOptions): Promise<void> {
       engine,
       { width: W, height: H, landuse: start, prob, restricted },
       demand.counts,
-      { classes: K, n: sc?.neighbourhood ?? 3, weights: arrays.weights, inertia: arrays.inertia, allowed: arrays.allowed, seed, maxIterations, tolerance, update, tileRows },
+      { classes: K, n: sc?.neighbourhood ?? 3, weights: arrays.weights, inertia: arrays.inertia, allowed: arrays.allowed, seed, maxIterations, tolerance, acceptFraction, update, tileRows },
       progress,
     );
     const outNodata = lu.grid.nodata ?? (lu.dtype === 'uint8' ? 255 : -1);

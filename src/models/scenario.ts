@@ -29,6 +29,7 @@
  *   scenario: natural       #   natural | ecological (methods.md section 1)
  * maxIterations: 300        # per target year
  * tolerance: 0              # stop when sum_k |demand_k - count_k| <= tolerance * valid cells
+ * acceptFraction: 0.1       # sync update: at most this share of each class's gap is closed per iteration
  * seed: 42
  * update: sync              # sync (default) | flus (official FLUS sweep)
  * ```
@@ -69,11 +70,13 @@ export interface SimScenario {
   markov?: MarkovSettings;
   maxIterations?: number;
   tolerance?: number;
+  /** sync update: share of each class's remaining gap accepted per iteration (default 0.1). */
+  acceptFraction?: number;
   seed?: number;
   update?: UpdateMode;
 }
 
-const KEYS = new Set(['classes', 'neighbourhood', 'neighborhood', 'weights', 'inertia', 'conversion', 'restricted', 'demand', 'markov', 'maxIterations', 'tolerance', 'seed', 'update']);
+const KEYS = new Set(['classes', 'neighbourhood', 'neighborhood', 'weights', 'inertia', 'conversion', 'restricted', 'demand', 'markov', 'maxIterations', 'tolerance', 'acceptFraction', 'seed', 'update']);
 
 function isObj(v: unknown): v is Record<string, unknown> {
   return typeof v === 'object' && v !== null && !Array.isArray(v);
@@ -207,6 +210,8 @@ export function parseScenario(obj: unknown, source: string): SimScenario {
   };
   const tol = obj.tolerance;
   if (tol !== undefined && (typeof tol !== 'number' || !(tol >= 0 && tol <= 1))) throw err(`tolerance: expected a fraction of valid cells in [0, 1], got ${JSON.stringify(tol)}`);
+  const af = obj.acceptFraction;
+  if (af !== undefined && (typeof af !== 'number' || !(af > 0 && af <= 1))) throw err(`acceptFraction: expected a fraction in (0, 1], got ${JSON.stringify(af)}`);
   const upd = obj.update;
   if (upd !== undefined && upd !== 'sync' && upd !== 'flus') throw err(`update: expected "sync" or "flus", got ${JSON.stringify(upd)}`);
   return {
@@ -221,6 +226,7 @@ export function parseScenario(obj: unknown, source: string): SimScenario {
     markov,
     maxIterations: intIn('maxIterations', obj.maxIterations, 1, 1_000_000),
     tolerance: tol as number | undefined,
+    acceptFraction: af as number | undefined,
     seed: intIn('seed', obj.seed, 0, Number.MAX_SAFE_INTEGER),
     update: upd as UpdateMode | undefined,
   };

@@ -45,6 +45,7 @@ describe('scenario file', () => {
     expect(a.names).toEqual(['forest', 'built', 'other']);
     expect(sc.seed).toBe(42);
     expect(sc.tolerance).toBe(0.0001);
+    expect(sc.acceptFraction).toBeUndefined(); // default 0.1 applies in the model
   });
 
   it('rows: future (seed 004 Table 3 orientation) is transposed', () => {
@@ -70,6 +71,7 @@ describe('scenario file', () => {
     ['bad update', GOOD.replace('update: sync', 'update: async'), 'update: expected "sync" or "flus", got "async"'],
     ['bad tolerance', GOOD.replace('tolerance: 0.0001', 'tolerance: 2'), 'tolerance: expected a fraction of valid cells in [0, 1], got 2'],
     ['bad seed', GOOD.replace('seed: 42', 'seed: -3'), 'seed: expected an integer in [0, 9007199254740991], got -3'],
+    ['bad acceptFraction', GOOD + 'acceptFraction: 0\n', 'acceptFraction: expected a fraction in (0, 1], got 0'],
   ];
   for (const [name, text, msg] of bad) {
     it(`rejects: ${name}`, () => {
