@@ -14,3 +14,4 @@ export { paths_brandes, paths_scratch_bytes } from './paths';
 export { gravity_hist, gravity_emit, gravity_rowsum } from './gravity';
 export { casa_month, casa_month_simd, casa_vexp } from './casa';
 export { zone_adjacency } from './adjacency';
+export { classmap_run } from './classmap';

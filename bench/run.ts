@@ -25,6 +25,7 @@ const SUITES: Array<[string, string[]]> = [
   ['geotiff', ['dist/bench/geotiff.js', quick ? '2048' : '8192', '3']],
   ['ca', ['dist/bench/ca.js', '--sizes', SIZES, '--repeats', '5']],
   ['mlp', ['dist/bench/mlp.js', '--sizes', SIZES, '--repeats', '3']],
+  ['classmap', ['dist/bench/classmap.js']],
   ['casa', ['dist/bench/carbon.js', quick ? '1024,2048' : '1024,4096,8192', '1,2']],
   ['paths', ['dist/bench/paths.js', ...(quick ? ['--quick'] : [])]],
   ['accuracy', ['dist/bench/accuracy.js', quick ? '2048' : '8192', '3']],

@@ -17,11 +17,15 @@ import { ConfigError, InputError } from '../../errors.js';
 import { isNoData, Raster } from '../../io/grid.js';
 import { columnIndex, hasColumn, Table } from '../../io/table.js';
 import { layerFromRaster, zonalSums } from '../../kernels/zonal.js';
+import { classMap } from '../../kernels/classmap.js';
 import { Engine } from '../../tiling/engine.js';
 import { CARBON_NODATA, checkIntegerRaster, codesIn, listCodes, lutRange } from './common.js';
 import { checkSameGrid } from '../../io/grid.js';
 
 export type CarbonUnit = 'tC' | 'tCO2';
+
+/** Cells per strip of the emission map through the class-map kernel (bounds its shared memory). */
+const EMISSION_STRIP_CELLS = 1 << 24;
 
 /** t CO2 per t C. */
 export const CO2_PER_C = 44 / 12;
@@ -272,11 +276,30 @@ export async function carbonEmissions(engine: Engine, input: EmissionsInput): Pr
   const pa = input.pixelAreaHa;
   const perCell = new Float64Array(nr * nc);
   for (let k = 0; k < nr * nc; k++) perCell[k] = coef[k] * pa;
+  // Without regional coefficients a cell's emission depends on its class only: the map is the
+  // class-map kernel (assembly/classmap.ts, same f64 values perCell[ci]), run in strips of rows
+  // to bound the shared memory it uses; the loop below then only counts.
+  const mapInKernel = !regional && n > 0;
+  if (mapInKernel) {
+    const lut = new Float64Array(csize).fill(NaN);
+    classCodes.forEach((c, i) => (lut[c - cmin] = perCell[i]));
+    const w = landuse.grid.width;
+    const stripRows = Math.max(1, Math.floor(EMISSION_STRIP_CELLS / w));
+    for (let r0 = 0; r0 < landuse.grid.height; r0 += stripRows) {
+      const rows = Math.min(stripRows, landuse.grid.height - r0);
+      const a = r0 * w, b = (r0 + rows) * w;
+      await classMap(
+        engine,
+        { width: w, height: rows, classes: { dtype: landuse.dtype, data: lu.subarray(a, b), nodata: luNd, name: landuseName }, lut, lutMin: cmin, outType: 'float64', nodata: CARBON_NODATA },
+        { out: out.subarray(a, b) },
+      );
+    }
+  }
   let outside = 0;
   for (let i = 0; i < n; i++) {
     const c = lu[i];
     if (isNoData(c, luNd)) {
-      out[i] = CARBON_NODATA;
+      if (!mapInKernel) out[i] = CARBON_NODATA;
       continue;
     }
     const ci = clut[c - cmin];
@@ -292,7 +315,7 @@ export async function carbonEmissions(engine: Engine, input: EmissionsInput): Pr
         }
       } else ri = zi;
     }
-    out[i] = perCell[ri * nc + ci];
+    if (!mapInKernel) out[i] = perCell[ri * nc + ci];
     counts[ci]++;
   }
 
