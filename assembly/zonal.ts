@@ -38,7 +38,7 @@ const P_ZRANGE = 9;
 const P_CLUT = 10;
 const P_CMIN = 11;
 const P_CRANGE = 12;
-const P_NCLASS = 13;
+// slot 13: the class count (the look-up tables already hold zoneIndex * nClass; not read here)
 const P_NBINS = 14;
 const P_BINS = 15; // i32 scratch, blockCells entries
 const P_COUNTS = 16; // u32 counts, nBins, for this task

@@ -2,7 +2,7 @@
  * `landcarbon zonal --zones Z.tif --classes L.tif [--values V.tif ...] [--pixel-area-ha X] --out table.csv`
  * Per (zone, class): cells, area (ha) and the sum of each value raster, NoData skipped.
  */
-import { Command, Option } from 'commander';
+import { Command } from 'commander';
 import { checkInt } from '../errors.js';
 import { writeCsv } from '../io/table.js';
 import { zonalFiles } from '../pipeline/zonal.js';

@@ -161,6 +161,18 @@ export interface PathSums {
   outReach: Int32Array | null;
 }
 
+/** Zeroed sums for a run over n nodes (bsq only when sources are sampled, for the error estimate). */
+export function newPathSums(n: number, doBetw: boolean, doClose: boolean, sampled: boolean): PathSums {
+  return {
+    betw: doBetw ? new Float64Array(n) : null,
+    bsq: doBetw && sampled ? new Float64Array(n) : null,
+    inSum: doClose ? new Float64Array(n) : null,
+    inReach: doClose ? new Int32Array(n) : null,
+    outSum: doClose ? new Float64Array(n) : null,
+    outReach: doClose ? new Int32Array(n) : null,
+  };
+}
+
 /** Sources of a run: all nodes 0..n-1 (null) or a seeded sample (Fisher–Yates on rng stream 0x5041 "PA"). */
 export function chooseSources(n: number, opts: PathsOptions): Int32Array | null {
   if (opts.sample === undefined) return null;
@@ -400,14 +412,7 @@ export function centralityRef(g: CsrGraph, opts: PathsOptions = {}): Centrality 
   const { sources, doBetw, doClose } = checkPathsOptions(g, opts);
   const n = g.n;
   const K = sources ? sources.length : n;
-  const total: PathSums = {
-    betw: doBetw ? new Float64Array(n) : null,
-    bsq: doBetw && sources ? new Float64Array(n) : null,
-    inSum: doClose ? new Float64Array(n) : null,
-    inReach: doClose ? new Int32Array(n) : null,
-    outSum: doClose ? new Float64Array(n) : null,
-    outReach: doClose ? new Int32Array(n) : null,
-  };
+  const total = newPathSums(n, doBetw, doClose, sources !== null);
   if (doBetw || doClose) {
     for (const [k0, k1] of sourceChunks(K)) {
       const part: PathSums = {

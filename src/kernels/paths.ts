@@ -12,7 +12,7 @@
 import { InternalError } from '../errors.js';
 import { Engine } from '../tiling/engine.js';
 import type { Task } from '../tiling/worker.js';
-import { Centrality, checkPathsOptions, CsrGraph, finishCentrality, PathSums, PathsOptions, reduceInto, sourceChunks } from './paths.ref.js';
+import { Centrality, checkPathsOptions, CsrGraph, finishCentrality, newPathSums, PathsOptions, reduceInto, sourceChunks } from './paths.ref.js';
 
 export { buildCsr, centralityRef, inDegrees, outDegrees } from './paths.ref.js';
 export type { Centrality, CsrGraph, PathsOptions, SamplingReport } from './paths.ref.js';
@@ -39,14 +39,7 @@ export async function centrality(g: CsrGraph, opts: CentralityRunOptions = {}): 
 async function centralityOn(engine: Engine, g: CsrGraph, sources: Int32Array | null, doBetw: boolean, doClose: boolean, seed: number): Promise<Centrality> {
   const n = g.n;
   const K = sources ? sources.length : n;
-  const total: PathSums = {
-    betw: doBetw ? new Float64Array(n) : null,
-    bsq: doBetw && sources ? new Float64Array(n) : null,
-    inSum: doClose ? new Float64Array(n) : null,
-    inReach: doClose ? new Int32Array(n) : null,
-    outSum: doClose ? new Float64Array(n) : null,
-    outReach: doClose ? new Int32Array(n) : null,
-  };
+  const total = newPathSums(n, doBetw, doClose, sources !== null);
   if (n === 0 || K === 0 || (!doBetw && !doClose)) return finishCentrality(g, total, sources, seed);
   if (engine.exports.paths_scratch_bytes(16) !== 16 * SCRATCH_PER_NODE) throw new InternalError('paths: scratch layout of the wasm module differs from the host');
   const arena = engine.arena;

@@ -13,7 +13,7 @@
  *   (1,5): 1 cell, 1; (1,6): 1 cell, 2; (2,5): 2 cells, 3 + 4 = 7.
  */
 import { ConfigError, InputError, InternalError } from '../errors.js';
-import { DType, DTYPE_BYTES, isIntegerDType, Raster, RasterArray } from '../io/grid.js';
+import { DType, isIntegerDType, Raster, RasterArray } from '../io/grid.js';
 import { Block } from '../wasm/arena.js';
 import { Engine } from '../tiling/engine.js';
 import { planStrips } from '../tiling/plan.js';

@@ -70,9 +70,16 @@ export function instantiate(module: WebAssembly.Module, memory: WebAssembly.Memo
     env: {
       memory,
       abort(msg: number, file: number, line: number, col: number) {
-        throw new InternalError(`wasm assertion failed at line ${line}:${col} (debug build)`);
+        throw new InternalError(`wasm assertion failed: ${readAsString(memory, msg)} at ${readAsString(memory, file)}:${line}:${col} (debug build)`);
       },
     },
   });
   return instance.exports as unknown as KernelExports;
+}
+
+/** An AssemblyScript string (UTF-16, byte length stored 4 bytes before it) from the memory; '' for 0. */
+function readAsString(memory: WebAssembly.Memory, ptr: number): string {
+  if (!ptr) return '';
+  const bytes = new Uint32Array(memory.buffer, ptr - 4, 1)[0];
+  return String.fromCharCode(...new Uint16Array(memory.buffer.slice(ptr, ptr + bytes)));
 }
