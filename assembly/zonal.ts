@@ -5,7 +5,8 @@
 //   counts[bin] += 1; for each value raster v: if v_i is not NaN and not NoData,
 //   sums[v][bin] += f64(v_i) else missing[v][bin] += 1.
 // Addition order (fixed, mirrored by the reference): within a block, runs of consecutive
-// cells with the same bin are summed first, then added to the bin's partial (see fusedBlock).
+// cells with the same bin are summed first, then added to the bin's partial (see flush), and
+// chunks of 16 cells of one bin are summed by a fixed tree before joining their run (see CHUNK).
 // Units: counts in cells, sums in the value raster's units (f64 accumulation).
 // Determinism: sums are accumulated per canonical block of `blockCells` cells (the host fixes
 // the block size from the raster's width and the bin count only), each block into its own
@@ -40,7 +41,7 @@ const P_CMIN = 11;
 const P_CRANGE = 12;
 // slot 13: the class count (the look-up tables already hold zoneIndex * nClass; not read here)
 const P_NBINS = 14;
-const P_BINS = 15; // i32 scratch, blockCells entries
+// slot 15: unused
 const P_COUNTS = 16; // u32 counts, nBins, for this task
 const P_NVALUES = 17;
 const P_VALUES = 18; // value descriptors: 4 f64 each (ptr, type, nodata, hasNodata)
@@ -82,169 +83,290 @@ const P_ZHASND = 22; // 1 when the zone raster has a representable NoData
 
 // @ts-ignore: decorator
 @inline function flush(counts: usize, sums: usize, cur: i32, cnt: u32, acc: f64): void {
-  const pc = counts + (<usize>cur << 2);
-  store<u32>(pc, load<u32>(pc) + cnt);
+  if (counts) {
+    const pc = counts + (<usize>cur << 2);
+    store<u32>(pc, load<u32>(pc) + cnt);
+  }
   if (sums) {
     const ps = sums + (<usize>cur << 3);
     store<f64>(ps, load<f64>(ps) + acc);
   }
 }
 
-// Counts only (no value raster); bins != 0: also store each cell's bin (-1 for none).
+// Chunks (part of the addition order): a block is read in chunks of 16 cells from its first
+// cell. A cell whose zone is the zone raster's NoData is a "hole". A chunk is "uniform" when its
+// cells that are not holes (at least one) all have the same bin b (so the same valid zone and
+// class). A uniform chunk joins the current run of b as one step:
+//   cnt += (16 - holes), acc += chunkSum,
+// where chunkSum adds the chunk's 16 values, holes and NaN/NoData values taken as 0 (NaN/NoData
+// values of non-hole cells counted as missing), by the fixed tree
+//   lane l in {0, 1}: ((v[l] + v[2+l]) + (v[4+l] + v[6+l])) + ((v[8+l] + v[10+l]) + (v[12+l] + v[14+l]))
+//   chunkSum = lane0 + lane1,
+// which is what two-lane f64 SIMD adds give. Other chunks, and the block's last n % 16 cells, go
+// cell by cell. Land-use maps are patchy, so most chunks are uniform and cost a few SIMD
+// instructions for 16 cells instead of ~16 look-ups and branches.
+// @ts-ignore: decorator
+@inline const CHUNK: usize = 16;
+
+/** A code splatted over lanes of the code's width. */
+// @ts-ignore: decorator
+@inline function splatT<T>(v: i32): v128 {
+  if (sizeof<T>() == 1) return i8x16.splat(<i8>v);
+  if (sizeof<T>() == 2) return i16x8.splat(<i16>v);
+  return i32x4.splat(v);
+}
+
+/** Are the 16 codes at p all equal to `first`? (1, 2 or 4 loads by the code width) */
+// @ts-ignore: decorator
+@inline function allEq16<T>(p: usize, first: T): bool {
+  if (sizeof<T>() == 1) return i8x16.all_true(i8x16.eq(v128.load(p), i8x16.splat(<i8>first)));
+  if (sizeof<T>() == 2) {
+    const f = i16x8.splat(<i16>first);
+    return i16x8.all_true(v128.and(i16x8.eq(v128.load(p), f), i16x8.eq(v128.load(p, 16), f)));
+  }
+  const f = i32x4.splat(<i32>first);
+  return i32x4.all_true(v128.and(
+    v128.and(i32x4.eq(v128.load(p), f), i32x4.eq(v128.load(p, 16), f)),
+    v128.and(i32x4.eq(v128.load(p, 32), f), i32x4.eq(v128.load(p, 48), f))));
+}
+
+/** Equality masks in 32-bit lanes for cells 4k .. 4k+3 of the codes at p (s from splatT<T>). */
+// @ts-ignore: decorator
+@inline function eq4<T>(p: usize, k: usize, s: v128): v128 {
+  if (sizeof<T>() == 1) return i32x4.extend_low_i16x8_s(i16x8.extend_low_i8x16_s(i8x16.eq(v128.load32_zero(p + (k << 2)), s)));
+  if (sizeof<T>() == 2) return i32x4.extend_low_i16x8_s(i16x8.eq(v128.load64_zero(p + (k << 3)), s));
+  return i32x4.eq(v128.load(p + (k << 4)), s);
+}
+
+/** Invalid lanes (NaN or NoData) of four f32 values are zeroed; their number goes to *miss. */
+// @ts-ignore: decorator
+@inline function clean4(x: v128, nd: v128, miss: usize): v128 {
+  const m = v128.or(f32x4.ne(x, x), f32x4.eq(x, nd));
+  if (!v128.any_true(m)) return x;
+  store<u32>(miss, load<u32>(miss) + <u32>popcnt(i32x4.bitmask(m)));
+  return v128.andnot(x, m);
+}
+
+// @ts-ignore: decorator
+@inline function clean2(x: v128, nd: v128, miss: usize): v128 {
+  const m = v128.or(f64x2.ne(x, x), f64x2.eq(x, nd));
+  if (!v128.any_true(m)) return x;
+  store<u32>(miss, load<u32>(miss) + <u32>popcnt(i64x2.bitmask(m)));
+  return v128.andnot(x, m);
+}
+
+/**
+ * chunkSum of the 16 values at p (see the chunk rule). H = true: h0..h3 are the hole masks of
+ * cells 0-3 .. 12-15 (32-bit lanes), whose values are zeroed first. NaN/NoData -> 0, counted at miss.
+ */
+// @ts-ignore: decorator
+@inline function chunkSum<V, H>(p: usize, nd: v128, miss: usize, h0: v128, h1: v128, h2: v128, h3: v128): f64 {
+  let a0: v128, a1: v128, b0: v128, b1: v128, c0: v128, c1: v128, d0: v128, d1: v128;
+  if (sizeof<V>() == 4) {
+    let x0 = v128.load(p), x1 = v128.load(p, 16), x2 = v128.load(p, 32), x3 = v128.load(p, 48);
+    if (sizeof<H>() == 2) {
+      x0 = v128.andnot(x0, h0);
+      x1 = v128.andnot(x1, h1);
+      x2 = v128.andnot(x2, h2);
+      x3 = v128.andnot(x3, h3);
+    }
+    x0 = clean4(x0, nd, miss);
+    x1 = clean4(x1, nd, miss);
+    x2 = clean4(x2, nd, miss);
+    x3 = clean4(x3, nd, miss);
+    a0 = f64x2.promote_low_f32x4(x0);
+    a1 = f64x2.promote_low_f32x4(i64x2.shuffle(x0, x0, 1, 1));
+    b0 = f64x2.promote_low_f32x4(x1);
+    b1 = f64x2.promote_low_f32x4(i64x2.shuffle(x1, x1, 1, 1));
+    c0 = f64x2.promote_low_f32x4(x2);
+    c1 = f64x2.promote_low_f32x4(i64x2.shuffle(x2, x2, 1, 1));
+    d0 = f64x2.promote_low_f32x4(x3);
+    d1 = f64x2.promote_low_f32x4(i64x2.shuffle(x3, x3, 1, 1));
+  } else {
+    a0 = v128.load(p); a1 = v128.load(p, 16); b0 = v128.load(p, 32); b1 = v128.load(p, 48);
+    c0 = v128.load(p, 64); c1 = v128.load(p, 80); d0 = v128.load(p, 96); d1 = v128.load(p, 112);
+    if (sizeof<H>() == 2) {
+      a0 = v128.andnot(a0, i64x2.extend_low_i32x4_s(h0));
+      a1 = v128.andnot(a1, i64x2.extend_high_i32x4_s(h0));
+      b0 = v128.andnot(b0, i64x2.extend_low_i32x4_s(h1));
+      b1 = v128.andnot(b1, i64x2.extend_high_i32x4_s(h1));
+      c0 = v128.andnot(c0, i64x2.extend_low_i32x4_s(h2));
+      c1 = v128.andnot(c1, i64x2.extend_high_i32x4_s(h2));
+      d0 = v128.andnot(d0, i64x2.extend_low_i32x4_s(h3));
+      d1 = v128.andnot(d1, i64x2.extend_high_i32x4_s(h3));
+    }
+    a0 = clean2(a0, nd, miss); a1 = clean2(a1, nd, miss);
+    b0 = clean2(b0, nd, miss); b1 = clean2(b1, nd, miss);
+    c0 = clean2(c0, nd, miss); c1 = clean2(c1, nd, miss);
+    d0 = clean2(d0, nd, miss); d1 = clean2(d1, nd, miss);
+  }
+  const s = f64x2.add(f64x2.add(f64x2.add(a0, a1), f64x2.add(b0, b1)), f64x2.add(f64x2.add(c0, c1), f64x2.add(d0, d1)));
+  return f64x2.extract_lane(s, 0) + f64x2.extract_lane(s, 1);
+}
+
+// Counts only (no value raster). Counts are integers, so only the plain uniform chunk (16 cells
+// of one zone and class) is taken as a whole; other chunks go cell by cell.
 function countsBlock<Z, C>(zp: usize, cp: usize, n: usize, zl0: usize, zl: usize, zmin: i64, zrange: u64,
-  cl0: usize, cl: usize, cmin: i64, crange: u64, counts: usize, bins: usize): void {
+  cl0: usize, cl: usize, cmin: i64, crange: u64, counts: usize): void {
   let cur: i32 = -1;
   let cnt: u32 = 0;
-  for (let i: usize = 0; i < n; i++) {
-    const a = lutIdx<Z>(zp + (i << alignof<Z>()), zl0, zl, zmin, zrange);
-    const c = lutIdx<C>(cp + (i << alignof<C>()), cl0, cl, cmin, crange);
-    const b = (a | c) >= 0 ? a + c : -1;
-    if (bins) store<i32>(bins + (i << 2), b);
-    if (b < 0) continue;
-    if (b != cur) {
-      if (cur >= 0) flush(counts, 0, cur, cnt, 0);
-      cur = b;
-      cnt = 0;
+  let i: usize = 0;
+  while (i < n) {
+    let end = n;
+    if (i + CHUNK <= n) {
+      const zq = zp + (i << alignof<Z>()), cq = cp + (i << alignof<C>());
+      if (allEq16<Z>(zq, load<Z>(zq)) && allEq16<C>(cq, load<C>(cq))) {
+        const a = lutIdx<Z>(zq, zl0, zl, zmin, zrange);
+        const c = lutIdx<C>(cq, cl0, cl, cmin, crange);
+        if ((a | c) >= 0) {
+          const b = a + c;
+          if (b != cur) {
+            if (cur >= 0) flush(counts, 0, cur, cnt, 0);
+            cur = b;
+            cnt = 0;
+          }
+          cnt += <u32>CHUNK;
+        }
+        i += CHUNK;
+        continue;
+      }
+      end = i + CHUNK;
     }
-    cnt++;
+    for (; i < end; i++) {
+      const a = lutIdx<Z>(zp + (i << alignof<Z>()), zl0, zl, zmin, zrange);
+      const c = lutIdx<C>(cp + (i << alignof<C>()), cl0, cl, cmin, crange);
+      if ((a | c) < 0) continue;
+      const b = a + c;
+      if (b != cur) {
+        if (cur >= 0) flush(counts, 0, cur, cnt, 0);
+        cur = b;
+        cnt = 0;
+      }
+      cnt++;
+    }
   }
   if (cur >= 0) flush(counts, 0, cur, cnt, 0);
 }
 
-// One value raster, fused with the counts. K is a marker: u16 = test each value for NaN/NoData;
-// u8 = the block's values were proven valid wherever the zone is valid (prescan), so the test is
-// compiled out. Same additions in the same order either way.
-function fusedBlock<Z, C, V, K>(zp: usize, cp: usize, vp: usize, n: usize, zl0: usize, zl: usize, zmin: i64, zrange: u64,
-  cl0: usize, cl: usize, cmin: i64, crange: u64, counts: usize, sums: usize, missing: usize, nodata: f64, hasNodata: bool): void {
+// One value raster over one block, with the counts when counts != 0 (the first value raster of
+// a task counts; further ones pass 0). Runs and chunks as in the rule above.
+function valueBlock<Z, C, V>(zp: usize, cp: usize, vp: usize, n: usize, zl0: usize, zl: usize, zmin: i64, zrange: u64,
+  cl0: usize, cl: usize, cmin: i64, crange: u64, counts: usize, sums: usize, missing: usize, nodata: f64, hasNodata: bool,
+  znd: i32, hasZnd: bool): void {
   let cur: i32 = -1;
   let cnt: u32 = 0;
   let acc: f64 = 0;
-  for (let i: usize = 0; i < n; i++) {
-    const a = lutIdx<Z>(zp + (i << alignof<Z>()), zl0, zl, zmin, zrange);
-    const c = lutIdx<C>(cp + (i << alignof<C>()), cl0, cl, cmin, crange);
-    if ((a | c) < 0) continue;
-    const b = a + c;
-    if (b != cur) {
-      if (cur >= 0) flush(counts, sums, cur, cnt, acc);
-      cur = b;
-      cnt = 0;
-      acc = 0;
+  const nd = sizeof<V>() == 4 ? f32x4.splat(hasNodata ? <f32>nodata : NaN) : f64x2.splat(hasNodata ? nodata : NaN);
+  const none = i32x4.splat(0);
+  let i: usize = 0;
+  while (i < n) {
+    let end = n;
+    if (i + CHUNK <= n) {
+      const zq = zp + (i << alignof<Z>()), cq = cp + (i << alignof<C>());
+      const vq = vp + (i << alignof<V>());
+      let b: i32 = -1;
+      let k: u32 = 0;
+      let sum: f64 = 0;
+      if (allEq16<Z>(zq, load<Z>(zq)) && allEq16<C>(cq, load<C>(cq))) {
+        // one zone and class over the 16 cells
+        const a = lutIdx<Z>(zq, zl0, zl, zmin, zrange);
+        const c = lutIdx<C>(cq, cl0, cl, cmin, crange);
+        if ((a | c) < 0) { // no cell has a bin
+          i += CHUNK;
+          continue;
+        }
+        b = a + c;
+        k = <u32>CHUNK;
+        sum = chunkSum<V, u8>(vq, nd, missing + (<usize>b << 2), none, none, none, none);
+      } else if (hasZnd) {
+        // one zone and class apart from holes (zone NoData cells)
+        const sn = splatT<Z>(znd);
+        const h0 = eq4<Z>(zq, 0, sn), h1 = eq4<Z>(zq, 1, sn), h2 = eq4<Z>(zq, 2, sn), h3 = eq4<Z>(zq, 3, sn);
+        const hb = i32x4.bitmask(h0) | (i32x4.bitmask(h1) << 4) | (i32x4.bitmask(h2) << 8) | (i32x4.bitmask(h3) << 12);
+        if (hb == 0xffff) { // all holes
+          i += CHUNK;
+          continue;
+        }
+        const r = <usize>ctz(~hb); // the first cell that is not a hole
+        const zr = zq + (r << alignof<Z>()), cr = cq + (r << alignof<C>());
+        const sz = splatT<Z>(<i32>load<Z>(zr)), sc = splatT<C>(<i32>load<C>(cr));
+        const m = v128.and(
+          v128.and(v128.or(v128.and(eq4<Z>(zq, 0, sz), eq4<C>(cq, 0, sc)), h0), v128.or(v128.and(eq4<Z>(zq, 1, sz), eq4<C>(cq, 1, sc)), h1)),
+          v128.and(v128.or(v128.and(eq4<Z>(zq, 2, sz), eq4<C>(cq, 2, sc)), h2), v128.or(v128.and(eq4<Z>(zq, 3, sz), eq4<C>(cq, 3, sc)), h3)));
+        if (i32x4.all_true(m)) {
+          const a = lutIdx<Z>(zr, zl0, zl, zmin, zrange);
+          const c = lutIdx<C>(cr, cl0, cl, cmin, crange);
+          if ((a | c) < 0) { // no cell has a bin
+            i += CHUNK;
+            continue;
+          }
+          b = a + c;
+          k = <u32>CHUNK - <u32>popcnt(hb);
+          sum = chunkSum<V, u16>(vq, nd, missing + (<usize>b << 2), h0, h1, h2, h3);
+        }
+      }
+      if (b >= 0) {
+        if (b != cur) {
+          if (cur >= 0) flush(counts, sums, cur, cnt, acc);
+          cur = b;
+          cnt = 0;
+          acc = 0;
+        }
+        cnt += k;
+        acc += sum;
+        i += CHUNK;
+        continue;
+      }
+      end = i + CHUNK;
     }
-    cnt++;
-    const v = <f64>load<V>(vp + (i << alignof<V>()));
-    if (sizeof<K>() == 1) {
-      acc += v;
-    } else if (v != v || (hasNodata && v == nodata)) {
-      const pm = missing + (<usize>b << 2);
-      store<u32>(pm, load<u32>(pm) + 1);
-    } else {
-      acc += v;
+    for (; i < end; i++) {
+      const a = lutIdx<Z>(zp + (i << alignof<Z>()), zl0, zl, zmin, zrange);
+      const c = lutIdx<C>(cp + (i << alignof<C>()), cl0, cl, cmin, crange);
+      if ((a | c) < 0) continue;
+      const b = a + c;
+      if (b != cur) {
+        if (cur >= 0) flush(counts, sums, cur, cnt, acc);
+        cur = b;
+        cnt = 0;
+        acc = 0;
+      }
+      cnt++;
+      const v = <f64>load<V>(vp + (i << alignof<V>()));
+      if (v != v || (hasNodata && v == nodata)) {
+        const pm = missing + (<usize>b << 2);
+        store<u32>(pm, load<u32>(pm) + 1);
+      } else {
+        acc += v;
+      }
     }
   }
   if (cur >= 0) flush(counts, sums, cur, cnt, acc);
 }
 
-function fusedV<Z, C>(check: bool, vtype: i32, zp: usize, cp: usize, vp: usize, n: usize, zl0: usize, zl: usize, zmin: i64, zrange: u64,
-  cl0: usize, cl: usize, cmin: i64, crange: u64, counts: usize, sums: usize, missing: usize, nodata: f64, hasNodata: bool): void {
-  if (vtype == DT_F32) {
-    if (check) fusedBlock<Z, C, f32, u16>(zp, cp, vp, n, zl0, zl, zmin, zrange, cl0, cl, cmin, crange, counts, sums, missing, nodata, hasNodata);
-    else fusedBlock<Z, C, f32, u8>(zp, cp, vp, n, zl0, zl, zmin, zrange, cl0, cl, cmin, crange, counts, sums, missing, nodata, hasNodata);
-  } else {
-    if (check) fusedBlock<Z, C, f64, u16>(zp, cp, vp, n, zl0, zl, zmin, zrange, cl0, cl, cmin, crange, counts, sums, missing, nodata, hasNodata);
-    else fusedBlock<Z, C, f64, u8>(zp, cp, vp, n, zl0, zl, zmin, zrange, cl0, cl, cmin, crange, counts, sums, missing, nodata, hasNodata);
-  }
+function valueV<Z, C>(vtype: i32, zp: usize, cp: usize, vp: usize, n: usize, zl0: usize, zl: usize, zmin: i64, zrange: u64,
+  cl0: usize, cl: usize, cmin: i64, crange: u64, counts: usize, sums: usize, missing: usize, nodata: f64, hasNodata: bool,
+  znd: i32, hasZnd: bool): void {
+  if (vtype == DT_F32) valueBlock<Z, C, f32>(zp, cp, vp, n, zl0, zl, zmin, zrange, cl0, cl, cmin, crange, counts, sums, missing, nodata, hasNodata, znd, hasZnd);
+  else valueBlock<Z, C, f64>(zp, cp, vp, n, zl0, zl, zmin, zrange, cl0, cl, cmin, crange, counts, sums, missing, nodata, hasNodata, znd, hasZnd);
 }
 
-/** One block: counts (and bins when bins != 0) or, with a value raster, counts + its sums. */
-function blockC<Z>(ctype: i32, nv: i32, check: bool, vtype: i32, zp: usize, cp: usize, vp: usize, n: usize,
+/** One block: counts only (vtype < 0), or one value raster's sums (+ the counts when counts != 0). */
+function blockC<Z>(ctype: i32, vtype: i32, zp: usize, cp: usize, vp: usize, n: usize,
   zl0: usize, zl: usize, zmin: i64, zrange: u64, cl0: usize, cl: usize, cmin: i64, crange: u64,
-  counts: usize, sums: usize, missing: usize, nodata: f64, hasNodata: bool, bins: usize): void {
-  if (nv == 1) {
-    if (ctype == DT_U8) fusedV<Z, u8>(check, vtype, zp, cp, vp, n, zl0, zl, zmin, zrange, cl0, cl, cmin, crange, counts, sums, missing, nodata, hasNodata);
-    else if (ctype == DT_U16) fusedV<Z, u16>(check, vtype, zp, cp, vp, n, zl0, zl, zmin, zrange, cl0, cl, cmin, crange, counts, sums, missing, nodata, hasNodata);
-    else if (ctype == DT_I16) fusedV<Z, i16>(check, vtype, zp, cp, vp, n, zl0, zl, zmin, zrange, cl0, cl, cmin, crange, counts, sums, missing, nodata, hasNodata);
-    else if (ctype == DT_U32) fusedV<Z, u32>(check, vtype, zp, cp, vp, n, zl0, zl, zmin, zrange, cl0, cl, cmin, crange, counts, sums, missing, nodata, hasNodata);
-    else fusedV<Z, i32>(check, vtype, zp, cp, vp, n, zl0, zl, zmin, zrange, cl0, cl, cmin, crange, counts, sums, missing, nodata, hasNodata);
+  counts: usize, sums: usize, missing: usize, nodata: f64, hasNodata: bool, znd: i32, hasZnd: bool): void {
+  if (vtype >= 0) {
+    if (ctype == DT_U8) valueV<Z, u8>(vtype, zp, cp, vp, n, zl0, zl, zmin, zrange, cl0, cl, cmin, crange, counts, sums, missing, nodata, hasNodata, znd, hasZnd);
+    else if (ctype == DT_U16) valueV<Z, u16>(vtype, zp, cp, vp, n, zl0, zl, zmin, zrange, cl0, cl, cmin, crange, counts, sums, missing, nodata, hasNodata, znd, hasZnd);
+    else if (ctype == DT_I16) valueV<Z, i16>(vtype, zp, cp, vp, n, zl0, zl, zmin, zrange, cl0, cl, cmin, crange, counts, sums, missing, nodata, hasNodata, znd, hasZnd);
+    else if (ctype == DT_U32) valueV<Z, u32>(vtype, zp, cp, vp, n, zl0, zl, zmin, zrange, cl0, cl, cmin, crange, counts, sums, missing, nodata, hasNodata, znd, hasZnd);
+    else valueV<Z, i32>(vtype, zp, cp, vp, n, zl0, zl, zmin, zrange, cl0, cl, cmin, crange, counts, sums, missing, nodata, hasNodata, znd, hasZnd);
   } else {
-    if (ctype == DT_U8) countsBlock<Z, u8>(zp, cp, n, zl0, zl, zmin, zrange, cl0, cl, cmin, crange, counts, bins);
-    else if (ctype == DT_U16) countsBlock<Z, u16>(zp, cp, n, zl0, zl, zmin, zrange, cl0, cl, cmin, crange, counts, bins);
-    else if (ctype == DT_I16) countsBlock<Z, i16>(zp, cp, n, zl0, zl, zmin, zrange, cl0, cl, cmin, crange, counts, bins);
-    else if (ctype == DT_U32) countsBlock<Z, u32>(zp, cp, n, zl0, zl, zmin, zrange, cl0, cl, cmin, crange, counts, bins);
-    else countsBlock<Z, i32>(zp, cp, n, zl0, zl, zmin, zrange, cl0, cl, cmin, crange, counts, bins);
+    if (ctype == DT_U8) countsBlock<Z, u8>(zp, cp, n, zl0, zl, zmin, zrange, cl0, cl, cmin, crange, counts);
+    else if (ctype == DT_U16) countsBlock<Z, u16>(zp, cp, n, zl0, zl, zmin, zrange, cl0, cl, cmin, crange, counts);
+    else if (ctype == DT_I16) countsBlock<Z, i16>(zp, cp, n, zl0, zl, zmin, zrange, cl0, cl, cmin, crange, counts);
+    else if (ctype == DT_U32) countsBlock<Z, u32>(zp, cp, n, zl0, zl, zmin, zrange, cl0, cl, cmin, crange, counts);
+    else countsBlock<Z, i32>(zp, cp, n, zl0, zl, zmin, zrange, cl0, cl, cmin, crange, counts);
   }
-}
-
-// Further value rasters (when there are several) for one block, from the stored bins, same runs.
-function sumBlock<V>(vp: usize, n: usize, nodata: f64, hasNodata: bool, bins: usize, sums: usize, missing: usize): void {
-  let cur: i32 = -1;
-  let acc: f64 = 0;
-  for (let i: usize = 0; i < n; i++) {
-    const b = load<i32>(bins + (i << 2));
-    if (b < 0) continue;
-    if (b != cur) {
-      if (cur >= 0) {
-        const ps = sums + (<usize>cur << 3);
-        store<f64>(ps, load<f64>(ps) + acc);
-      }
-      cur = b;
-      acc = 0;
-    }
-    const v = <f64>load<V>(vp + (i << alignof<V>()));
-    if (v != v || (hasNodata && v == nodata)) {
-      const p = missing + (<usize>b << 2);
-      store<u32>(p, load<u32>(p) + 1);
-    } else {
-      acc += v;
-    }
-  }
-  if (cur >= 0) {
-    const ps = sums + (<usize>cur << 3);
-    store<f64>(ps, load<f64>(ps) + acc);
-  }
-}
-
-// Prescan of one block (SIMD): is any value NaN or NoData in a cell whose zone is not NoData?
-// If not, the block runs without per-cell value tests. Conservative: cells skipped for other
-// reasons (class NoData, zone not in the table) may still send the block to the tested path.
-// @ts-ignore: decorator
-@inline function zones4<Z>(p: usize, i: usize): v128 {
-  if (sizeof<Z>() == 1) return i32x4.extend_low_i16x8_u(i16x8.extend_low_i8x16_u(v128.load32_zero(p + i)));
-  if (sizeof<Z>() == 2) {
-    if (isSigned<Z>()) return i32x4.extend_low_i16x8_s(v128.load64_zero(p + (i << 1)));
-    return i32x4.extend_low_i16x8_u(v128.load64_zero(p + (i << 1)));
-  }
-  return v128.load(p + (i << 2));
-}
-
-function anyInvalidF32<Z>(zones: usize, values: usize, start: usize, n: usize, znd: i32, hasZnd: bool, nodata: f32, hasNodata: bool): bool {
-  const zn = i32x4.splat(znd);
-  const nd = f32x4.splat(hasNodata ? nodata : NaN);
-  const none = i32x4.splat(0);
-  let bad = none;
-  let i: usize = 0;
-  for (; i + 4 <= n; i += 4) {
-    const x = v128.load(values + ((start + i) << 2));
-    const inval = v128.or(f32x4.ne(x, x), f32x4.eq(x, nd));
-    const zoneNd = hasZnd ? i32x4.eq(zones4<Z>(zones, start + i), zn) : none;
-    bad = v128.or(bad, v128.andnot(inval, zoneNd));
-  }
-  if (v128.any_true(bad)) return true;
-  for (; i < n; i++) {
-    const x = load<f32>(values + ((start + i) << 2));
-    const z = <i32>load<Z>(zones + ((start + i) << alignof<Z>()));
-    if ((x != x || (hasNodata && x == nodata)) && !(hasZnd && z == znd)) return true;
-  }
-  return false;
-}
-
-function anyInvalid(ztype: i32, vtype: i32, zones: usize, values: usize, start: usize, n: usize, znd: i32, hasZnd: bool, nodata: f64, hasNodata: bool): bool {
-  if (vtype != DT_F32) return true; // f64 values: always the tested path
-  const nf = <f32>nodata;
-  if (ztype == DT_U8) return anyInvalidF32<u8>(zones, values, start, n, znd, hasZnd, nf, hasNodata);
-  if (ztype == DT_U16) return anyInvalidF32<u16>(zones, values, start, n, znd, hasZnd, nf, hasNodata);
-  if (ztype == DT_I16) return anyInvalidF32<i16>(zones, values, start, n, znd, hasZnd, nf, hasNodata);
-  if (ztype == DT_U32) return anyInvalidF32<u32>(zones, values, start, n, znd, hasZnd, nf, hasNodata);
-  return anyInvalidF32<i32>(zones, values, start, n, znd, hasZnd, nf, hasNodata);
 }
 
 /** Runs one task (a run of canonical blocks). `rec` points at the f64 parameter record. */
@@ -263,7 +385,6 @@ export function zonal_task(rec: usize): void {
   const cmin = <i64>pf(rec, P_CMIN);
   const crange = <u64>pf(rec, P_CRANGE);
   const nbins = pu(rec, P_NBINS);
-  const bins = pu(rec, P_BINS);
   const counts = pu(rec, P_COUNTS);
   const nvalues = pi(rec, P_NVALUES);
   const vdesc = pu(rec, P_VALUES);
@@ -282,29 +403,19 @@ export function zonal_task(rec: usize): void {
     const part = sums + (blk * <usize>nvalues * nbins << 3);
     const zp = zones + ((start + s) << zs);
     const cp = classes + ((start + s) << cs);
-    if (nvalues == 1) {
-      // the value raster is summed in the same pass as the counts; a SIMD prescan decides
-      // whether each value must be tested for NaN/NoData
-      const vptr = <usize>load<f64>(vdesc);
-      const vtype = <i32>load<f64>(vdesc, 8);
-      const nodata = load<f64>(vdesc, 16);
-      const hasNodata = load<f64>(vdesc, 24) != 0;
-      const check = anyInvalid(ztype, vtype, zones, vptr, start + s, n, znd, hasZnd, nodata, hasNodata);
-      const vp = vptr + ((start + s) << (vtype == DT_F32 ? 2 : 3));
-      blockZ(ztype, ctype, 1, check, vtype, zp, cp, vp, n, zl0, zlut, zmin, zrange, cl0, clut, cmin, crange, counts, part, missing, nodata, hasNodata, 0);
-    } else {
-      blockZ(ztype, ctype, 0, false, DT_F64, zp, cp, 0, n, zl0, zlut, zmin, zrange, cl0, clut, cmin, crange, counts, 0, 0, 0, false, nvalues > 1 ? bins : 0);
-      for (let v = 0; v < nvalues; v++) {
-        const d = vdesc + (<usize>v << 5);
-        const p = <usize>load<f64>(d);
-        const t = <i32>load<f64>(d, 8);
-        const nd = load<f64>(d, 16);
-        const hn = load<f64>(d, 24) != 0;
-        const pv = part + (<usize>v * nbins << 3);
-        const miss = missing + (<usize>v * nbins << 2);
-        if (t == DT_F32) sumBlock<f32>(p + ((start + s) << 2), n, nd, hn, bins, pv, miss);
-        else sumBlock<f64>(p + ((start + s) << 3), n, nd, hn, bins, pv, miss);
-      }
+    if (nvalues == 0) {
+      blockZ(ztype, ctype, -1, zp, cp, 0, n, zl0, zlut, zmin, zrange, cl0, clut, cmin, crange, counts, 0, 0, 0, false, znd, hasZnd);
+    }
+    // each value raster in its own pass over the block; the first one also counts
+    for (let v = 0; v < nvalues; v++) {
+      const d = vdesc + (<usize>v << 5);
+      const p = <usize>load<f64>(d);
+      const t = <i32>load<f64>(d, 8);
+      const nd = load<f64>(d, 16);
+      const hn = load<f64>(d, 24) != 0;
+      const vp = p + ((start + s) << (t == DT_F32 ? 2 : 3));
+      blockZ(ztype, ctype, t, zp, cp, vp, n, zl0, zlut, zmin, zrange, cl0, clut, cmin, crange,
+        v == 0 ? counts : 0, part + (<usize>v * nbins << 3), missing + (<usize>v * nbins << 2), nd, hn, znd, hasZnd);
     }
   }
 }
@@ -314,14 +425,14 @@ export function zonal_task(rec: usize): void {
   return t == DT_U8 ? 0 : t == DT_U16 || t == DT_I16 ? 1 : 2;
 }
 
-function blockZ(ztype: i32, ctype: i32, nv: i32, check: bool, vtype: i32, zp: usize, cp: usize, vp: usize, n: usize,
+function blockZ(ztype: i32, ctype: i32, vtype: i32, zp: usize, cp: usize, vp: usize, n: usize,
   zl0: usize, zl: usize, zmin: i64, zrange: u64, cl0: usize, cl: usize, cmin: i64, crange: u64,
-  counts: usize, sums: usize, missing: usize, nodata: f64, hasNodata: bool, bins: usize): void {
-  if (ztype == DT_U8) blockC<u8>(ctype, nv, check, vtype, zp, cp, vp, n, zl0, zl, zmin, zrange, cl0, cl, cmin, crange, counts, sums, missing, nodata, hasNodata, bins);
-  else if (ztype == DT_U16) blockC<u16>(ctype, nv, check, vtype, zp, cp, vp, n, zl0, zl, zmin, zrange, cl0, cl, cmin, crange, counts, sums, missing, nodata, hasNodata, bins);
-  else if (ztype == DT_I16) blockC<i16>(ctype, nv, check, vtype, zp, cp, vp, n, zl0, zl, zmin, zrange, cl0, cl, cmin, crange, counts, sums, missing, nodata, hasNodata, bins);
-  else if (ztype == DT_U32) blockC<u32>(ctype, nv, check, vtype, zp, cp, vp, n, zl0, zl, zmin, zrange, cl0, cl, cmin, crange, counts, sums, missing, nodata, hasNodata, bins);
-  else blockC<i32>(ctype, nv, check, vtype, zp, cp, vp, n, zl0, zl, zmin, zrange, cl0, cl, cmin, crange, counts, sums, missing, nodata, hasNodata, bins);
+  counts: usize, sums: usize, missing: usize, nodata: f64, hasNodata: bool, znd: i32, hasZnd: bool): void {
+  if (ztype == DT_U8) blockC<u8>(ctype, vtype, zp, cp, vp, n, zl0, zl, zmin, zrange, cl0, cl, cmin, crange, counts, sums, missing, nodata, hasNodata, znd, hasZnd);
+  else if (ztype == DT_U16) blockC<u16>(ctype, vtype, zp, cp, vp, n, zl0, zl, zmin, zrange, cl0, cl, cmin, crange, counts, sums, missing, nodata, hasNodata, znd, hasZnd);
+  else if (ztype == DT_I16) blockC<i16>(ctype, vtype, zp, cp, vp, n, zl0, zl, zmin, zrange, cl0, cl, cmin, crange, counts, sums, missing, nodata, hasNodata, znd, hasZnd);
+  else if (ztype == DT_U32) blockC<u32>(ctype, vtype, zp, cp, vp, n, zl0, zl, zmin, zrange, cl0, cl, cmin, crange, counts, sums, missing, nodata, hasNodata, znd, hasZnd);
+  else blockC<i32>(ctype, vtype, zp, cp, vp, n, zl0, zl, zmin, zrange, cl0, cl, cmin, crange, counts, sums, missing, nodata, hasNodata, znd, hasZnd);
 }
 
 // ---- presence of zone / class values (to build dense look-up tables) ------------------------

@@ -175,7 +175,8 @@ function codeTable(l: LayerMeta, present: number[], known?: number[]): CodeTable
   let codes: number[];
   let nKnown: number;
   if (known) {
-    const k = [...new Set(known)].sort((a, b) => a - b);
+    // the NoData value is never a zone, even when listed
+    const k = [...new Set(known)].filter((c) => c !== nd).sort((a, b) => a - b);
     const ks = new Set(k);
     codes = [...k, ...p.filter((c) => !ks.has(c))];
     nKnown = k.length;
@@ -372,7 +373,6 @@ export class ZonalAccumulator {
       counts.view().fill(0);
       const missing = arena.alloc<Uint32Array>('uint32', tiles.length * nv * nBins, 'tile missing counts');
       missing.view().fill(0);
-      const binScratch = arena.alloc<Int32Array>('int32', nv > 1 ? tiles.length * blockCells : 1, 'bin scratch');
       const NP = 23;
       const recs = arena.alloc<Float64Array>('float64', tiles.length * NP, 'task records');
       const rv = recs.view();
@@ -384,7 +384,7 @@ export class ZonalAccumulator {
             zb.ptr, DT_CODE[layers.zones.dtype], cb.ptr, DT_CODE[layers.classes.dtype],
             t.row0 * width, t.rows * width, blockCells,
             this.zlut.ptr, zt.lutMin, zt.lutRange, this.clut.ptr, ct.lutMin, ct.lutRange, ct.codes.length, nBins,
-            binScratch.ptr + (nv > 1 ? i * blockCells * 4 : 0),
+            0, // slot 15: unused
             counts.ptr + i * nBins * 4,
             nv, vdesc.ptr,
             sums.ptr + (t.row0 / blockRows) * nv * nBins * 8,

@@ -104,6 +104,9 @@ const arb = fc
     nv: fc.integer({ min: 0, max: 2 }),
     block: fc.integer({ min: 1, max: 200 }),
     tileRows: fc.integer({ min: 1, max: 20 }),
+    // chance that a cell repeats the previous cell's zone and class: 0 = every cell drawn
+    // afresh, 0.95 = patchy like a land-use map (exercises the kernel's 16-cell chunk path)
+    runs: fc.constantFrom(0, 0.95, 0.995),
   });
 
 function lcg(seed: number): () => number {
@@ -114,13 +117,25 @@ function lcg(seed: number): () => number {
   };
 }
 
-function randomInputs(p: { w: number; h: number; zt: DType; ct: DType; nz: number; nc: number; seed: number; nv: number }) {
+function randomInputs(p: { w: number; h: number; zt: DType; ct: DType; nz: number; nc: number; seed: number; nv: number; runs?: number }) {
   const rnd = lcg(p.seed);
   const n = p.w * p.h;
   const zn = p.zt === 'int32' ? -7 : 0;
   const cn = 255;
-  const z = raster(p.w, p.h, p.zt, zn, Array.from({ length: n }, () => (rnd() < 0.1 ? zn : 1 + Math.floor(rnd() * p.nz) * (p.zt === 'int32' ? 1001 : 1))));
-  const c = raster(p.w, p.h, p.ct, cn, Array.from({ length: n }, () => (rnd() < 0.1 ? cn : 1 + Math.floor(rnd() * p.nc))));
+  const zs: number[] = [], cs: number[] = [];
+  // a patch state (zone, class) kept from cell to cell with probability `runs`; zone NoData
+  // ("holes") sprinkled over patches independently
+  let zone = 0, cls = 0;
+  for (let i = 0; i < n; i++) {
+    if (i === 0 || rnd() >= (p.runs ?? 0)) {
+      zone = rnd() < 0.05 ? zn : 1 + Math.floor(rnd() * p.nz) * (p.zt === 'int32' ? 1001 : 1);
+      cls = rnd() < 0.1 ? cn : 1 + Math.floor(rnd() * p.nc);
+    }
+    zs.push(rnd() < 0.05 ? zn : zone);
+    cs.push(cls);
+  }
+  const z = raster(p.w, p.h, p.zt, zn, zs);
+  const c = raster(p.w, p.h, p.ct, cn, cs);
   const values: Raster[] = [];
   for (let v = 0; v < p.nv; v++) {
     const dt: DType = v === 0 ? 'float32' : 'float64';
@@ -163,7 +178,7 @@ describe('zonal sums: kernel equals reference', () => {
   });
 
   it('tiling invariance: any thread count and tile size gives bit-identical results', async () => {
-    const p = { w: 301, h: 257, zt: 'uint16' as DType, ct: 'uint8' as DType, nz: 60, nc: 7, seed: 99, nv: 2 };
+    const p = { w: 301, h: 257, zt: 'uint16' as DType, ct: 'uint8' as DType, nz: 60, nc: 7, seed: 99, nv: 2, runs: 0.95 };
     const { z, c, values } = randomInputs(p);
     const input = { width: p.w, height: p.h, zones: layer(z, 'z'), classes: layer(c, 'c'), values: values.map((v, i) => layer(v, `v${i}`)) };
     const base = await zonalSums(e1, input, { minBlockCells: 2000, tileRows: 1000 });
