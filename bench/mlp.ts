@@ -7,8 +7,10 @@
  * memory with its 18 planes, so it runs as strips of 2048 rows (time = sum over strips). Each
  * case is run `repeats` times and the best is kept (2 shared cores here). Besides wall-clock
  * Mcells/s, single-thread cases report Mcells per CPU second of the process (less sensitive to
- * other load on the machine). With --c, the plain C loop of bench/c/mlp.c is compiled (gcc -O3
- * -march=native) and run at the same sizes for a same-moment comparison.
+ * other load on the machine). With --c, bench/c/mlp.c is compiled and run at the same sizes for a
+ * same-moment comparison: its one-cell-at-a-time loop ("c", gcc -O3 -march=native, libm expf) and
+ * its 256-cell blocked loop ("c-blocked", gcc -O3 -march=native -ffast-math: auto-vectorised with
+ * glibc's vector expf and FMA, the vector width gcc picks for the CPU).
  *
  *   npx tsc -p tsconfig.json && node dist/bench/mlp.js [--sizes 1024,4096,8192] [--repeats 5] [--c]
  * Results: bench/results/mlp.json. One case: `benchMlp({ size: 4096, threads: 1, impl: 'simd' })`.
@@ -141,12 +143,13 @@ export async function benchMlp(o: MlpBenchOptions): Promise<MlpBenchResult> {
   };
 }
 
-/** Compiles and runs bench/c/mlp.c (null when gcc is missing). */
-function runC(size: number): Record<string, unknown> | null {
+/** Compiles and runs one loop of bench/c/mlp.c (null when gcc is missing). */
+function runC(size: number, variant: 'scalar' | 'blocked'): Record<string, unknown> | null {
   try {
-    const exe = join(tmpdir(), `landcarbon-mlp-c-${process.pid}`);
-    execFileSync('gcc', ['-O3', '-march=native', '-o', exe, join(PACKAGE_ROOT, 'bench', 'c', 'mlp.c'), '-lm']);
-    return JSON.parse(execFileSync(exe, [String(size)], { encoding: 'utf8' }));
+    const exe = join(tmpdir(), `landcarbon-mlp-c-${variant}-${process.pid}`);
+    const flags = variant === 'blocked' ? ['-O3', '-march=native', '-ffast-math'] : ['-O3', '-march=native'];
+    execFileSync('gcc', [...flags, '-o', exe, join(PACKAGE_ROOT, 'bench', 'c', 'mlp.c'), '-lm']);
+    return { ...JSON.parse(execFileSync(exe, [String(size), variant], { encoding: 'utf8' })), flags: flags.join(' ') };
   } catch {
     return null;
   }
@@ -176,10 +179,12 @@ async function main(): Promise<void> {
       process.stdout.write(JSON.stringify(r) + '\n');
     }
     if (withC && size <= 4096) {
-      const r = runC(size);
-      if (r) {
-        results.push({ suite: 'mlp', net: '12-16-6', ...r });
-        process.stdout.write(JSON.stringify(r) + '\n');
+      for (const variant of ['scalar', 'blocked'] as const) {
+        const r = runC(size, variant);
+        if (r) {
+          results.push({ suite: 'mlp', net: '12-16-6', ...r });
+          process.stdout.write(JSON.stringify(r) + '\n');
+        }
       }
     }
   }

@@ -2,7 +2,8 @@
  * BP-ANN forward pass over rasters: D float32 driver planes -> K float32 probability planes.
  * Kernel: assembly/mlp.ts (mlp_forward_simd, mlp_forward_scalar). Reference: ./mlp.ref.ts.
  *
- * Steps: validate shapes and values -> place weights + normalisation in the shared memory ->
+ * Steps: validate shapes and values -> place weights + normalisation in the shared memory, and
+ * the SIMD path's prepared (folded, re-ordered) parameters written once by mlp_prepare_simd ->
  * process the raster in strips of whole rows (bounded arena use: a strip's D input planes and
  * K output planes are copied in/out) -> each strip split into row tiles run as engine tasks,
  * each with its own scratch. Every cell is computed independently by the same code whatever
@@ -18,7 +19,7 @@ import type { MlpNet, MlpNorm } from './mlp.ref.js';
 
 export type { MlpNet, MlpNorm } from './mlp.ref.js';
 
-/** 'simd' (f32x4 + polynomial exp, default) or 'scalar' (f64 + Math.exp, equals the reference). */
+/** 'simd' (float32 f32x4, exp2 approximations, default) or 'scalar' (f64 + Math.exp, equals the reference). */
 export type MlpImpl = 'simd' | 'scalar';
 
 export interface MlpForwardOptions {
@@ -36,6 +37,8 @@ export interface PlacedMlp {
   K: number;
   normPtr: number;
   wPtr: number;
+  /** The SIMD path's parameters (mlp_prepare_simd of norm + weights). */
+  prepPtr: number;
   scratchBytes: number;
 }
 
@@ -65,7 +68,10 @@ export function validateMlp(net: MlpNet, norm: MlpNorm, what = 'model'): void {
   }
 }
 
-/** Lays out norm (min | scale | nodata) and weights (W1 | b1 | W2 | b2) in the arena. */
+/**
+ * Lays out norm (min | scale | nodata) and weights (W1 | b1 | W2 | b2) in the arena, and the
+ * SIMD path's prepared parameters computed from them (once per network, shared by all tasks).
+ */
 export function placeMlp(engine: Engine, net: MlpNet, norm: MlpNorm): PlacedMlp {
   validateMlp(net, norm);
   const { D, H, K } = net;
@@ -80,7 +86,9 @@ export function placeMlp(engine: Engine, net: MlpNet, norm: MlpNorm): PlacedMlp 
   wv.set(net.b1, H * D);
   wv.set(net.w2, H * D + H);
   wv.set(net.b2, H * D + H + K * H);
-  return { D, H, K, normPtr: nb.ptr, wPtr: wb.ptr, scratchBytes: engine.exports.mlp_scratch_bytes(D, H, K) };
+  const pb = engine.arena.alloc<Uint8Array>('uint8', engine.exports.mlp_prepared_bytes(D, H, K), 'mlp prepared parameters');
+  engine.exports.mlp_prepare_simd(D, H, K, nb.ptr, wb.ptr, pb.ptr);
+  return { D, H, K, normPtr: nb.ptr, wPtr: wb.ptr, prepPtr: pb.ptr, scratchBytes: engine.exports.mlp_scratch_bytes(D, H, K) };
 }
 
 /**
@@ -109,7 +117,8 @@ export async function mlpRunPlaced(
     await engine.run(
       tiles.map((t, i) => {
         const off = 4 * t.row0 * width;
-        return { fn, args: [x + off, xStride, t.rows * width, p.D, p.H, p.K, p.normPtr, p.wPtr, out + off, outStride, scratch.ptr + i * p.scratchBytes] };
+        const params = impl === 'simd' ? [p.prepPtr] : [p.normPtr, p.wPtr];
+        return { fn, args: [x + off, xStride, t.rows * width, p.D, p.H, p.K, ...params, out + off, outStride, scratch.ptr + i * p.scratchBytes] };
       }),
     );
   } finally {
@@ -166,15 +175,24 @@ export async function mlpForward(
   return out;
 }
 
-/** Vector exp of the SIMD path applied to `src` (for tests of its error bound). */
-export function expSimd(engine: Engine, src: Float32Array): Float32Array {
+function mapSimd(engine: Engine, fn: string, src: Float32Array): Float32Array {
   const mark = engine.arena.mark();
   try {
-    const a = engine.arena.copyIn(src, 'float32', 'exp input');
-    const b = engine.arena.alloc<Float32Array>('float32', src.length, 'exp output');
-    engine.exports.mlp_exp_simd(a.ptr, b.ptr, src.length);
+    const a = engine.arena.copyIn(src, 'float32', `${fn} input`);
+    const b = engine.arena.alloc<Float32Array>('float32', src.length, `${fn} output`);
+    engine.exports[fn](a.ptr, b.ptr, src.length);
     return b.view().slice();
   } finally {
     engine.arena.release(mark);
   }
+}
+
+/** 2^x of the SIMD path's softmax, x in [-126, 126] (for tests of its error bound). */
+export function exp2Simd(engine: Engine, src: Float32Array): Float32Array {
+  return mapSimd(engine, 'mlp_exp2_simd', src);
+}
+
+/** 1 / (1 + 2^u) of the SIMD path's hidden layer (for tests of its error bound). */
+export function sigmoid2Simd(engine: Engine, src: Float32Array): Float32Array {
+  return mapSimd(engine, 'mlp_sigmoid2_simd', src);
 }
