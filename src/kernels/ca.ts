@@ -1,10 +1,13 @@
 /**
  * Typed wrapper of the FLUS CA iteration kernel (assembly/ca.ts): validates the layout, owns the
- * kernel's buffers in the engine's shared memory and runs one synchronous iteration over row
- * strips across the engine's threads. The halo a strip reads is (N - 1) / 2 rows above and
- * below (caHalo); the map is held whole in shared memory, so strips read it in place.
- * Results are identical for any thread count and strip height (the rule is a pure function of
- * the previous map, the coefficients and (seed, iteration, global cell index)).
+ * kernel's buffers in the engine's shared memory and runs one synchronous iteration across the
+ * engine's threads. One task per thread (each with its own scratch); the tasks share the rows
+ * dynamically in chunks of `tileRows` rows through an atomic row counter in shared memory
+ * (one dispatch per thread and iteration instead of one per strip, and no thread waits while
+ * rows are left: the last chunks go to whichever thread is free). A chunk reads (N - 1) / 2
+ * rows above and below it (caHalo); the map is held whole in shared memory, so they are read
+ * in place. Results are identical for any thread count and chunk height (the rule is a pure
+ * function of the previous map, the coefficients and (seed, iteration, global cell index)).
  *
  * Example:
  *   const ca = new CaKernel(engine, { width, height, classes: 3, n: 3 });
@@ -14,7 +17,6 @@
  */
 import { ConfigError, checkInt } from '../errors.js';
 import type { Engine, Task } from '../tiling/engine.js';
-import { planStrips, Tile } from '../tiling/plan.js';
 import type { Block } from '../wasm/arena.js';
 import { caCoef, caStepRef, CaStepInput, NODATA_CLASS } from './ca.ref.js';
 
@@ -26,14 +28,24 @@ export function caHalo(n: number): number {
   return (n - 1) >> 1;
 }
 
+/** Default rows per chunk: small enough to balance 2+ threads, large enough that claiming is free. */
+export const DEFAULT_CHUNK_ROWS = 8;
+
 function roundUp16(n: number): number {
   return Math.ceil(n / 16) * 16;
 }
 
-/** Scratch bytes one task needs (column sums, counts of one row per class and their total, K f64). */
+/**
+ * Scratch bytes one task needs (layout in assembly/ca.ts): per-class column sums, one row of
+ * per-class counts, the row's active bits, the pair coefficient table (K <= 8), K f64, a NoData
+ * row and the row's list of active cells.
+ */
 export function caScratchBytes(width: number, classes: number, n: number): number {
   const h = caHalo(n);
-  return roundUp16(width + 2 * h + 32) + (classes + 1) * roundUp16(width) + 8 * classes + 16;
+  const K = classes;
+  const wp = roundUp16(width);
+  return K * roundUp16(width + 2 * h + 32) + K * wp + roundUp16(wp / 8) + (K <= 8 ? K * K * K * 16 : 0) + roundUp16(8 * K) +
+    roundUp16(width + 16) + roundUp16(4 * (width + 2)) + 16;
 }
 
 export function checkCaLayout(width: number, height: number, classes: number, n: number): void {
@@ -51,7 +63,7 @@ export interface CaKernelOptions {
   n: number;
   /** Allocate a restricted mask (cells != 0 never change). */
   restricted?: boolean;
-  /** Rows per strip (default from the thread count). */
+  /** Rows per chunk a task claims at a time (default 8; does not change results). */
   tileRows?: number;
   /** Use the i8x16 neighbourhood count (default true); false runs the scalar path. */
   simd?: boolean;
@@ -66,11 +78,17 @@ export class CaKernel {
   readonly cur: Block<Uint8Array>;
   /** K planes of width*height float32 suitability. */
   readonly sp: Block<Float32Array>;
+  /** Restricted mask (u8, nonzero = never changes), plus 16 readable bytes of slack. */
   readonly restricted: Block<Uint8Array> | null;
   readonly coef: Block<Float64Array>;
   readonly prop: Block<Uint8Array>;
   readonly key: Block<Uint32Array>;
-  readonly tiles: Tile[];
+  /** Rows per chunk a task claims at a time. */
+  readonly chunkRows: number;
+  /** Tasks per iteration: min(threads, number of chunks). */
+  readonly workers: number;
+  /** i32 row counter the tasks claim chunks from. */
+  private readonly next: Block<Int32Array>;
   private readonly scratch: Block<Uint8Array>;
   private readonly scratchBytes: number;
   private readonly mark: number;
@@ -84,17 +102,19 @@ export class CaKernel {
     this.n = o.n;
     this.simd = o.simd ?? true;
     const cells = o.width * o.height;
-    this.tiles = planStrips(o.height, { tileRows: o.tileRows, halo: caHalo(o.n), threads: engine.threads });
+    this.chunkRows = o.tileRows === undefined ? DEFAULT_CHUNK_ROWS : checkInt('tile rows', o.tileRows, 1);
+    this.workers = Math.min(engine.threads, Math.ceil(o.height / this.chunkRows));
     const a = engine.arena;
     this.mark = a.mark();
     this.cur = a.alloc<Uint8Array>('uint8', cells + 16, 'CA current map');
     this.sp = a.alloc<Float32Array>('float32', cells * o.classes, 'CA suitability planes');
-    this.restricted = o.restricted ? a.alloc<Uint8Array>('uint8', cells, 'CA restricted mask') : null;
+    this.restricted = o.restricted ? a.alloc<Uint8Array>('uint8', cells + 16, 'CA restricted mask') : null;
     this.coef = a.alloc<Float64Array>('float64', o.classes * o.classes, 'CA coefficients');
     this.prop = a.alloc<Uint8Array>('uint8', cells, 'CA proposals');
     this.key = a.alloc<Uint32Array>('uint32', cells, 'CA priority keys');
     this.scratchBytes = roundUp16(caScratchBytes(o.width, o.classes, o.n));
-    this.scratch = a.alloc<Uint8Array>('uint8', this.scratchBytes * this.tiles.length, 'CA scratch');
+    this.scratch = a.alloc<Uint8Array>('uint8', this.scratchBytes * this.workers, 'CA scratch');
+    this.next = a.alloc<Int32Array>('int32', 4, 'CA row counter');
     this.cur.view().fill(NODATA_CLASS);
   }
 
@@ -103,15 +123,17 @@ export class CaKernel {
     this.engine.arena.release(this.mark);
   }
 
+  /** The iteration's tasks (one per worker); run them only after resetting the row counter (step does). */
   tasks(seed: number, iteration: number): Task[] {
     const W = this.width, H = this.height;
-    return this.tiles.map((t, j) => ({
+    return Array.from({ length: this.workers }, (_, j) => ({
       fn: 'ca_step',
       args: [
         this.cur.ptr, this.sp.ptr, W * H, this.restricted ? this.restricted.ptr : 0, this.coef.ptr,
-        this.classes, W, H, this.n, t.row0, t.row0 + t.rows,
+        this.classes, W, H, this.n, 0, H,
         seed, iteration,
         this.prop.ptr, this.key.ptr, this.scratch.ptr + j * this.scratchBytes, this.simd ? 1 : 0,
+        this.next.ptr, this.chunkRows,
       ],
     }));
   }
@@ -127,6 +149,7 @@ export class CaKernel {
       throw new ConfigError(`CA coefficients: expected ${this.classes * this.classes} values, got ${coef.length}`);
     }
     this.coef.view().set(coef);
+    Atomics.store(this.next.view(), 0, 0); // row counter: the tasks claim rows from 0
     const counts = await this.engine.run<number>(this.tasks(seed, iteration));
     let s = 0;
     for (const c of counts) s += c;

@@ -5,7 +5,11 @@ import { caCoef, caStepRef, caStepWasm, CaStepInput, CaKernel } from '../../src/
 import { RngKey, rngF64 } from '../../src/kernels/rng.ref.js';
 
 const engine = new Engine({ threads: 1 });
-afterAll(() => engine.close());
+const engine2 = new Engine({ threads: 2 });
+afterAll(async () => {
+  await engine.close();
+  await engine2.close();
+});
 
 /** A random CA input from fast-check values (NoData ~ share `nd`, some restricted cells). */
 const arbInput = fc
@@ -37,6 +41,37 @@ function makeInput(r: { width: number; height: number; classes: number; n: numbe
   return { width: W, height: H, classes: K, n: r.n, cur, sp, restricted, coef: caCoef(K, r.n, w, inertia, allowed), seed: r.seed, iteration: r.iteration };
 }
 
+/**
+ * Mixed maps for the K <= 8 SIMD paths: rows of 8-cell runs that are uniform (inactive cells),
+ * random (fully active 16-cell blocks: quads) or patchy (partly active blocks: the row list in
+ * pairs, odd counts, the row tail), with a NoData share `nd` (0 gives NoData-free rows).
+ */
+function makeMixed(r: { width: number; height: number; classes: number; n: number; seed: number; iteration: number; gen: number; nd: number; withRestr: boolean }): CaStepInput {
+  const { width: W, height: H, classes: K } = r;
+  const key = new RngKey(r.gen, 1);
+  let q = 0;
+  const rnd = () => rngF64(key, q++);
+  const cur = new Uint8Array(W * H);
+  for (let y = 0; y < H; y++) {
+    let mode = 0, cls = 0;
+    for (let x = 0; x < W; x++) {
+      if (x % 8 === 0) {
+        mode = Math.floor(rnd() * 3);
+        cls = Math.floor(rnd() * K);
+      }
+      const v = mode === 0 ? cls : mode === 1 ? Math.floor(rnd() * K) : rnd() < 0.2 ? Math.floor(rnd() * K) : cls;
+      cur[y * W + x] = rnd() < r.nd ? 255 : v;
+    }
+  }
+  const sp = new Float32Array(W * H * K);
+  for (let i = 0; i < sp.length; i++) sp[i] = rnd() < 0.05 ? 0 : Math.fround(rnd());
+  const restricted = r.withRestr ? Uint8Array.from({ length: W * H }, () => (rnd() < 0.1 ? 1 : 0)) : null;
+  const w = Array.from({ length: K }, () => rnd());
+  const inertia = Array.from({ length: K }, () => 0.5 + rnd());
+  const allowed = Array.from({ length: K * K }, (_, j) => (j % (K + 1) === 0 ? 1 : rnd() < 0.3 ? 0 : 1));
+  return { width: W, height: H, classes: K, n: r.n, cur, sp, restricted, coef: caCoef(K, r.n, w, inertia, allowed), seed: r.seed, iteration: r.iteration };
+}
+
 function ref(inp: CaStepInput) {
   const prop = new Uint8Array(inp.width * inp.height);
   const key = new Uint32Array(inp.width * inp.height);
@@ -58,6 +93,47 @@ describe('CA kernel (assembly/ca.ts) equals the TS reference', () => {
       }),
       { numRuns: 150 },
     );
+  });
+
+  it('K <= 8 (specialised code): uniform, random and patchy runs, NoData-free or not, SIMD and scalar', async () => {
+    const arbMixed = fc
+      .record({
+        width: fc.integer({ min: 1, max: 90 }),
+        height: fc.integer({ min: 1, max: 9 }),
+        classes: fc.integer({ min: 1, max: 8 }),
+        n: fc.constantFrom(3, 3, 5),
+        seed: fc.nat(2 ** 40),
+        iteration: fc.nat(1000),
+        gen: fc.nat(2 ** 30),
+        nd: fc.constantFrom(0, 0.02, 0.3),
+        withRestr: fc.boolean(),
+      })
+      .map((r) => makeMixed(r));
+    await fc.assert(
+      fc.asyncProperty(arbMixed, async (inp) => {
+        const r = ref(inp);
+        for (const simd of [true, false]) {
+          const w = await caStepWasm(engine, inp, { simd });
+          expect(w.changes).toBe(r.changes);
+          expect(Buffer.from(w.prop).equals(Buffer.from(r.prop))).toBe(true);
+          expect(Buffer.from(w.key.buffer).equals(Buffer.from(r.key.buffer))).toBe(true);
+        }
+      }),
+      { numRuns: 200 },
+    );
+  });
+
+  it('2 threads and any strip height give the reference output (all three rule paths)', async () => {
+    for (const [W, H, K, nd] of [[83, 37, 6, 0.01], [64, 20, 8, 0], [35, 19, 11, 0.05]] as const) {
+      const inp = makeMixed({ width: W, height: H, classes: K, n: 3, seed: 123, iteration: 4, gen: W + H + K, nd, withRestr: K === 8 });
+      const r = ref(inp);
+      for (const tileRows of [1, 3, 8, H]) {
+        const w = await caStepWasm(engine2, inp, { tileRows });
+        expect(w.changes).toBe(r.changes);
+        expect(Buffer.from(w.prop).equals(Buffer.from(r.prop))).toBe(true);
+        expect(Buffer.from(w.key.buffer).equals(Buffer.from(r.key.buffer))).toBe(true);
+      }
+    }
   });
 
   it('1xN and Nx1 rasters', async () => {

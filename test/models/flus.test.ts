@@ -1,7 +1,7 @@
 import { describe, it, expect, afterAll } from 'vitest';
 import { Engine } from '../../src/tiling/engine.js';
 import { runFlus, enforceDemand, tiePermute, tieUnpermute, updateInertia, checkDemandFeasible, classCounts, checkFlusConfig, type FlusInput } from '../../src/models/flus.js';
-import { RngKey, rngF64 } from '../../src/kernels/rng.ref.js';
+import { RngKey, rngF64, rngU32 } from '../../src/kernels/rng.ref.js';
 
 const e1 = new Engine({ threads: 1 });
 const e2 = new Engine({ threads: 2 });
@@ -193,6 +193,48 @@ describe('demand enforcement rule', () => {
       const seen = new Set<number>();
       for (let i = 0; i < 1 << 16; i++) seen.add(tiePermute(i, k));
       expect(seen.size).toBe(1 << 16);
+    }
+  });
+
+  it('equals the rule stated plainly: candidates sorted by (priority desc, tie permutation), then the greedy loop', () => {
+    // reference: comparator sort of the candidate cells (no 64-bit packing), then the budget loop; random
+    // inputs with many ties, spread priorities and +Infinity
+    const tieKeyOf = (seed: number, it: number) => rngU32(new RngKey(seed, 2 ** 32 + it), 0);
+    function plain(cur: Uint8Array, prop: Uint8Array, key: Uint32Array, gap: number[], fraction: number, seed: number, it: number): number[] {
+      const tk = tieKeyOf(seed, it);
+      const cand: number[] = [];
+      for (let i = 0; i < cur.length; i++) if (prop[i] !== cur[i] && prop[i] !== 255 && gap[prop[i]] > 0 && gap[cur[i]] < 0) cand.push(i);
+      const hiOf = (i: number) => ~key[i] >>> 0;
+      cand.sort((a, b) => hiOf(a) - hiOf(b) || tiePermute(a, tk) - tiePermute(b, tk));
+      const budget = gap.map((g) => Math.sign(g) * Math.ceil(fraction * Math.abs(g)));
+      const net = gap.map(() => 0);
+      for (const i of cand) {
+        const c = cur[i], k = prop[i];
+        if (net[k] < budget[k] && -net[c] < -budget[c]) {
+          cur[i] = k;
+          net[k]++;
+          net[c]--;
+        }
+      }
+      return net;
+    }
+    const rk = new RngKey(77, 0);
+    let q = 0;
+    const rnd = () => rngF64(rk, q++);
+    for (let trial = 0; trial < 40; trial++) {
+      const n = 1 + Math.floor(rnd() * 3000), K = 2 + Math.floor(rnd() * 5);
+      const cur = Uint8Array.from({ length: n }, () => (rnd() < 0.05 ? 255 : Math.floor(rnd() * K)));
+      const prop = cur.map((c) => (c === 255 ? 255 : rnd() < 0.5 ? c : Math.floor(rnd() * K)));
+      // few distinct priorities (ties, shared 16-bit groups), spread ones, +Infinity
+      const mode = trial % 3;
+      const key = keys(Array.from({ length: n }, () => (mode === 0 ? 1 + Math.floor(rnd() * 4) : mode === 1 ? rnd() * 1e6 : rnd() < 0.1 ? Infinity : rnd())));
+      const gap = Array.from({ length: K }, () => Math.round((rnd() - 0.5) * n * 0.3));
+      const fraction = [1, 0.5, 0.1][trial % 3];
+      const a = cur.slice(), b = cur.slice(), net = gap.map(() => 0);
+      enforceDemand(a, prop, key, gap, net, { fraction, seed: trial, iteration: 3 });
+      const netRef = plain(b, prop, key, gap, fraction, trial, 3);
+      expect(Buffer.from(a).equals(Buffer.from(b))).toBe(true);
+      expect(net).toEqual(netRef);
     }
   });
 
