@@ -29,6 +29,7 @@ export function register(program: Command): void {
     .addOption(new Option('--impl <impl>', 'implementation').choices(['ref', 'wasm', 'simd']))
     .option('--nodes <n>', 'paths: number of nodes')
     .option('--edges <n>', 'paths: number of directed edges')
+    .addOption(new Option('--pattern <p>', 'ca: land-use map of the synthetic data (patchy = land-use-like blocks, random = every neighbourhood mixed)').choices(['patchy', 'random']))
     .option('--seed <s>', 'seed of the synthetic data', '1')
     .option('--runs <n>', 'timed runs (the best is reported)')
     .option('--json', 'print JSON only (the default output is already one JSON line)')
@@ -43,6 +44,10 @@ export function register(program: Command): void {
         if (o.impl !== undefined) opts.impl = kernel === 'ca' && o.impl === 'wasm' ? 'scalar' : o.impl;
         if (o.nodes !== undefined) opts.nodes = checkInt('--nodes', o.nodes, 2);
         if (o.edges !== undefined) opts.edges = checkInt('--edges', o.edges, 1);
+        if (o.pattern !== undefined) {
+          if (kernel !== 'ca') throw new ConfigError(`--pattern applies to the ca benchmark, not ${kernel}`);
+          opts.pattern = o.pattern;
+        }
         if (o.runs !== undefined) opts.runs = checkInt('--runs', o.runs, 1, 1000);
         const mod = (await import(new URL(`../../bench/${file}`, import.meta.url).href)) as Record<string, BenchFn>;
         if (typeof mod[fn] !== 'function') throw new ConfigError(`kernel "${kernel}" has no benchmark in this build`);
