@@ -10,7 +10,7 @@ export function heap_base(): usize {
 }
 export { zonal_task, presence_mark, int_minmax, code_minmax } from './zonal';
 export { mlp_forward_simd, mlp_forward_scalar, mlp_scratch_bytes, mlp_prepared_bytes, mlp_prepare_simd, mlp_exp2_simd, mlp_sigmoid2_simd } from './mlp';
-export { paths_brandes, paths_scratch_bytes } from './paths';
+export { paths_brandes_chunks, paths_reduce_f64, paths_reduce_i32, paths_scratch_bytes } from './paths';
 export { gravity_hist, gravity_emit, gravity_rowsum } from './gravity';
 export { casa_month, casa_month_simd, casa_vexp } from './casa';
 export { zone_adjacency } from './adjacency';

@@ -14,13 +14,21 @@
 //
 // Graph: CSR laid out by the host, offsets i32[n+1], targets i32[m], weights f64[m] (wPtr = 0:
 // unweighted, BFS). Weights must be finite and > 0 (validated by the host; release builds do
-// not check). Sources: src i32[] (srcPtr = 0: identity), positions [k0, k1).
-// Scratch (host-provided, 44 bytes per node, no allocation here):
+// not check). Sources: src i32[K] (src = 0: identity), taken by position in chunks.
+// Scratch (host-provided, 44 bytes per node per thread, no allocation here):
 //   dist f64[n] | sigma f64[n] | coef f64[n] | heapKey f64[n] | stack i32[n] | heapNode i32[n] | pos i32[n]
-// Outputs (any pointer may be 0 to skip that output): betw f64[n] and bsq f64[n] (sum of squared
-// per-source dependencies, for sampling error estimates), inSum f64[n], inReach i32[n] are
-// per-task partial sums (accumulated +=); outSum f64[n], outReach i32[n] are indexed by source
-// node and written (=), so tasks with disjoint sources write disjoint entries.
+// Outputs (any of them may be skipped): betw f64[n] and bsq f64[n] (sum of squared per-source
+// dependencies, for sampling error estimates), inSum f64[n], inReach i32[n] are per-chunk
+// partial sums (accumulated +=); outSum f64[n], outReach i32[n] are indexed by source node and
+// written (=), so chunks (disjoint sources) write disjoint entries.
+//
+// Threads: paths_brandes_chunks is called once per thread, each with its own scratch (and its own
+// copy of the graph, which the host may provide: see src/kernels/paths.ts); the threads
+// claim source chunks from a shared counter (atomic add, dynamic load balancing, no per-chunk
+// round trip to the host). Chunk c is sources [c*chunk, min(K, (c+1)*chunk)) and owns its own
+// zeroed partial block at parts + c*stride, so every chunk's partial sums are the same whichever
+// thread computed them; paths_reduce_f64/_i32 then add the partials in chunk order (the fixed
+// float order that makes results bit-identical for any thread count).
 
 // @ts-ignore: decorator
 @inline function ldI(p: usize, i: i32): i32 { return load<i32>(p + (<usize>i << 2)); }
@@ -36,7 +44,66 @@ export function paths_scratch_bytes(n: i32): i32 {
   return n * 44;
 }
 
-export function paths_brandes(
+/** Scratch ready for runSources: every dist = Infinity, every heap position = -1. */
+function initScratch(n: i32, scratch: usize): void {
+  const dist = scratch;
+  const pos = scratch + <usize>n * 40;
+  for (let v = 0; v < n; v++) {
+    stF(dist, v, Infinity);
+    stI(pos, v, -1);
+  }
+}
+
+/**
+ * One thread's share of a run: claims chunks c = atomic next++ until c >= nChunks; zeroes the
+ * chunk's partial block (stride bytes at parts + c*stride), then runs its sources with the
+ * partial arrays at byte offsets betwOff, bsqOff, inSumOff, inReachOff of the block (< 0: skip).
+ * Returns the number of chunks this call processed.
+ */
+export function paths_brandes_chunks(
+  n: i32, off: usize, tgt: usize, wgt: usize, src: usize,
+  K: i32, chunk: i32, nChunks: i32, next: usize, scratch: usize,
+  parts: usize, stride: i32, betwOff: i32, bsqOff: i32, inSumOff: i32, inReachOff: i32,
+  outSum: usize, outReach: usize,
+): i32 {
+  initScratch(n, scratch);
+  let done = 0;
+  while (true) {
+    const c = atomic.add<i32>(next, 1);
+    if (c >= nChunks) break;
+    const base = parts + <usize>c * <usize>stride;
+    memory.fill(base, 0, <usize>stride);
+    const k0 = c * chunk;
+    const k1 = min(K, k0 + chunk);
+    runSources(
+      n, off, tgt, wgt, src, k0, k1, scratch,
+      betwOff < 0 ? 0 : base + <usize>betwOff, bsqOff < 0 ? 0 : base + <usize>bsqOff,
+      inSumOff < 0 ? 0 : base + <usize>inSumOff, inReachOff < 0 ? 0 : base + <usize>inReachOff,
+      outSum, outReach,
+    );
+    done++;
+  }
+  return done;
+}
+
+/** dst[v] += part_c[v] for c = 0, 1, ..., nChunks - 1 in order (part_c = parts + c*stride + at). */
+export function paths_reduce_f64(n: i32, parts: usize, stride: i32, nChunks: i32, at: i32, dst: usize): void {
+  for (let c = 0; c < nChunks; c++) {
+    const p = parts + <usize>c * <usize>stride + <usize>at;
+    for (let v = 0; v < n; v++) stF(dst, v, ldF(dst, v) + ldF(p, v));
+  }
+}
+
+/** The same for i32 partials (reach counts). */
+export function paths_reduce_i32(n: i32, parts: usize, stride: i32, nChunks: i32, at: i32, dst: usize): void {
+  for (let c = 0; c < nChunks; c++) {
+    const p = parts + <usize>c * <usize>stride + <usize>at;
+    for (let v = 0; v < n; v++) stI(dst, v, ldI(dst, v) + ldI(p, v));
+  }
+}
+
+/** Sources at positions [k0, k1); expects dist = Infinity and pos = -1 everywhere and leaves them so. */
+function runSources(
   n: i32, off: usize, tgt: usize, wgt: usize,
   src: usize, k0: i32, k1: i32, scratch: usize,
   betw: usize, bsq: usize, inSum: usize, inReach: usize, outSum: usize, outReach: usize,
@@ -48,10 +115,6 @@ export function paths_brandes(
   const stack = hkey + (<usize>n << 3);
   const hnode = stack + (<usize>n << 2);
   const pos = hnode + (<usize>n << 2);
-  for (let v = 0; v < n; v++) {
-    stF(dist, v, Infinity);
-    stI(pos, v, -1);
-  }
   for (let k = k0; k < k1; k++) {
     const s = src != 0 ? ldI(src, k) : k;
     let cnt = 0;

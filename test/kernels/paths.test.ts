@@ -158,6 +158,39 @@ describe('WASM kernel == TS reference (bit-identical)', () => {
 });
 
 describe('thread invariance', () => {
+  it('1, 2 and 3 threads give bit-identical results, equal to the reference (threads claim chunks dynamically)', async () => {
+    const engines = [new Engine({ threads: 2 }), new Engine({ threads: 3 })];
+    try {
+      // 300 sources -> 60 chunks of 5 claimed by 2 or 3 threads; 130 -> 17 chunks of 8, the last of 2
+      for (const [seed, n, p, wk] of [[21, 300, 0.03, 'float'], [22, 130, 0.06, 'int'], [23, 130, 0.05, 'none']] as const) {
+        const g = randomGraph(seed, n, p, wk);
+        const ref = centralityRef(g);
+        expectSame(await centrality(g, { engine }), ref);
+        for (const e of engines) expectSame(await centrality(g, { engine: e }), ref);
+      }
+    } finally {
+      for (const e of engines) await e.close();
+    }
+  });
+
+  it('partial sums do not depend on what the reused arena memory held before', async () => {
+    const g = randomGraph(31, 120, 0.05, 'float');
+    const want = centralityRef(g);
+    const e2 = new Engine({ threads: 2 });
+    try {
+      for (const e of [engine, e2]) {
+        // fill the free arena above the mark with garbage (NaN) the next run will be laid out on
+        const mark = e.arena.mark();
+        e.arena.alloc<Float64Array>('float64', 1 << 17, 'garbage').view().fill(NaN);
+        e.arena.release(mark);
+        expectSame(await centrality(g, { engine: e }), want);
+        expect(e.arena.mark()).toBe(mark);
+      }
+    } finally {
+      await e2.close();
+    }
+  });
+
   it('1 and 2 threads give bit-identical results', async () => {
     const e2 = new Engine({ threads: 2 });
     try {
