@@ -18,6 +18,7 @@ import { Engine } from '../src/tiling/engine.js';
 import { CaKernel, caCoef, caStepRef } from '../src/kernels/ca.js';
 import { RngKey, rngU32 } from '../src/kernels/rng.ref.js';
 import { PACKAGE_ROOT } from '../src/wasm/module.js';
+import { machine } from './machine.js';
 
 export type CaImpl = 'ref' | 'scalar' | 'simd';
 export type CaPattern = 'patchy' | 'random';
@@ -141,9 +142,7 @@ async function main(): Promise<void> {
   const out = {
     suite: 'ca',
     description: 'one synchronous FLUS CA iteration, K = 6, 3x3, ~1 % NoData, best of repeats (wall clock); patchy = 32x32 blocks + 3 % random cells, random = independent random classes',
-    load: (await import('node:os')).loadavg(),
-    date: new Date().toISOString(),
-    node: process.version,
+    machine: { ...machine(), load: (await import('node:os')).loadavg() },
     results,
   };
   writeFileSync(join(dir, 'ca.json'), JSON.stringify(out, null, 2) + '\n');

@@ -23,6 +23,7 @@ import { mlpForwardRef, MlpNet, MlpNorm } from '../src/kernels/mlp.ref.js';
 import { mlpRunPlaced, placeMlp } from '../src/kernels/mlp.js';
 import { Engine } from '../src/tiling/engine.js';
 import { PACKAGE_ROOT } from '../src/wasm/module.js';
+import { machine } from './machine.js';
 
 export type MlpBenchImpl = 'ref' | 'wasm' | 'simd';
 
@@ -193,8 +194,7 @@ async function main(): Promise<void> {
   const out = {
     suite: 'mlp',
     description: 'MLP forward pass 12-16-6 float32 (sigmoid hidden, softmax), ~1 % NoData, kernel time only, best of repeats',
-    date: new Date().toISOString(),
-    node: process.version,
+    machine: machine(),
     results,
   };
   writeFileSync(join(dir, 'mlp.json'), JSON.stringify(out, null, 2) + '\n');

@@ -13,6 +13,7 @@ import { spawnSync } from 'node:child_process';
 import { tmpdir } from 'node:os';
 import { fileURLToPath } from 'node:url';
 import { dirname, join } from 'node:path';
+import { machine } from './machine.js';
 import { buildCsr, centrality, centralityRef, CsrGraph } from '../src/kernels/paths.js';
 import { RngKey, rngF64 } from '../src/kernels/rng.ref.js';
 import { Engine } from '../src/tiling/engine.js';
@@ -129,7 +130,7 @@ async function main(): Promise<void> {
   }
   for (const c of compare) process.stderr.write(`compare: ${JSON.stringify(c)}\n`);
   mkdirSync(dirname(out), { recursive: true });
-  writeFileSync(out, JSON.stringify({ date: new Date().toISOString(), node: process.version, results, compare }, null, 2) + '\n');
+  writeFileSync(out, JSON.stringify({ machine: machine(), results, compare }, null, 2) + '\n');
   process.stderr.write(`wrote ${out}\n`);
 }
 
