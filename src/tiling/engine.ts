@@ -91,11 +91,23 @@ export class Engine {
     return f(...task.args);
   }
 
-  /** Starts the workers now (benchmarks exclude start-up from timings). */
-  async warmUp(): Promise<void> {
-    if (this.threads > 1) {
-      const pool = this.getPool();
-      await Promise.all(Array.from({ length: this.threads }, () => pool.run({ fn: 'heap_base', args: [] })));
+  /**
+   * Starts every worker now (benchmarks exclude start-up from timings): one task per worker,
+   * held at a barrier until all have arrived, so each worker runs exactly one (a quick task
+   * alone could be taken twice by the first worker while another is still starting). Returns
+   * the workers' thread ids ([] with threads = 1).
+   */
+  async warmUp(timeoutMs = 30_000): Promise<number[]> {
+    if (this.threads <= 1) return [];
+    const pool = this.getPool();
+    const mark = this.arena.mark();
+    try {
+      const counter = this.arena.alloc<Int32Array>('int32', 1, 'warm-up barrier');
+      counter.view()[0] = 0;
+      const task = { module: distModuleUrl('src/tiling/warm.js'), fn: 'warmBarrier', args: [counter.ptr, this.threads, timeoutMs] };
+      return await Promise.all(Array.from({ length: this.threads }, () => pool.run(task) as Promise<number>));
+    } finally {
+      this.arena.release(mark);
     }
   }
 

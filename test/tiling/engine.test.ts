@@ -2,6 +2,7 @@ import { describe, it, expect, afterAll } from 'vitest';
 import fc from 'fast-check';
 import { Engine } from '../../src/tiling/engine.js';
 import { planStrips } from '../../src/tiling/plan.js';
+import { warmBarrier } from '../../src/tiling/warm.js';
 import { ConfigError } from '../../src/errors.js';
 import { MAX_PAGES, PAGE } from '../../src/wasm/module.js';
 
@@ -30,6 +31,32 @@ describe('engine', () => {
     expect(new Set(order).size).toBe(1); // every instance sees the same static layout
     await one.close();
     e2.arena.release(m);
+  });
+
+  it('warmUp starts every worker: one barrier task each, so the thread ids are distinct (twice in a row)', async () => {
+    const e3 = new Engine({ threads: 3 });
+    try {
+      for (let r = 0; r < 2; r++) {
+        const ids = await e3.warmUp();
+        expect(ids).toHaveLength(3);
+        expect(new Set(ids).size).toBe(3); // a plain quick task per worker could land twice on one worker
+        expect(ids).not.toContain(0); // not the main thread
+      }
+      expect(await new Engine({ threads: 1 }).warmUp()).toEqual([]);
+    } finally {
+      await e3.close();
+    }
+  });
+
+  it('the warm-up barrier releases the last arrival at once and gives up after its timeout (no hang)', () => {
+    const mem = new WebAssembly.Memory({ initial: 1, maximum: 1, shared: true });
+    const c = new Int32Array(mem.buffer, 64, 1);
+    c[0] = 2;
+    warmBarrier(64, 3, 60_000, { memory: mem }); // third of three: returns without waiting
+    expect(c[0]).toBe(3);
+    c[0] = 0;
+    warmBarrier(64, 2, 20, { memory: mem }); // first of two, nobody else comes: waits 20 ms, returns
+    expect(c[0]).toBe(1);
   });
 
   it('the arena grows the shared memory on demand and views stay valid after re-reading', () => {
