@@ -42,13 +42,18 @@ export function exitCodeOf(e: unknown): number {
 }
 
 /** Option checks in piscina's style: TypeError-like and RangeError-like messages, as ConfigError. */
+/** "in [min, max]", or ">= min (at most 2^53 - 1)" when max is Number.MAX_SAFE_INTEGER (the default). */
+export function intRange(min: number, max: number): string {
+  return max === Number.MAX_SAFE_INTEGER ? `>= ${min} (at most 2^53 - 1)` : `in [${min}, ${max}]`;
+}
+
 export function checkInt(name: string, v: unknown, min: number, max = Number.MAX_SAFE_INTEGER): number {
   const n = typeof v === 'string' && v.trim() !== '' ? Number(v) : v;
   if (typeof n !== 'number' || !Number.isInteger(n)) {
     throw new ConfigError(`${name}: expected an integer, got ${JSON.stringify(v)}`);
   }
   if (n < min || n > max) {
-    throw new ConfigError(`${name}: expected an integer in [${min}, ${max}], got ${n}`);
+    throw new ConfigError(`${name}: expected an integer ${intRange(min, max)}, got ${n}`);
   }
   return n;
 }

@@ -12,7 +12,7 @@
  *   c.inCloseness  // [0, 0.5, 0.666...]   (networkx closeness_centrality(G))
  *   c.betweenness  // [0, 0.5, 0]          (networkx betweenness_centrality(G))
  */
-import { InternalError } from '../errors.js';
+import { checkInt, InternalError } from '../errors.js';
 import { Engine } from '../tiling/engine.js';
 import type { Task } from '../tiling/worker.js';
 import { Centrality, checkPathsOptions, CsrGraph, finishCentrality, newPathSums, PathsOptions, sourceChunks } from './paths.ref.js';
@@ -24,6 +24,11 @@ export interface CentralityRunOptions extends PathsOptions {
   /** An engine to run on (kept open); otherwise one is created with `threads` and closed. */
   engine?: Engine;
   threads?: number;
+  /**
+   * Most bytes of private graph copies for threads after the first (default 256 MiB, see
+   * GRAPH_COPY_BYTES); beyond it, or with 0, all threads read one shared copy (slower, same results).
+   */
+  graphCopyBytes?: number;
 }
 
 const SCRATCH_PER_NODE = 44; // = paths_scratch_bytes(n) / n
@@ -37,10 +42,11 @@ const GRAPH_COPY_BYTES = 256 * 2 ** 20;
 
 export async function centrality(g: CsrGraph, opts: CentralityRunOptions = {}): Promise<Centrality> {
   const { sources, doBetw, doClose } = checkPathsOptions(g, opts);
-  if (opts.engine) return centralityOn(opts.engine, g, sources, doBetw, doClose, opts.seed ?? 0);
+  const copyLimit = opts.graphCopyBytes === undefined ? GRAPH_COPY_BYTES : checkInt('graphCopyBytes', opts.graphCopyBytes, 0);
+  if (opts.engine) return centralityOn(opts.engine, g, sources, doBetw, doClose, opts.seed ?? 0, copyLimit);
   const engine = new Engine({ threads: opts.threads ?? 1 });
   try {
-    return await centralityOn(engine, g, sources, doBetw, doClose, opts.seed ?? 0);
+    return await centralityOn(engine, g, sources, doBetw, doClose, opts.seed ?? 0, copyLimit);
   } finally {
     await engine.close();
   }
@@ -75,7 +81,7 @@ function partLayout(n: number, doBetw: boolean, bsq: boolean, doClose: boolean):
   return { betw, bsq: sq, inSum, inReach, stride: Math.max(at, LINE) };
 }
 
-async function centralityOn(engine: Engine, g: CsrGraph, sources: Int32Array | null, doBetw: boolean, doClose: boolean, seed: number): Promise<Centrality> {
+async function centralityOn(engine: Engine, g: CsrGraph, sources: Int32Array | null, doBetw: boolean, doClose: boolean, seed: number, copyLimit: number): Promise<Centrality> {
   const n = g.n;
   const K = sources ? sources.length : n;
   const total = newPathSums(n, doBetw, doClose, sources !== null);
@@ -102,10 +108,10 @@ async function centralityOn(engine: Engine, g: CsrGraph, sources: Int32Array | n
     // the chunk counter on its own cache line; per-thread scratch and per-chunk partial blocks
     // line-aligned (the kernel zeroes each partial block before it accumulates into it)
     const next = allocLine(engine, LINE, 'paths chunk counter');
-    // private graph copies only within GRAPH_COPY_BYTES and when they leave room for the rest
+    // private graph copies only within copyLimit (GRAPH_COPY_BYTES) and when they leave room for the rest
     const copyBytes = (shares - 1) * (4 * (n + 1) + 12 * g.targets.length + (sources ? 4 * K : 0) + 4 * LINE);
     const restBytes = shares * (SCRATCH_PER_NODE * n + 2 * LINE) + lay.stride * nChunks + LINE + 12 * n + 64;
-    const copy = copyBytes <= GRAPH_COPY_BYTES && arena.fits(copyBytes + restBytes);
+    const copy = copyBytes <= copyLimit && arena.fits(copyBytes + restBytes);
     const share = Array.from({ length: shares }, (_, i) => {
       const scratch = allocLine(engine, roundUp(SCRATCH_PER_NODE * n, LINE), 'paths scratch');
       if (i === 0 || !copy) return { scratch, off: off.ptr, tgt: tgt.ptr, wgt: wgt ? wgt.ptr : 0, src: src ? src.ptr : 0 };

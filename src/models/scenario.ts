@@ -39,7 +39,7 @@
 import { readFileSync } from 'node:fs';
 import { dirname, resolve } from 'node:path';
 import { parse as parseYaml } from 'yaml';
-import { ConfigError } from '../errors.js';
+import { ConfigError, intRange } from '../errors.js';
 import type { UpdateMode } from './flus.js';
 
 export interface ScenarioClass {
@@ -205,7 +205,7 @@ export function parseScenario(obj: unknown, source: string): SimScenario {
   }
   const intIn = (what: string, v: unknown, min: number, max: number) => {
     if (v === undefined) return undefined;
-    if (typeof v !== 'number' || !Number.isInteger(v) || v < min || v > max) throw err(`${what}: expected an integer in [${min}, ${max}], got ${JSON.stringify(v)}`);
+    if (typeof v !== 'number' || !Number.isInteger(v) || v < min || v > max) throw err(`${what}: expected an integer ${intRange(min, max)}, got ${JSON.stringify(v)}`);
     return v;
   };
   const tol = obj.tolerance;

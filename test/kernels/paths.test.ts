@@ -173,6 +173,24 @@ describe('thread invariance', () => {
     }
   });
 
+  it('threads sharing one graph copy (graphCopyBytes 0, as beyond 256 MiB) give the same bits as private copies', async () => {
+    const engines = [new Engine({ threads: 2 }), new Engine({ threads: 3 })];
+    try {
+      for (const [seed, n, p, wk] of [[41, 200, 0.04, 'float'], [42, 90, 0.08, 'none']] as const) {
+        const g = randomGraph(seed, n, p, wk);
+        const ref = centralityRef(g);
+        for (const e of engines) {
+          expectSame(await centrality(g, { engine: e, graphCopyBytes: 0 }), ref);
+          expectSame(await centrality(g, { engine: e, graphCopyBytes: 1024 }), ref); // copies too big for 1 KiB
+          expectSame(await centrality(g, { engine: e }), ref);
+        }
+      }
+      await expect(centrality(randomGraph(1, 10, 0.2, 'none'), { engine, graphCopyBytes: -1 })).rejects.toThrow('graphCopyBytes: expected an integer >= 0 (at most 2^53 - 1), got -1');
+    } finally {
+      for (const e of engines) await e.close();
+    }
+  });
+
   it('partial sums do not depend on what the reused arena memory held before', async () => {
     const g = randomGraph(31, 120, 0.05, 'float');
     const want = centralityRef(g);

@@ -300,7 +300,7 @@ describe('validation', () => {
     expect(() => checkFlusConfig({ ...base, weights: [1, 2] })).toThrow('weights[1]: expected a number in [0, 1], got 2');
     expect(() => checkFlusConfig({ ...base, n: 4 })).toThrow('neighbourhood size: expected an odd number in 3..11, got 4');
     expect(() => checkFlusConfig({ ...base, update: 'async' as never })).toThrow('update: expected "sync" or "flus", got "async"');
-    expect(() => checkFlusConfig({ ...base, seed: -1 })).toThrow('seed: expected an integer in [0, 9007199254740991], got -1');
+    expect(() => checkFlusConfig({ ...base, seed: -1 })).toThrow('seed: expected an integer >= 0 (at most 2^53 - 1), got -1');
     expect(() => checkFlusConfig({ ...base, acceptFraction: 0 })).toThrow(/accept fraction: expected a number in/);
     expect(() => checkFlusConfig({ ...base, acceptFraction: 1.5 })).toThrow(/accept fraction: expected a number in/);
     expect(checkFlusConfig(base).acceptFraction).toBe(0.1);

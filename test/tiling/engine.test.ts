@@ -99,6 +99,6 @@ describe('tile plans', () => {
 
   it('default tiles give about four per thread', () => {
     expect(planStrips(4096, { threads: 2 })).toHaveLength(8);
-    expect(() => planStrips(10, { tileRows: 0 })).toThrow('tile rows: expected an integer in [1, 9007199254740991], got 0');
+    expect(() => planStrips(10, { tileRows: 0 })).toThrow('tile rows: expected an integer >= 1 (at most 2^53 - 1), got 0');
   });
 });
