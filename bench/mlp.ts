@@ -13,6 +13,7 @@
  * glibc's vector expf and FMA, the vector width gcc picks for the CPU).
  *
  *   npx tsc -p tsconfig.json && node dist/bench/mlp.js [--sizes 1024,4096,8192] [--repeats 5] [--c]
+ *   node dist/bench/mlp.js --sizes 4096 --paired 9     (WASM SIMD vs both C loops, alternating: mlp-paired.json)
  * Results: bench/results/mlp.json. One case: `benchMlp({ size: 4096, threads: 1, impl: 'simd' })`.
  */
 import { execFileSync } from 'node:child_process';
@@ -144,16 +145,58 @@ export async function benchMlp(o: MlpBenchOptions): Promise<MlpBenchResult> {
   };
 }
 
-/** Compiles and runs one loop of bench/c/mlp.c (null when gcc is missing). */
+const cExe = new Map<string, string | null>();
+
+/** Compiles (once per process) and runs one loop of bench/c/mlp.c (null when gcc is missing). */
 function runC(size: number, variant: 'scalar' | 'blocked'): Record<string, unknown> | null {
+  const flags = variant === 'blocked' ? ['-O3', '-march=native', '-ffast-math'] : ['-O3', '-march=native'];
   try {
-    const exe = join(tmpdir(), `landcarbon-mlp-c-${variant}-${process.pid}`);
-    const flags = variant === 'blocked' ? ['-O3', '-march=native', '-ffast-math'] : ['-O3', '-march=native'];
-    execFileSync('gcc', [...flags, '-o', exe, join(PACKAGE_ROOT, 'bench', 'c', 'mlp.c'), '-lm']);
+    if (!cExe.has(variant)) {
+      const exe = join(tmpdir(), `landcarbon-mlp-c-${variant}-${process.pid}`);
+      try {
+        execFileSync('gcc', [...flags, '-o', exe, join(PACKAGE_ROOT, 'bench', 'c', 'mlp.c'), '-lm']);
+        cExe.set(variant, exe);
+      } catch {
+        cExe.set(variant, null);
+      }
+    }
+    const exe = cExe.get(variant);
+    if (!exe) return null;
     return { ...JSON.parse(execFileSync(exe, [String(size), variant], { encoding: 'utf8' })), flags: flags.join(' ') };
   } catch {
     return null;
   }
+}
+
+function median(v: number[]): number {
+  const s = [...v].sort((a, b) => a - b);
+  return s.length % 2 ? s[s.length >> 1] : (s[s.length / 2 - 1] + s[s.length / 2]) / 2;
+}
+
+/**
+ * Paired runs: WASM SIMD (1 thread) and both C loops one after the other, `rounds` times in
+ * alternating order, so each comparison is made in the same state of the machine (on the shared
+ * 2-core VM used here the speed of this kernel drifts by up to +-25 % over seconds).
+ */
+async function paired(size: number, rounds: number): Promise<Record<string, unknown>> {
+  const wasm: number[] = [], cb: number[] = [], cs: number[] = [];
+  for (let r = 0; r < rounds; r++) {
+    const steps: Array<() => Promise<void>> = [
+      async () => { wasm.push((await benchMlp({ size, impl: 'simd', threads: 1, repeats: 3 })).mcells_per_s); },
+      async () => { const c = runC(size, 'blocked'); if (c) cb.push(c.mcells_per_s as number); },
+      async () => { const c = runC(size, 'scalar'); if (c) cs.push(c.mcells_per_s as number); },
+    ];
+    for (const f of r % 2 ? steps.reverse() : steps) await f();
+  }
+  const ratio = cb.length === wasm.length ? median(wasm.map((w, i) => w / cb[i])) : null;
+  const out = {
+    suite: 'mlp', kind: 'paired', net: '12-16-6', size, rounds,
+    simd_mcells_per_s: wasm, c_blocked_mcells_per_s: cb, c_mcells_per_s: cs,
+    simd_median: median(wasm), c_blocked_median: cb.length ? median(cb) : null, c_median: cs.length ? median(cs) : null,
+    simd_over_c_blocked_median_of_pairs: ratio,
+  };
+  process.stdout.write(JSON.stringify(out) + '\n');
+  return out;
 }
 
 async function main(): Promise<void> {
@@ -165,7 +208,21 @@ async function main(): Promise<void> {
   const sizes = (get('--sizes') ?? '1024,4096,8192').split(',').map(Number);
   const repeats = Number(get('--repeats') ?? 5);
   const withC = args.includes('--c');
+  const rounds = Number(get('--paired') ?? 0);
   const results: Array<MlpBenchResult | Record<string, unknown>> = [];
+  if (rounds > 0) {
+    for (const size of sizes) results.push(await paired(size, rounds));
+    const dir = join(PACKAGE_ROOT, 'bench', 'results');
+    mkdirSync(dir, { recursive: true });
+    const out = {
+      suite: 'mlp-paired',
+      description: 'MLP forward pass 12-16-6 float32: WASM SIMD (1 thread, best of 3) and bench/c/mlp.c (best of 5) run one after the other, alternating, per round; medians and the median of per-round ratios',
+      machine: machine(),
+      results,
+    };
+    writeFileSync(join(dir, 'mlp-paired.json'), JSON.stringify(out, null, 2) + '\n');
+    return;
+  }
   for (const size of sizes) {
     const cases: Array<{ impl: MlpBenchImpl; threads: number }> = [
       { impl: 'ref', threads: 1 },
