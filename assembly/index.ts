@@ -15,3 +15,4 @@ export { gravity_hist, gravity_emit, gravity_rowsum } from './gravity';
 export { casa_month, casa_month_simd, casa_vexp } from './casa';
 export { zone_adjacency } from './adjacency';
 export { classmap_run } from './classmap';
+export { demand_hist, demand_collect, demand_sort, demand_tie_permute } from './demand';

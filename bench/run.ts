@@ -24,6 +24,7 @@ const SUITES: Array<[string, string[]]> = [
   ['zonal', ['dist/bench/zonal.js', ...SIZES.split(',')]],
   ['geotiff', ['dist/bench/geotiff.js', quick ? '2048' : '8192', '3']],
   ['ca', ['dist/bench/ca.js', '--sizes', SIZES, '--repeats', '5']],
+  ['demand', ['dist/bench/demand.js', '--size', quick ? '2048' : '4096', '--repeats', '5']],
   ['mlp', ['dist/bench/mlp.js', '--sizes', SIZES, '--repeats', '3']],
   ['classmap', ['dist/bench/classmap.js']],
   ['casa', ['dist/bench/carbon.js', quick ? '1024,2048' : '1024,4096,8192', '1,2']],

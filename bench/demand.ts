@@ -1,0 +1,142 @@
+/**
+ * Demand enforcement benchmark (step 2 of the sync FLUS update, src/models/flus.ts): the TS
+ * reference enforceDemand (scan + sort of every candidate) against enforceDemandWasm
+ * (assembly/demand.ts: histogram, then sort only the leading bins) on 1 and 2 threads.
+ * Synthetic inputs at size^2: K = 6, cur[i] = (i >> 10) % 6, a share of the cells proposing
+ * another random class with a random float32 priority in [0, 4), gap = [500000, -300000,
+ * 200000, -400000, 100000, -100000], fraction 0.1. The map is restored before every call
+ * (untimed); one untimed call first; best of `repeats` (wall clock). Results:
+ * bench/results/demand.json.
+ *
+ *   npx tsc -p tsconfig.json && node dist/bench/demand.js [--size 4096] [--shares 0.1,0.3] [--repeats 5]
+ */
+import { writeFileSync, mkdirSync } from 'node:fs';
+import { join } from 'node:path';
+import { Engine } from '../src/tiling/engine.js';
+import { enforceDemand, enforceDemandWasm } from '../src/models/flus.js';
+import { PACKAGE_ROOT } from '../src/wasm/module.js';
+import { machine } from './machine.js';
+
+const GAP = [500000, -300000, 200000, -400000, 100000, -100000];
+const K = GAP.length;
+
+export interface DemandBenchResult {
+  size: number;
+  share: number;
+  impl: 'ref' | 'wasm';
+  threads: number;
+  ms: number;
+  proposed: number;
+  accepted: number;
+  /** WASM: collect rounds (each a pass over the cells). */
+  rounds?: number;
+}
+
+/** Seeded synthetic cur / prop / key (xorshift32; bench data only). */
+function fill(cur: Uint8Array, prop: Uint8Array, key: Uint32Array, n: number, share: number, seed: number): void {
+  let s = seed >>> 0 || 1;
+  const next = () => {
+    s ^= s << 13;
+    s ^= s >>> 17;
+    s ^= s << 5;
+    return (s >>> 0) / 4294967296;
+  };
+  const f = new Float32Array(1), u = new Uint32Array(f.buffer);
+  for (let i = 0; i < n; i++) {
+    const c = (i >> 10) % K;
+    cur[i] = c;
+    if (next() < share) {
+      prop[i] = (c + 1 + Math.floor(next() * (K - 1))) % K;
+      f[0] = next() * 4;
+      key[i] = u[0];
+    } else {
+      prop[i] = c;
+      key[i] = 0;
+    }
+  }
+}
+
+export async function benchDemand(size: number, share: number, repeats: number): Promise<DemandBenchResult[]> {
+  const n = size * size;
+  const out: DemandBenchResult[] = [];
+  const cur0 = new Uint8Array(n), prop = new Uint8Array(n), key = new Uint32Array(n);
+  fill(cur0, prop, key, n, share, 20260517);
+  const opts = { fraction: 0.1, seed: 7, iteration: 3 };
+  // TS reference
+  {
+    const cur = cur0.slice();
+    let best = Infinity;
+    let r = { accepted: 0, proposed: 0 };
+    for (let j = 0; j <= repeats; j++) {
+      cur.set(cur0);
+      const t0 = process.hrtime.bigint();
+      r = enforceDemand(cur, prop, key, GAP, [], opts);
+      const ms = Number(process.hrtime.bigint() - t0) / 1e6;
+      if (j > 0) best = Math.min(best, ms);
+    }
+    out.push({ size, share, impl: 'ref', threads: 1, ms: best, ...r });
+  }
+  for (const threads of [1, 2]) {
+    const engine = new Engine({ threads });
+    try {
+      const a = engine.arena;
+      const buf = {
+        cur: a.alloc<Uint8Array>('uint8', n + 16, 'cur'),
+        prop: a.alloc<Uint8Array>('uint8', n, 'prop'),
+        key: a.alloc<Uint32Array>('uint32', n, 'key'),
+        width: size,
+        height: size,
+      };
+      buf.prop.view().set(prop);
+      buf.key.view().set(key);
+      await engine.warmUp();
+      let best = Infinity;
+      let r = { accepted: 0, proposed: 0, rounds: 0 };
+      for (let j = 0; j <= repeats; j++) {
+        buf.cur.view().set(cur0);
+        const t0 = process.hrtime.bigint();
+        r = await enforceDemandWasm(engine, buf, GAP, [], opts);
+        const ms = Number(process.hrtime.bigint() - t0) / 1e6;
+        if (j > 0) best = Math.min(best, ms);
+      }
+      out.push({ size, share, impl: 'wasm', threads, ms: best, ...r });
+    } finally {
+      await engine.close();
+    }
+  }
+  return out;
+}
+
+async function main(): Promise<void> {
+  const args = process.argv.slice(2);
+  const get = (name: string) => {
+    const i = args.indexOf(name);
+    return i >= 0 ? args[i + 1] : undefined;
+  };
+  const size = Number(get('--size') ?? 4096);
+  const shares = (get('--shares') ?? '0.1,0.3').split(',').map(Number);
+  const repeats = Number(get('--repeats') ?? 5);
+  const results: DemandBenchResult[] = [];
+  for (const share of shares) {
+    for (const r of await benchDemand(size, share, repeats)) {
+      results.push(r);
+      process.stdout.write(JSON.stringify(r) + '\n');
+    }
+  }
+  const dir = join(PACKAGE_ROOT, 'bench', 'results');
+  mkdirSync(dir, { recursive: true });
+  const doc = {
+    suite: 'demand',
+    description: 'demand enforcement of one sync FLUS iteration (enforceDemand TS reference vs enforceDemandWasm), K = 6, fraction 0.1, best of repeats (wall clock, ms per call)',
+    machine: { ...machine(), load: (await import('node:os')).loadavg() },
+    results,
+  };
+  writeFileSync(join(dir, 'demand.json'), JSON.stringify(doc, null, 2) + '\n');
+}
+
+if (import.meta.url === `file://${process.argv[1]}`) {
+  main().catch((e) => {
+    process.stderr.write(String(e?.stack ?? e) + '\n');
+    process.exit(1);
+  });
+}
