@@ -10,10 +10,11 @@
  * other load on the machine). With --c, bench/c/mlp.c is compiled and run at the same sizes for a
  * same-moment comparison: its one-cell-at-a-time loop ("c", gcc -O3 -march=native, libm expf) and
  * its 256-cell blocked loop ("c-blocked", gcc -O3 -march=native -ffast-math: auto-vectorised with
- * glibc's vector expf and FMA, the vector width gcc picks for the CPU).
+ * glibc's vector expf and FMA, the vector width gcc picks for the CPU), and bench/numpy_mlp.py
+ * ("numpy", one BLAS thread, 4096-cell chunks).
  *
  *   npx tsc -p tsconfig.json && node dist/bench/mlp.js [--sizes 1024,4096,8192] [--repeats 5] [--c]
- *   node dist/bench/mlp.js --sizes 4096 --paired 9     (WASM SIMD vs both C loops, alternating: mlp-paired.json)
+ *   node dist/bench/mlp.js --sizes 4096 --paired 9     (WASM SIMD vs the blocked C loop and numpy, alternating: mlp-paired.json)
  * Results: bench/results/mlp.json. One case: `benchMlp({ size: 4096, threads: 1, impl: 'simd' })`.
  */
 import { execFileSync } from 'node:child_process';
@@ -168,32 +169,44 @@ function runC(size: number, variant: 'scalar' | 'blocked'): Record<string, unkno
   }
 }
 
+/** Runs bench/numpy_mlp.py on one thread (null when python3 or numpy is missing). */
+function runNumpy(size: number): Record<string, unknown> | null {
+  try {
+    const env = { ...process.env, OPENBLAS_NUM_THREADS: '1', OMP_NUM_THREADS: '1', MKL_NUM_THREADS: '1' };
+    return JSON.parse(execFileSync('python3', [join(PACKAGE_ROOT, 'bench', 'numpy_mlp.py'), '--size', String(size)], { encoding: 'utf8', env }));
+  } catch {
+    return null;
+  }
+}
+
 function median(v: number[]): number {
   const s = [...v].sort((a, b) => a - b);
   return s.length % 2 ? s[s.length >> 1] : (s[s.length / 2 - 1] + s[s.length / 2]) / 2;
 }
 
 /**
- * Paired runs: WASM SIMD (1 thread) and both C loops one after the other, `rounds` times in
+ * Paired runs: WASM SIMD (1 thread), the blocked C loop (the fast one) and numpy
+ * (bench/numpy_mlp.py, one BLAS thread) one after the other, `rounds` times in
  * alternating order, so each comparison is made in the same state of the machine (on the shared
  * 2-core VM used here the speed of this kernel drifts by up to +-25 % over seconds).
  */
 async function paired(size: number, rounds: number): Promise<Record<string, unknown>> {
-  const wasm: number[] = [], cb: number[] = [], cs: number[] = [];
+  const wasm: number[] = [], cb: number[] = [], np: number[] = [];
   for (let r = 0; r < rounds; r++) {
     const steps: Array<() => Promise<void>> = [
       async () => { wasm.push((await benchMlp({ size, impl: 'simd', threads: 1, repeats: 3 })).mcells_per_s); },
       async () => { const c = runC(size, 'blocked'); if (c) cb.push(c.mcells_per_s as number); },
-      async () => { const c = runC(size, 'scalar'); if (c) cs.push(c.mcells_per_s as number); },
+      async () => { const c = runNumpy(size); if (c) np.push(c.mcells_per_s as number); },
     ];
     for (const f of r % 2 ? steps.reverse() : steps) await f();
   }
   const ratio = cb.length === wasm.length ? median(wasm.map((w, i) => w / cb[i])) : null;
   const out = {
     suite: 'mlp', kind: 'paired', net: '12-16-6', size, rounds,
-    simd_mcells_per_s: wasm, c_blocked_mcells_per_s: cb, c_mcells_per_s: cs,
-    simd_median: median(wasm), c_blocked_median: cb.length ? median(cb) : null, c_median: cs.length ? median(cs) : null,
+    simd_mcells_per_s: wasm, c_blocked_mcells_per_s: cb, numpy_mcells_per_s: np,
+    simd_median: median(wasm), c_blocked_median: cb.length ? median(cb) : null, numpy_median: np.length ? median(np) : null,
     simd_over_c_blocked_median_of_pairs: ratio,
+    simd_over_numpy_median_of_pairs: np.length === wasm.length ? median(wasm.map((w, i) => w / np[i])) : null,
   };
   process.stdout.write(JSON.stringify(out) + '\n');
   return out;
@@ -216,7 +229,7 @@ async function main(): Promise<void> {
     mkdirSync(dir, { recursive: true });
     const out = {
       suite: 'mlp-paired',
-      description: 'MLP forward pass 12-16-6 float32: WASM SIMD (1 thread, best of 3) and bench/c/mlp.c (best of 5) run one after the other, alternating, per round; medians and the median of per-round ratios',
+      description: 'MLP forward pass 12-16-6 float32: WASM SIMD (1 thread, best of 3) the blocked loop of bench/c/mlp.c (-O3 -march=native -ffast-math, best of 5) and bench/numpy_mlp.py (one thread, best of 3) run one after the other, alternating, per round; medians and the median of per-round ratios',
       machine: machine(),
       results,
     };
@@ -237,8 +250,8 @@ async function main(): Promise<void> {
       process.stdout.write(JSON.stringify(r) + '\n');
     }
     if (withC && size <= 4096) {
-      for (const variant of ['scalar', 'blocked'] as const) {
-        const r = runC(size, variant);
+      for (const variant of ['scalar', 'blocked', 'numpy'] as const) {
+        const r = variant === 'numpy' ? runNumpy(size) : runC(size, variant);
         if (r) {
           results.push({ suite: 'mlp', net: '12-16-6', ...r });
           process.stdout.write(JSON.stringify(r) + '\n');
