@@ -32,7 +32,7 @@ export { transitions, markovDemand, projectToYear, largestRemainder, BUILTIN_SCE
 export { readDemandCsv, writeDemandCsv } from './models/demand.js';
 export { accuracy } from './models/accuracy.js';
 export { trainAnn, predictAnn, saveModel, loadModel } from './models/ann.js';
-export { runFlus } from './models/flus.js';
+export { runFlus, enforceDemand, enforceDemandWasm } from './models/flus.js';
 export { readScenario, parseScenario } from './models/scenario.js';
 export { carbonEmissions, parseCoefficientTable } from './models/carbon/coefficients.js';
 export { carbonStorage, parsePoolTable, precipitationK, valuation } from './models/carbon/storage.js';
