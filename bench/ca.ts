@@ -14,14 +14,13 @@
  *   python3 bench/numpy_ca.py --size 4096 --pattern random
  */
 import { execFileSync } from 'node:child_process';
-import { writeFileSync, mkdirSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Engine } from '../src/tiling/engine.js';
 import { CaKernel, caCoef, caStepRef } from '../src/kernels/ca.js';
 import { RngKey, rngU32 } from '../src/kernels/rng.ref.js';
 import { PACKAGE_ROOT } from '../src/wasm/module.js';
-import { machine } from './machine.js';
+import { writeResults } from './machine.js';
 
 export type CaImpl = 'ref' | 'scalar' | 'simd';
 export type CaPattern = 'patchy' | 'random';
@@ -190,13 +189,11 @@ async function main(): Promise<void> {
   if (rounds > 0) {
     const res: Array<Record<string, unknown>> = [];
     for (const pattern of patterns) for (const size of sizes) res.push(await paired(size, pattern, rounds));
-    mkdirSync(join(PACKAGE_ROOT, 'bench', 'results'), { recursive: true });
-    writeFileSync(join(PACKAGE_ROOT, 'bench', 'results', 'ca-paired.json'), JSON.stringify({
+    writeResults('ca-paired.json', {
       suite: 'ca-paired',
       description: 'one synchronous FLUS CA iteration, K = 6, 3x3: WASM SIMD 1 and 2 threads (best of 3), bench/ca_baseline.c (gcc -O3 -march=native, best of 3) and bench/numpy_ca.py (best of 3) one after the other, alternating, per round; medians and medians of per-round ratios',
-      machine: { ...machine(), load: (await import('node:os')).loadavg() },
       results: res,
-    }, null, 2) + '\n');
+    });
     return;
   }
   const results: CaBenchResult[] = [];
@@ -215,15 +212,11 @@ async function main(): Promise<void> {
       }
     }
   }
-  const dir = join(PACKAGE_ROOT, 'bench', 'results');
-  mkdirSync(dir, { recursive: true });
-  const out = {
+  writeResults('ca.json', {
     suite: 'ca',
     description: 'one synchronous FLUS CA iteration, K = 6, 3x3, ~1 % NoData, best of repeats (wall clock); patchy = 32x32 blocks + 3 % random cells, random = independent random classes',
-    machine: { ...machine(), load: (await import('node:os')).loadavg() },
     results,
-  };
-  writeFileSync(join(dir, 'ca.json'), JSON.stringify(out, null, 2) + '\n');
+  });
 }
 
 if (import.meta.url === `file://${process.argv[1]}`) {

@@ -10,12 +10,9 @@
  *
  *   npx tsc -p tsconfig.json && node dist/bench/demand.js [--size 4096] [--shares 0.1,0.3] [--repeats 5]
  */
-import { writeFileSync, mkdirSync } from 'node:fs';
-import { join } from 'node:path';
 import { Engine } from '../src/tiling/engine.js';
 import { enforceDemand, enforceDemandWasm } from '../src/models/flus.js';
-import { PACKAGE_ROOT } from '../src/wasm/module.js';
-import { machine } from './machine.js';
+import { writeResults } from './machine.js';
 
 const GAP = [500000, -300000, 200000, -400000, 100000, -100000];
 const K = GAP.length;
@@ -123,15 +120,11 @@ async function main(): Promise<void> {
       process.stdout.write(JSON.stringify(r) + '\n');
     }
   }
-  const dir = join(PACKAGE_ROOT, 'bench', 'results');
-  mkdirSync(dir, { recursive: true });
-  const doc = {
+  writeResults('demand.json', {
     suite: 'demand',
     description: 'demand enforcement of one sync FLUS iteration (enforceDemand TS reference vs enforceDemandWasm), K = 6, fraction 0.1, best of repeats (wall clock, ms per call)',
-    machine: { ...machine(), load: (await import('node:os')).loadavg() },
     results,
-  };
-  writeFileSync(join(dir, 'demand.json'), JSON.stringify(doc, null, 2) + '\n');
+  });
 }
 
 if (import.meta.url === `file://${process.argv[1]}`) {

@@ -18,14 +18,13 @@
  * Results: bench/results/mlp.json. One case: `benchMlp({ size: 4096, threads: 1, impl: 'simd' })`.
  */
 import { execFileSync } from 'node:child_process';
-import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { tmpdir } from 'node:os';
 import { mlpForwardRef, MlpNet, MlpNorm } from '../src/kernels/mlp.ref.js';
 import { mlpRunPlaced, placeMlp } from '../src/kernels/mlp.js';
 import { Engine } from '../src/tiling/engine.js';
 import { PACKAGE_ROOT } from '../src/wasm/module.js';
-import { machine } from './machine.js';
+import { writeResults } from './machine.js';
 
 export type MlpBenchImpl = 'ref' | 'wasm' | 'simd';
 
@@ -225,15 +224,11 @@ async function main(): Promise<void> {
   const results: Array<MlpBenchResult | Record<string, unknown>> = [];
   if (rounds > 0) {
     for (const size of sizes) results.push(await paired(size, rounds));
-    const dir = join(PACKAGE_ROOT, 'bench', 'results');
-    mkdirSync(dir, { recursive: true });
-    const out = {
+    writeResults('mlp-paired.json', {
       suite: 'mlp-paired',
-      description: 'MLP forward pass 12-16-6 float32: WASM SIMD (1 thread, best of 3) the blocked loop of bench/c/mlp.c (-O3 -march=native -ffast-math, best of 5) and bench/numpy_mlp.py (one thread, best of 3) run one after the other, alternating, per round; medians and the median of per-round ratios',
-      machine: machine(),
+      description: 'MLP forward pass 12-16-6 float32: WASM SIMD (1 thread, best of 3), the blocked loop of bench/c/mlp.c (-O3 -march=native -ffast-math, best of 5) and bench/numpy_mlp.py (one thread, best of 3) run one after the other, alternating, per round; medians and the median of per-round ratios',
       results,
-    };
-    writeFileSync(join(dir, 'mlp-paired.json'), JSON.stringify(out, null, 2) + '\n');
+    });
     return;
   }
   for (const size of sizes) {
@@ -259,15 +254,11 @@ async function main(): Promise<void> {
       }
     }
   }
-  const dir = join(PACKAGE_ROOT, 'bench', 'results');
-  mkdirSync(dir, { recursive: true });
-  const out = {
+  writeResults('mlp.json', {
     suite: 'mlp',
     description: 'MLP forward pass 12-16-6 float32 (sigmoid hidden, softmax), ~1 % NoData, kernel time only, best of repeats',
-    machine: machine(),
     results,
-  };
-  writeFileSync(join(dir, 'mlp.json'), JSON.stringify(out, null, 2) + '\n');
+  });
 }
 
 if (import.meta.url === `file://${process.argv[1]}`) {

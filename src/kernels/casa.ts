@@ -45,7 +45,6 @@ export interface CasaRunnerInput {
 
 export class CasaRunner {
   private readonly mark: number;
-  private readonly n: number;
   private readonly b: Record<'ndvi' | 'temp' | 'prec' | 'sol' | 'w' | 'pet' | 'topt', Block<Float32Array>>;
   private readonly tidx: Block<Int32Array>;
   private readonly params: Block<Float64Array>;
@@ -68,7 +67,6 @@ export class CasaRunner {
       if (t >= input.types.length) throw new InternalError(`casa: type index ${t} at cell ${i} >= ${input.types.length} types`);
     }
     const c = { ...CASA_DEFAULTS, ...input.constants };
-    this.n = n;
     const a = engine.arena;
     this.mark = a.mark();
     try {

@@ -29,7 +29,7 @@
  */
 import { readFileSync } from 'node:fs';
 import { ConfigError, InputError, checkInt, checkNumber } from '../errors.js';
-import { Raster, RasterArray, isIntegerDType } from '../io/grid.js';
+import { Raster, RasterArray } from '../io/grid.js';
 import { writeFileAtomic } from '../io/atomic.js';
 import { RngKey, rngF64, rngU32 } from '../kernels/rng.ref.js';
 import { mlpForwardRef, MlpNet, MlpNorm } from '../kernels/mlp.ref.js';

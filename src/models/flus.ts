@@ -89,6 +89,11 @@ export interface FlusConfig {
    * (default 0.1; 1 = fill the whole gap in one iteration when there are enough proposals).
    */
   acceptFraction?: number;
+  /**
+   * sync mode: demand enforcement by 'wasm' (enforceDemandWasm, default) or 'ref' (the plain
+   * TypeScript enforceDemand, slower); the same results, bit for bit (tested).
+   */
+  demandKernel?: 'wasm' | 'ref';
 }
 
 export interface FlusInput {
@@ -496,6 +501,8 @@ export function checkFlusConfig(cfg: FlusConfig): Required<Omit<FlusConfig, 'til
   inertia.forEach((v, k) => checkNumber(`inertia[${k}]`, v, Number.MIN_VALUE));
   const update = cfg.update ?? 'sync';
   if (update !== 'sync' && update !== 'flus') throw new ConfigError(`update: expected "sync" or "flus", got ${JSON.stringify(update)}`);
+  const demandKernel = cfg.demandKernel ?? 'wasm';
+  if (demandKernel !== 'wasm' && demandKernel !== 'ref') throw new ConfigError(`demand kernel: expected "wasm" or "ref", got ${JSON.stringify(demandKernel)}`);
   return {
     classes: K, n, weights: cfg.weights, allowed: cfg.allowed, inertia,
     seed: checkInt('seed', cfg.seed, 0, Number.MAX_SAFE_INTEGER),
@@ -506,6 +513,7 @@ export function checkFlusConfig(cfg: FlusConfig): Required<Omit<FlusConfig, 'til
     tileRows: cfg.tileRows,
     flusAcceleration: checkNumber('flus acceleration', cfg.flusAcceleration ?? 1, Number.MIN_VALUE),
     acceptFraction: checkNumber('accept fraction', cfg.acceptFraction ?? DEFAULT_ACCEPT_FRACTION, Number.MIN_VALUE, 1),
+    demandKernel,
   };
 }
 
@@ -577,9 +585,12 @@ export async function runFlus(
       while (total > cfg.tolerance * valid && it < cfg.maxIterations) {
         const coef = caCoef(K, cfg.n, cfg.weights, inertia, cfg.allowed);
         const proposedCount = await ca.step(cfg.seed, stream, coef);
-        const { accepted } = proposedCount > 0
-          ? await enforceDemandWasm(engine, ca, gap, net, { fraction: cfg.acceptFraction, seed: cfg.seed, iteration: stream, simd: cfg.simd })
-          : { accepted: 0 };
+        const eo = { fraction: cfg.acceptFraction, seed: cfg.seed, iteration: stream };
+        const { accepted } = proposedCount === 0
+          ? { accepted: 0 }
+          : cfg.demandKernel === 'ref'
+            ? enforceDemand(cur(), ca.prop.view(), ca.key.view(), gap, net, eo)
+            : await enforceDemandWasm(engine, ca, gap, net, { ...eo, simd: cfg.simd });
         stream++;
         it++;
         if (proposedCount === 0) net.fill(0);

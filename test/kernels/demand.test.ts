@@ -1,13 +1,13 @@
 import { describe, it, expect, afterAll } from 'vitest';
 import fc from 'fast-check';
 import { Engine } from '../../src/tiling/engine.js';
-import { CaKernel, caCoef } from '../../src/kernels/ca.js';
 import { MAX_TASKS } from '../../src/kernels/demand.js';
 import { RngKey, rngF64 } from '../../src/kernels/rng.ref.js';
 import {
-  enforceDemand, enforceDemandWasm, tiePermute, runFlus, checkFlusConfig, classCounts, updateInertia,
-  type EnforceWasmOptions, type FlusConfig, type FlusInput, type FlusProgress, type FlusYearResult,
+  enforceDemand, enforceDemandWasm, tiePermute, runFlus, classCounts,
+  type EnforceWasmOptions, type FlusConfig, type FlusProgress,
 } from '../../src/models/flus.js';
+import { synth } from '../models/flus-synth.js';
 
 const e1 = new Engine({ threads: 1 });
 const e2 = new Engine({ threads: 2 });
@@ -287,67 +287,9 @@ describe('enforceDemandWasm equals enforceDemand (the JS reference)', () => {
   });
 });
 
-/** Patchy synthetic map (as in test/models/flus.test.ts): K classes in 8x8 blocks, ~2 % NoData. */
-function synth(W: number, H: number, K: number, seed: number, restrictedShare = 0): FlusInput {
-  const key = new RngKey(seed, 0);
-  let q = 0;
-  const rnd = () => rngF64(key, q++);
-  const blocks = Array.from({ length: Math.ceil(H / 8) * Math.ceil(W / 8) }, () => Math.floor(rnd() * K));
-  const landuse = new Uint8Array(W * H);
-  for (let y = 0; y < H; y++) for (let x = 0; x < W; x++) landuse[y * W + x] = rnd() < 0.02 ? 255 : blocks[(y >> 3) * Math.ceil(W / 8) + (x >> 3)];
-  const prob = new Float32Array(W * H * K).map(() => Math.fround(rnd()));
-  const restricted = restrictedShare > 0 ? Uint8Array.from({ length: W * H }, () => (rnd() < restrictedShare ? 1 : 0)) : null;
-  return { width: W, height: H, landuse, prob, restricted };
-}
-
-/** runFlus's sync loop as it was with the JS enforcement (enforceDemand), for comparison. */
-async function runFlusJs(engine: Engine, inp: FlusInput, demands: number[][], config: FlusConfig, onProgress: (p: FlusProgress) => void): Promise<FlusYearResult[]> {
-  const cfg = checkFlusConfig(config);
-  const K = cfg.classes;
-  const valid = classCounts(inp.landuse, K).reduce((a, b) => a + b, 0);
-  const results: FlusYearResult[] = [];
-  const inertia = cfg.inertia.slice();
-  let stream = 0;
-  const ca = new CaKernel(engine, { width: inp.width, height: inp.height, classes: K, n: cfg.n, restricted: inp.restricted !== null, tileRows: cfg.tileRows, simd: cfg.simd });
-  try {
-    const cells = inp.width * inp.height;
-    const cur = () => ca.cur.view().subarray(0, cells);
-    cur().set(inp.landuse);
-    ca.sp.view().set(inp.prob);
-    if (ca.restricted && inp.restricted) ca.restricted.view().set(inp.restricted);
-    let counts = classCounts(cur(), K);
-    const net = new Array(K).fill(0);
-    for (let y = 0; y < demands.length; y++) {
-      const demand = demands[y];
-      let gap = demand.map((d, k) => d - counts[k]);
-      let it = 0;
-      let total = gap.reduce((a, g) => a + Math.abs(g), 0);
-      while (total > cfg.tolerance * valid && it < cfg.maxIterations) {
-        const coef = caCoef(K, cfg.n, cfg.weights, inertia, cfg.allowed);
-        const proposedCount = await ca.step(cfg.seed, stream, coef);
-        const { accepted } = proposedCount > 0
-          ? enforceDemand(cur(), ca.prop.view(), ca.key.view(), gap, net, { fraction: cfg.acceptFraction, seed: cfg.seed, iteration: stream })
-          : { accepted: 0 };
-        stream++;
-        it++;
-        if (proposedCount === 0) net.fill(0);
-        counts = counts.map((c, k) => c + net[k]);
-        const newGap = demand.map((d, k) => d - counts[k]);
-        for (let k = 0; k < K; k++) inertia[k] = updateInertia(inertia[k], newGap[k], gap[k]);
-        gap = newGap;
-        total = gap.reduce((a, g) => a + Math.abs(g), 0);
-        onProgress({ yearIndex: y, iteration: it, gap: gap.slice(), totalGap: total, accepted, proposed: proposedCount });
-      }
-      results.push({ map: cur().slice(), counts: counts.slice(), gap, iterations: it, converged: total <= cfg.tolerance * valid, inertia: inertia.slice() });
-    }
-    return results;
-  } finally {
-    ca.release();
-  }
-}
 
 describe('runFlus (sync) with the WASM enforcement', () => {
-  it('gives the same maps, counts, iterations and per-iteration progress as with the JS enforcement', async () => {
+  it('gives the same maps, counts, iterations and per-iteration progress as with the JS enforcement (demandKernel ref)', async () => {
     const K = 4;
     const inp = synth(83, 57, K, 21, 0.05);
     const c0 = classCounts(inp.landuse, K);
@@ -360,7 +302,7 @@ describe('runFlus (sync) with the WASM enforcement', () => {
       const cfg = { ...base, ...extra };
       const pw: FlusProgress[] = [], pj: FlusProgress[] = [];
       const w = await runFlus(engine, inp, [d1, d2], cfg, (p) => pw.push(p));
-      const j = await runFlusJs(engine, inp, [d1, d2], cfg, (p) => pj.push(p));
+      const j = await runFlus(engine, inp, [d1, d2], { ...cfg, demandKernel: 'ref' }, (p) => pj.push(p));
       expect(w.length).toBe(2);
       w.forEach((r, y) => {
         expect(Buffer.from(r.map).equals(Buffer.from(j[y].map))).toBe(true);

@@ -1,7 +1,8 @@
 import { describe, it, expect, afterAll } from 'vitest';
 import { Engine } from '../../src/tiling/engine.js';
-import { runFlus, enforceDemand, tiePermute, tieUnpermute, updateInertia, checkDemandFeasible, classCounts, checkFlusConfig, type FlusInput } from '../../src/models/flus.js';
+import { runFlus, enforceDemand, tiePermute, tieUnpermute, updateInertia, checkDemandFeasible, classCounts, checkFlusConfig } from '../../src/models/flus.js';
 import { RngKey, rngF64, rngU32 } from '../../src/kernels/rng.ref.js';
+import { synth } from './flus-synth.js';
 
 const e1 = new Engine({ threads: 1 });
 const e2 = new Engine({ threads: 2 });
@@ -9,19 +10,6 @@ afterAll(async () => {
   await e1.close();
   await e2.close();
 });
-
-/** Patchy synthetic map: W x H, K classes in 8x8 blocks, ~2 % NoData, random suitability. */
-function synth(W: number, H: number, K: number, seed: number, restrictedShare = 0): FlusInput {
-  const key = new RngKey(seed, 0);
-  let q = 0;
-  const rnd = () => rngF64(key, q++);
-  const blocks = Array.from({ length: Math.ceil(H / 8) * Math.ceil(W / 8) }, () => Math.floor(rnd() * K));
-  const landuse = new Uint8Array(W * H);
-  for (let y = 0; y < H; y++) for (let x = 0; x < W; x++) landuse[y * W + x] = rnd() < 0.02 ? 255 : blocks[(y >> 3) * Math.ceil(W / 8) + (x >> 3)];
-  const prob = new Float32Array(W * H * K).map(() => Math.fround(rnd()));
-  const restricted = restrictedShare > 0 ? Uint8Array.from({ length: W * H }, () => (rnd() < restrictedShare ? 1 : 0)) : null;
-  return { width: W, height: H, landuse, prob, restricted };
-}
 
 function shifted(counts: number[], moves: Array<[number, number, number]>): number[] {
   const d = counts.slice();
@@ -300,6 +288,7 @@ describe('validation', () => {
     expect(() => checkFlusConfig({ ...base, weights: [1, 2] })).toThrow('weights[1]: expected a number in [0, 1], got 2');
     expect(() => checkFlusConfig({ ...base, n: 4 })).toThrow('neighbourhood size: expected an odd number in 3..11, got 4');
     expect(() => checkFlusConfig({ ...base, update: 'async' as never })).toThrow('update: expected "sync" or "flus", got "async"');
+    expect(() => checkFlusConfig({ ...base, demandKernel: 'js' as never })).toThrow('demand kernel: expected "wasm" or "ref", got "js"');
     expect(() => checkFlusConfig({ ...base, seed: -1 })).toThrow('seed: expected an integer >= 0 (at most 2^53 - 1), got -1');
     expect(() => checkFlusConfig({ ...base, acceptFraction: 0 })).toThrow(/accept fraction: expected a number in/);
     expect(() => checkFlusConfig({ ...base, acceptFraction: 1.5 })).toThrow(/accept fraction: expected a number in/);
