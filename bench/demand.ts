@@ -13,6 +13,7 @@
 import { Engine } from '../src/tiling/engine.js';
 import { enforceDemand, enforceDemandWasm } from '../src/models/flus.js';
 import { writeResults } from './machine.js';
+import { ConfigError } from '../src/errors.js';
 
 const GAP = [500000, -300000, 200000, -400000, 100000, -100000];
 const K = GAP.length;
@@ -53,17 +54,32 @@ function fill(cur: Uint8Array, prop: Uint8Array, key: Uint32Array, n: number, sh
   }
 }
 
-export async function benchDemand(size: number, share: number, repeats: number): Promise<DemandBenchResult[]> {
+export interface DemandCaseOptions {
+  size: number;
+  /** Share of cells proposing a conversion (default 0.1). */
+  share?: number;
+  impl?: 'ref' | 'wasm';
+  threads?: number;
+  /** Timed runs after one untimed (default 5); `runs` is the CLI's name for it. */
+  repeats?: number;
+  runs?: number;
+  seed?: number;
+}
+
+/** One case: enforcement of one iteration on seeded synthetic proposals; the best of `repeats` runs. */
+export async function benchDemandCase(o: DemandCaseOptions): Promise<DemandBenchResult & { mcells_per_s: number; seconds: number }> {
+  const size = o.size, share = o.share ?? 0.1, impl = o.impl ?? 'wasm';
+  if (impl !== 'ref' && impl !== 'wasm') throw new ConfigError(`demand benchmark: --impl expected "ref" or "wasm", got ${JSON.stringify(impl)}`);
+  const threads = impl === 'ref' ? 1 : o.threads ?? 1;
+  const repeats = o.repeats ?? o.runs ?? 5;
   const n = size * size;
-  const out: DemandBenchResult[] = [];
   const cur0 = new Uint8Array(n), prop = new Uint8Array(n), key = new Uint32Array(n);
-  fill(cur0, prop, key, n, share, 20260517);
+  fill(cur0, prop, key, n, share, o.seed ?? 20260517);
   const opts = { fraction: 0.1, seed: 7, iteration: 3 };
-  // TS reference
-  {
+  let best = Infinity;
+  let r: { accepted: number; proposed: number; rounds?: number } = { accepted: 0, proposed: 0 };
+  if (impl === 'ref') {
     const cur = cur0.slice();
-    let best = Infinity;
-    let r = { accepted: 0, proposed: 0 };
     for (let j = 0; j <= repeats; j++) {
       cur.set(cur0);
       const t0 = process.hrtime.bigint();
@@ -71,9 +87,7 @@ export async function benchDemand(size: number, share: number, repeats: number):
       const ms = Number(process.hrtime.bigint() - t0) / 1e6;
       if (j > 0) best = Math.min(best, ms);
     }
-    out.push({ size, share, impl: 'ref', threads: 1, ms: best, ...r });
-  }
-  for (const threads of [1, 2]) {
+  } else {
     const engine = new Engine({ threads });
     try {
       const a = engine.arena;
@@ -87,8 +101,6 @@ export async function benchDemand(size: number, share: number, repeats: number):
       buf.prop.view().set(prop);
       buf.key.view().set(key);
       await engine.warmUp();
-      let best = Infinity;
-      let r = { accepted: 0, proposed: 0, rounds: 0 };
       for (let j = 0; j <= repeats; j++) {
         buf.cur.view().set(cur0);
         const t0 = process.hrtime.bigint();
@@ -96,11 +108,17 @@ export async function benchDemand(size: number, share: number, repeats: number):
         const ms = Number(process.hrtime.bigint() - t0) / 1e6;
         if (j > 0) best = Math.min(best, ms);
       }
-      out.push({ size, share, impl: 'wasm', threads, ms: best, ...r });
     } finally {
       await engine.close();
     }
   }
+  return { size, share, impl, threads, ms: best, ...r, seconds: best / 1e3, mcells_per_s: n / best / 1e3 };
+}
+
+/** The TS reference and WASM on 1 and 2 threads at one size and share. */
+export async function benchDemand(size: number, share: number, repeats: number): Promise<DemandBenchResult[]> {
+  const out: DemandBenchResult[] = [];
+  for (const [impl, threads] of [['ref', 1], ['wasm', 1], ['wasm', 2]] as const) out.push(await benchDemandCase({ size, share, impl, threads, repeats }));
   return out;
 }
 

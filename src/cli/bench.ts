@@ -2,7 +2,8 @@
  * `landcarbon bench <kernel> [--size N] [--threads T] [--impl ref|wasm|simd] [--json]`
  * Runs one kernel benchmark on seeded synthetic data (module instantiation and data
  * generation excluded) and prints one JSON line, so speed can be compared against outside
- * programs in one run. Kernels: zonal, ca, mlp, casa, paths (--nodes/--edges).
+ * programs in one run. Kernels: zonal, ca, mlp, casa, paths (--nodes/--edges), demand (one
+ * FLUS demand-enforcement iteration, 10 % of cells proposing).
  */
 import { Command, Option } from 'commander';
 import { checkInt, ConfigError } from '../errors.js';
@@ -17,6 +18,7 @@ const KERNELS: Record<string, [string, string, Record<string, unknown>]> = {
   mlp: ['mlp.js', 'benchMlp', { size: 4096, impl: 'simd' }],
   casa: ['carbon.js', 'benchCasa', { size: 4096, impl: 'wasm' }],
   paths: ['paths.js', 'benchPaths', { nodes: 1000, edges: 50000, impl: 'wasm' }],
+  demand: ['demand.js', 'benchDemandCase', { size: 4096, impl: 'wasm' }],
 };
 
 export function register(program: Command): void {
@@ -24,7 +26,7 @@ export function register(program: Command): void {
     .command('bench')
     .description(`run one kernel benchmark and print its throughput as one JSON line (${Object.keys(KERNELS).join(', ')})`)
     .argument('<kernel>', 'kernel to run')
-    .option('--size <n>', 'raster side in cells (default per kernel: zonal 8192, ca/mlp/casa 4096)')
+    .option('--size <n>', 'raster side in cells (default per kernel: zonal 8192, ca/mlp/casa/demand 4096)')
     .option('--threads <n>', 'worker threads', '1')
     .addOption(new Option('--impl <impl>', 'implementation').choices(['ref', 'wasm', 'simd']))
     .option('--nodes <n>', 'paths: number of nodes')

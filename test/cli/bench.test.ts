@@ -31,6 +31,15 @@ describe('landcarbon bench', () => {
     expect(j.changes).toBeGreaterThan(0);
   });
 
+  it('demand: the WASM and reference enforcement accept the same count on the same data', () => {
+    const w = JSON.parse(landcarbon('bench', 'demand', '--size', '128', '--runs', '1').out.trim());
+    const r = JSON.parse(landcarbon('bench', 'demand', '--size', '128', '--runs', '1', '--impl', 'ref').out.trim());
+    expect(w).toMatchObject({ kernel: 'demand', size: 128, impl: 'wasm', threads: 1 });
+    expect(r).toMatchObject({ kernel: 'demand', size: 128, impl: 'ref' });
+    expect(w.accepted).toBeGreaterThan(0);
+    expect([w.accepted, w.proposed]).toEqual([r.accepted, r.proposed]);
+  });
+
   it('bad options: one line, exit 2', () => {
     let r = landcarbon('bench', 'zonal', '--size', '64', '--pattern', 'random');
     expect(r.code).toBe(2);
@@ -38,6 +47,9 @@ describe('landcarbon bench', () => {
     r = landcarbon('bench', 'ca', '--pattern', 'stripes');
     expect(r.code).toBe(2);
     expect(r.err).toMatch(/stripes/);
+    r = landcarbon('bench', 'demand', '--size', '64', '--impl', 'simd');
+    expect(r.code).toBe(2);
+    expect(r.err.trim()).toBe('landcarbon bench: demand benchmark: --impl expected "ref" or "wasm", got "simd"');
     r = landcarbon('bench', 'nosuch');
     expect(r.code).toBe(2);
     expect(r.err).toMatch(/unknown kernel "nosuch"/);
