@@ -13,14 +13,11 @@
  *   gcc -O3 -march=native -o /tmp/ca_baseline bench/ca_baseline.c && /tmp/ca_baseline 4096 random
  *   python3 bench/numpy_ca.py --size 4096 --pattern random
  */
-import { execFileSync } from 'node:child_process';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import { Engine } from '../src/tiling/engine.js';
 import { CaKernel, caCoef, caStepRef } from '../src/kernels/ca.js';
 import { RngKey, rngU32 } from '../src/kernels/rng.ref.js';
-import { PACKAGE_ROOT } from '../src/wasm/module.js';
 import { writeResults } from './machine.js';
+import { flags, median, medianRatio, pairedRounds, runC, runMain, runNumpyScript } from './common.js';
 
 export type CaImpl = 'ref' | 'scalar' | 'simd';
 export type CaPattern = 'patchy' | 'random';
@@ -114,74 +111,30 @@ export async function benchCa(o: CaBenchOptions): Promise<CaBenchResult> {
   }
 }
 
-let caExe: string | null | undefined;
-
-/** bench/ca_baseline.c compiled once per process (null when gcc is missing). */
-function runCaC(size: number, pattern: CaPattern): Record<string, unknown> | null {
-  try {
-    if (caExe === undefined) {
-      const exe = join(tmpdir(), `landcarbon-ca-c-${process.pid}`);
-      try {
-        execFileSync('gcc', ['-O3', '-march=native', '-o', exe, join(PACKAGE_ROOT, 'bench', 'ca_baseline.c'), '-lm']);
-        caExe = exe;
-      } catch {
-        caExe = null;
-      }
-    }
-    if (!caExe) return null;
-    return JSON.parse(execFileSync(caExe, [String(size), pattern], { encoding: 'utf8' }));
-  } catch {
-    return null;
-  }
-}
-
-/** bench/numpy_ca.py (null when python3 or numpy is missing). */
-function runCaNumpy(size: number, pattern: CaPattern): Record<string, unknown> | null {
-  try {
-    return JSON.parse(execFileSync('python3', [join(PACKAGE_ROOT, 'bench', 'numpy_ca.py'), '--size', String(size), '--pattern', pattern], { encoding: 'utf8' }));
-  } catch {
-    return null;
-  }
-}
-
-function median(v: number[]): number {
-  const s = [...v].sort((a, b) => a - b);
-  return s.length % 2 ? s[s.length >> 1] : (s[s.length / 2 - 1] + s[s.length / 2]) / 2;
-}
-
 /**
- * Paired runs: WASM SIMD on 1 and 2 threads, the C loop and numpy one after the other,
- * `rounds` times in alternating order, so every ratio compares runs made in the same state of the
- * machine (this VM's speed drifts by up to +-25 % over seconds). Medians and per-round ratios.
+ * Paired rounds (see pairedRounds) of WASM SIMD on 1 and 2 threads, the C loop
+ * (bench/ca_baseline.c) and numpy (bench/numpy_ca.py): values, medians and medians of per-round ratios.
  */
 async function paired(size: number, pattern: CaPattern, rounds: number): Promise<Record<string, unknown>> {
-  const w1: number[] = [], w2: number[] = [], c: number[] = [], np: number[] = [];
-  for (let r = 0; r < rounds; r++) {
-    const steps: Array<() => Promise<void>> = [
-      async () => { w1.push((await benchCa({ size, pattern, impl: 'simd', threads: 1, repeats: 3 })).mcells_per_s); },
-      async () => { w2.push((await benchCa({ size, pattern, impl: 'simd', threads: 2, repeats: 3 })).mcells_per_s); },
-      async () => { const x = runCaC(size, pattern); if (x) c.push(x.mcells_per_s as number); },
-      async () => { const x = runCaNumpy(size, pattern); if (x) np.push(x.mcells_per_s as number); },
-    ];
-    for (const f of r % 2 ? steps.reverse() : steps) await f();
-  }
-  const ratio = (a: number[], b: number[]) => (a.length === b.length && a.length > 0 ? median(a.map((x, i) => x / b[i])) : null);
+  const mc = (x: Record<string, unknown> | null) => (x ? (x.mcells_per_s as number) : null);
+  const { w1, w2, c, np } = await pairedRounds(rounds, {
+    w1: async () => (await benchCa({ size, pattern, impl: 'simd', threads: 1, repeats: 3 })).mcells_per_s,
+    w2: async () => (await benchCa({ size, pattern, impl: 'simd', threads: 2, repeats: 3 })).mcells_per_s,
+    c: () => mc(runC('ca_baseline.c', ['-O3', '-march=native'], [String(size), pattern])),
+    np: () => mc(runNumpyScript('numpy_ca.py', ['--size', String(size), '--pattern', pattern])),
+  });
   const out = {
     size, pattern, rounds,
     simd_1t: w1, simd_2t: w2, c, numpy: np,
     simd_1t_median: median(w1), simd_2t_median: median(w2), c_median: c.length ? median(c) : null, numpy_median: np.length ? median(np) : null,
-    simd_1t_over_c: ratio(w1, c), simd_1t_over_numpy: ratio(w1, np), simd_2t_over_1t: ratio(w2, w1),
+    simd_1t_over_c: medianRatio(w1, c), simd_1t_over_numpy: medianRatio(w1, np), simd_2t_over_1t: medianRatio(w2, w1),
   };
   process.stdout.write(JSON.stringify(out) + '\n');
   return out;
 }
 
 async function main(): Promise<void> {
-  const args = process.argv.slice(2);
-  const get = (name: string) => {
-    const i = args.indexOf(name);
-    return i >= 0 ? args[i + 1] : undefined;
-  };
+  const get = flags();
   const sizes = (get('--sizes') ?? '1024,4096,8192').split(',').map(Number);
   const repeats = Number(get('--repeats') ?? 5);
   const patterns = (get('--patterns') ?? 'patchy,random').split(',') as CaPattern[];
@@ -219,9 +172,4 @@ async function main(): Promise<void> {
   });
 }
 
-if (import.meta.url === `file://${process.argv[1]}`) {
-  main().catch((e) => {
-    process.stderr.write(String(e?.stack ?? e) + '\n');
-    process.exit(1);
-  });
-}
+runMain(import.meta, main);

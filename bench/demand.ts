@@ -13,6 +13,7 @@
 import { Engine } from '../src/tiling/engine.js';
 import { enforceDemand, enforceDemandWasm } from '../src/models/flus.js';
 import { writeResults } from './machine.js';
+import { flags, runMain } from './common.js';
 import { ConfigError } from '../src/errors.js';
 
 const GAP = [500000, -300000, 200000, -400000, 100000, -100000];
@@ -54,6 +55,19 @@ function fill(cur: Uint8Array, prop: Uint8Array, key: Uint32Array, n: number, sh
   }
 }
 
+let last: { id: string; cur0: Uint8Array; prop: Uint8Array; key: Uint32Array } | null = null;
+
+/** The synthetic inputs of one size, share and seed (the last set is kept: the cases of one size share it). */
+function inputs(size: number, share: number, seed: number): { cur0: Uint8Array; prop: Uint8Array; key: Uint32Array } {
+  const id = `${size} ${share} ${seed}`;
+  if (last?.id !== id) {
+    const n = size * size;
+    last = { id, cur0: new Uint8Array(n), prop: new Uint8Array(n), key: new Uint32Array(n) };
+    fill(last.cur0, last.prop, last.key, n, share, seed);
+  }
+  return last;
+}
+
 export interface DemandCaseOptions {
   size: number;
   /** Share of cells proposing a conversion (default 0.1). */
@@ -73,8 +87,7 @@ export async function benchDemandCase(o: DemandCaseOptions): Promise<DemandBench
   const threads = impl === 'ref' ? 1 : o.threads ?? 1;
   const repeats = o.repeats ?? o.runs ?? 5;
   const n = size * size;
-  const cur0 = new Uint8Array(n), prop = new Uint8Array(n), key = new Uint32Array(n);
-  fill(cur0, prop, key, n, share, o.seed ?? 20260517);
+  const { cur0, prop, key } = inputs(size, share, o.seed ?? 20260517);
   const opts = { fraction: 0.1, seed: 7, iteration: 3 };
   let best = Infinity;
   let r: { accepted: number; proposed: number; rounds?: number } = { accepted: 0, proposed: 0 };
@@ -123,11 +136,7 @@ export async function benchDemand(size: number, share: number, repeats: number):
 }
 
 async function main(): Promise<void> {
-  const args = process.argv.slice(2);
-  const get = (name: string) => {
-    const i = args.indexOf(name);
-    return i >= 0 ? args[i + 1] : undefined;
-  };
+  const get = flags();
   const size = Number(get('--size') ?? 4096);
   const shares = (get('--shares') ?? '0.1,0.3').split(',').map(Number);
   const repeats = Number(get('--repeats') ?? 5);
@@ -145,9 +154,4 @@ async function main(): Promise<void> {
   });
 }
 
-if (import.meta.url === `file://${process.argv[1]}`) {
-  main().catch((e) => {
-    process.stderr.write(String(e?.stack ?? e) + '\n');
-    process.exit(1);
-  });
-}
+runMain(import.meta, main);

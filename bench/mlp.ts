@@ -17,14 +17,11 @@
  *   node dist/bench/mlp.js --sizes 4096 --paired 9     (WASM SIMD vs the blocked C loop and numpy, alternating: mlp-paired.json)
  * Results: bench/results/mlp.json. One case: `benchMlp({ size: 4096, threads: 1, impl: 'simd' })`.
  */
-import { execFileSync } from 'node:child_process';
-import { join } from 'node:path';
-import { tmpdir } from 'node:os';
 import { mlpForwardRef, MlpNet, MlpNorm } from '../src/kernels/mlp.ref.js';
 import { mlpRunPlaced, placeMlp } from '../src/kernels/mlp.js';
 import { Engine } from '../src/tiling/engine.js';
-import { PACKAGE_ROOT } from '../src/wasm/module.js';
 import { writeResults } from './machine.js';
+import { flags, median, medianRatio, pairedRounds, runC, runMain, runNumpyScript } from './common.js';
 
 export type MlpBenchImpl = 'ref' | 'wasm' | 'simd';
 
@@ -145,67 +142,30 @@ export async function benchMlp(o: MlpBenchOptions): Promise<MlpBenchResult> {
   };
 }
 
-const cExe = new Map<string, string | null>();
-
-/** Compiles (once per process) and runs one loop of bench/c/mlp.c (null when gcc is missing). */
-function runC(size: number, variant: 'scalar' | 'blocked'): Record<string, unknown> | null {
-  const flags = variant === 'blocked' ? ['-O3', '-march=native', '-ffast-math'] : ['-O3', '-march=native'];
-  try {
-    if (!cExe.has(variant)) {
-      const exe = join(tmpdir(), `landcarbon-mlp-c-${variant}-${process.pid}`);
-      try {
-        execFileSync('gcc', [...flags, '-o', exe, join(PACKAGE_ROOT, 'bench', 'c', 'mlp.c'), '-lm']);
-        cExe.set(variant, exe);
-      } catch {
-        cExe.set(variant, null);
-      }
-    }
-    const exe = cExe.get(variant);
-    if (!exe) return null;
-    return { ...JSON.parse(execFileSync(exe, [String(size), variant], { encoding: 'utf8' })), flags: flags.join(' ') };
-  } catch {
-    return null;
-  }
-}
-
-/** Runs bench/numpy_mlp.py on one thread (null when python3 or numpy is missing). */
-function runNumpy(size: number): Record<string, unknown> | null {
-  try {
-    const env = { ...process.env, OPENBLAS_NUM_THREADS: '1', OMP_NUM_THREADS: '1', MKL_NUM_THREADS: '1' };
-    return JSON.parse(execFileSync('python3', [join(PACKAGE_ROOT, 'bench', 'numpy_mlp.py'), '--size', String(size)], { encoding: 'utf8', env }));
-  } catch {
-    return null;
-  }
-}
-
-function median(v: number[]): number {
-  const s = [...v].sort((a, b) => a - b);
-  return s.length % 2 ? s[s.length >> 1] : (s[s.length / 2 - 1] + s[s.length / 2]) / 2;
+/** One loop of bench/c/mlp.c ("scalar": -O3 -march=native, "blocked": also -ffast-math), with its flags; null when gcc is missing. */
+function runMlpC(size: number, variant: 'scalar' | 'blocked'): Record<string, unknown> | null {
+  const f = variant === 'blocked' ? ['-O3', '-march=native', '-ffast-math'] : ['-O3', '-march=native'];
+  const r = runC('c/mlp.c', f, [String(size), variant]);
+  return r && { ...r, flags: f.join(' ') };
 }
 
 /**
- * Paired runs: WASM SIMD (1 thread), the blocked C loop (the fast one) and numpy
- * (bench/numpy_mlp.py, one BLAS thread) one after the other, `rounds` times in
- * alternating order, so each comparison is made in the same state of the machine (on the shared
- * 2-core VM used here the speed of this kernel drifts by up to +-25 % over seconds).
+ * Paired rounds (see pairedRounds) of WASM SIMD (1 thread), the blocked C loop (the fast one)
+ * and numpy (bench/numpy_mlp.py, one BLAS thread): values, medians and medians of per-round ratios.
  */
 async function paired(size: number, rounds: number): Promise<Record<string, unknown>> {
-  const wasm: number[] = [], cb: number[] = [], np: number[] = [];
-  for (let r = 0; r < rounds; r++) {
-    const steps: Array<() => Promise<void>> = [
-      async () => { wasm.push((await benchMlp({ size, impl: 'simd', threads: 1, repeats: 3 })).mcells_per_s); },
-      async () => { const c = runC(size, 'blocked'); if (c) cb.push(c.mcells_per_s as number); },
-      async () => { const c = runNumpy(size); if (c) np.push(c.mcells_per_s as number); },
-    ];
-    for (const f of r % 2 ? steps.reverse() : steps) await f();
-  }
-  const ratio = cb.length === wasm.length ? median(wasm.map((w, i) => w / cb[i])) : null;
+  const mc = (x: Record<string, unknown> | null) => (x ? (x.mcells_per_s as number) : null);
+  const { wasm, cb, np } = await pairedRounds(rounds, {
+    wasm: async () => (await benchMlp({ size, impl: 'simd', threads: 1, repeats: 3 })).mcells_per_s,
+    cb: () => mc(runMlpC(size, 'blocked')),
+    np: () => mc(runNumpyScript('numpy_mlp.py', ['--size', String(size)])),
+  });
   const out = {
     suite: 'mlp', kind: 'paired', net: '12-16-6', size, rounds,
     simd_mcells_per_s: wasm, c_blocked_mcells_per_s: cb, numpy_mcells_per_s: np,
     simd_median: median(wasm), c_blocked_median: cb.length ? median(cb) : null, numpy_median: np.length ? median(np) : null,
-    simd_over_c_blocked_median_of_pairs: ratio,
-    simd_over_numpy_median_of_pairs: np.length === wasm.length ? median(wasm.map((w, i) => w / np[i])) : null,
+    simd_over_c_blocked_median_of_pairs: medianRatio(wasm, cb),
+    simd_over_numpy_median_of_pairs: medianRatio(wasm, np),
   };
   process.stdout.write(JSON.stringify(out) + '\n');
   return out;
@@ -213,10 +173,7 @@ async function paired(size: number, rounds: number): Promise<Record<string, unkn
 
 async function main(): Promise<void> {
   const args = process.argv.slice(2);
-  const get = (name: string) => {
-    const i = args.indexOf(name);
-    return i >= 0 ? args[i + 1] : undefined;
-  };
+  const get = flags(args);
   const sizes = (get('--sizes') ?? '1024,4096,8192').split(',').map(Number);
   const repeats = Number(get('--repeats') ?? 5);
   const withC = args.includes('--c');
@@ -246,7 +203,7 @@ async function main(): Promise<void> {
     }
     if (withC && size <= 4096) {
       for (const variant of ['scalar', 'blocked', 'numpy'] as const) {
-        const r = variant === 'numpy' ? runNumpy(size) : runC(size, variant);
+        const r = variant === 'numpy' ? runNumpyScript('numpy_mlp.py', ['--size', String(size)]) : runMlpC(size, variant);
         if (r) {
           results.push({ suite: 'mlp', net: '12-16-6', ...r });
           process.stdout.write(JSON.stringify(r) + '\n');
@@ -261,9 +218,4 @@ async function main(): Promise<void> {
   });
 }
 
-if (import.meta.url === `file://${process.argv[1]}`) {
-  main().catch((e) => {
-    process.stderr.write(String(e?.stack ?? e) + '\n');
-    process.exit(1);
-  });
-}
+runMain(import.meta, main);
