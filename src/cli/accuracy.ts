@@ -8,7 +8,8 @@
  */
 import { Command } from 'commander';
 import { writeFileAtomic } from '../io/atomic.js';
-import { checkSameGrid } from '../io/grid.js';
+import { checkSameGrid, refuseAllNoData } from '../io/grid.js';
+import { InputError } from '../errors.js';
 import { readRaster } from '../io/geotiff.js';
 import { accuracy, formatAccuracy } from '../models/accuracy.js';
 import { parseClassTable } from '../models/markov.js';
@@ -41,6 +42,9 @@ export function register(program: Command): void {
         const M = await readRaster(o.simulated);
         checkSameGrid(S.grid, o.start, O.grid, o.observed);
         checkSameGrid(S.grid, o.start, M.grid, o.simulated);
+        refuseAllNoData(S, o.start, 'land-use map');
+        refuseAllNoData(O, o.observed, 'land-use map');
+        refuseAllNoData(M, o.simulated, 'land-use map');
         const r = accuracy({
           start: S.data,
           observed: O.data,
@@ -50,6 +54,7 @@ export function register(program: Command): void {
           names: { start: o.start, observed: o.observed, simulated: o.simulated },
           width: S.grid.width,
         });
+        if (r.n === 0) throw new InputError(`${o.simulated}: no cell is valid in all of ${o.start}, ${o.observed} and ${o.simulated}; nothing to compare`);
         const json = JSON.stringify({ ...r, names: classes ? Object.fromEntries(classes.map((c) => [String(c.code), c.name])) : null });
         if (o.out) writeFileAtomic(o.out, json + '\n');
         if (o.json) {

@@ -7,6 +7,7 @@
 import { basename, extname, join } from 'node:path';
 import { Command } from 'commander';
 import { ConfigError } from '../errors.js';
+import { fmtHuman } from '../io/numbers.js';
 import { readCsv, writeCsv } from '../io/table.js';
 import { chooseScenario, summariseZones, unitsFromTable, zoneUnits, ZonedUnit, ZoneSummary } from '../models/balance.js';
 import { loadScheme } from '../models/schemes.js';
@@ -71,7 +72,7 @@ export function register(program: Command): void {
         } else {
           const lines: string[] = [];
           for (const s of scen) lines.push(...summaryLines(`${s.name} (scheme ${scheme.id})`, s.summary));
-          for (const s of c.scenarios) lines.push(`${s.scenario}: net emissions ${s.netEmissions}, units with ESC > 1: ${s.unitsEscAbove1} of ${s.units}`);
+          for (const s of c.scenarios) lines.push(`${s.scenario}: net emissions ${fmtHuman(s.netEmissions)}, units with ESC > 1: ${s.unitsEscAbove1} of ${s.units}`);
           lines.push(`low-carbon choice: ${c.choice ?? 'none'} (${c.reason})`);
           process.stdout.write(lines.join('\n') + '\n');
         }

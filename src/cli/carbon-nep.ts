@@ -7,7 +7,8 @@ import { join } from 'node:path';
 import { Command } from 'commander';
 import { ConfigError } from '../errors.js';
 import { readBands, readRaster, writeGeoTIFF } from '../io/geotiff.js';
-import { checkSameGrid, Raster } from '../io/grid.js';
+import { checkSameGrid, Raster, refuseAllNoData } from '../io/grid.js';
+import { fmtHuman } from '../io/numbers.js';
 import { readCsv, writeCsv } from '../io/table.js';
 import { casaNep, CasaMonthRasters, parseCasaParams } from '../models/carbon/casa.js';
 import { CARBON_NODATA, pixelAreaHa } from '../models/carbon/common.js';
@@ -81,6 +82,7 @@ export function registerNep(carbon: Command): void {
           percentiles = [p[0], p[1]];
         }
         const vegetation = await readRaster(o.vegetation);
+        refuseAllNoData(vegetation, o.vegetation, 'vegetation map');
         const inputs: Record<string, { rasters: Raster[]; names: string[] }> = {};
         const keys: Array<[keyof NepOpts, string]> = [['ndvi', 'ndvi'], ['temp', 'temp'], ['precip', 'prec'], ['sol', 'sol'], ['w', 'w'], ['eet', 'eet'], ['pet', 'pet']];
         for (const [opt, key] of keys) if (o[opt]) inputs[key] = await monthly(o[opt] as string, String(opt));
@@ -150,7 +152,7 @@ export function registerNep(carbon: Command): void {
           },
         };
         writeFileAtomic(join(o.out, 'summary.json'), JSON.stringify(summary, null, 2) + '\n');
-        process.stdout.write(`nep: ${nMonths} months, mean NPP ${summary.mean_npp_g_m2} g C/m2, mean NEP ${summary.mean_nep_g_m2} g C/m2, NEP total ${summary.nep_t} t C -> ${o.out}\n`);
+        process.stdout.write(`nep: ${nMonths} months, mean NPP ${fmtHuman(summary.mean_npp_g_m2)} g C/m2, mean NEP ${fmtHuman(summary.mean_nep_g_m2)} g C/m2, NEP total ${fmtHuman(summary.nep_t)} t C -> ${o.out}\n`);
       }),
     );
 }

@@ -7,7 +7,8 @@ import { join } from 'node:path';
 import { Command } from 'commander';
 import { ConfigError } from '../errors.js';
 import { readRaster, writeGeoTIFF } from '../io/geotiff.js';
-import { Raster } from '../io/grid.js';
+import { Raster, refuseAllNoData } from '../io/grid.js';
+import { exactSum, fmtHuman } from '../io/numbers.js';
 import { readCsv, writeCsv } from '../io/table.js';
 import { parseAllocation, parseInventory, sectorTotals, spatialize } from '../models/carbon/spatialize.js';
 import { writeFileAtomic } from '../io/atomic.js';
@@ -44,6 +45,7 @@ export function registerSpatialize(carbon: Command): void {
         }
         const landuse = await readRaster(o.landuse);
         const zones = o.zones ? await readRaster(o.zones) : undefined;
+        refuseAllNoData(landuse, o.landuse, 'land-use map');
         const r = spatialize({ landuse, landuseName: o.landuse, totals, rules, rulesName: o.allocation, weights, zones, zonesName: o.zones });
         await writeGeoTIFF(join(o.out, 'emissions.tif'), r.map, { compress: 'deflate' });
         writeCsv(join(o.out, 'by_sector.csv'), ['sector', 'total', 'allocated', 'cells', 'weight', 'classes'],
@@ -55,10 +57,9 @@ export function registerSpatialize(carbon: Command): void {
           writeCsv(join(o.out, 'by_unit.csv'), ['unit', 'ce', 'cs', 'budget', ...r.sectors.map((s) => s.sector)],
             r.byUnit.map((u) => [u.unit, u.ce, u.cs, u.budget, ...u.bySector]));
         }
-        let total = 0;
-        for (const s of r.sectors) total += s.total;
+        const total = exactSum(r.sectors.map((s) => s.total));
         writeFileAtomic(join(o.out, 'summary.json'), JSON.stringify({ total, sectors: r.sectors.map((s) => ({ sector: s.sector, total: s.total, share_pct: total !== 0 ? (100 * s.total) / total : null, cells: s.cells })), raster: { file: 'emissions.tif', value: 'inventory units per cell per year', nodata: r.map.grid.nodata } }, null, 2) + '\n');
-        process.stdout.write(`spatialize: ${r.sectors.length} sectors, total ${total} -> ${o.out}\n`);
+        process.stdout.write(`spatialize: ${r.sectors.length} sectors, total ${fmtHuman(total)} -> ${o.out}\n`);
       }),
     );
 }

@@ -10,6 +10,8 @@ import { readCsv, writeCsv } from '../io/table.js';
 import { pixelAreaHa } from '../models/carbon/common.js';
 import { carbonStorage, correctSoil, parsePoolTable, precipitationK, valuation } from '../models/carbon/storage.js';
 import { checkInt, checkNumber } from '../errors.js';
+import { refuseAllNoData } from '../io/grid.js';
+import { fmtHuman } from '../io/numbers.js';
 import { writeFileAtomic } from '../io/atomic.js';
 import { run } from './common.js';
 
@@ -54,6 +56,8 @@ export function registerStorage(carbon: Command): void {
         if (o.price !== undefined && (!o.future || o.years === undefined)) throw new ConfigError('--price: valuation needs --future and --years');
         const landuse = await readRaster(o.landuse);
         const future = o.future ? await readRaster(o.future) : undefined;
+        refuseAllNoData(landuse, o.landuse, 'land-use map');
+        if (future) refuseAllNoData(future, o.future!, 'land-use map');
         const pa = pixelAreaHa(landuse.grid, o.landuse, o.pixelAreaHa === undefined ? undefined : checkNumber('--pixel-area-ha', o.pixelAreaHa));
         const r = carbonStorage({ landuse, landuseName: o.landuse, future, futureName: o.future, pools, poolsName: o.pools, pixelAreaHa: pa.ha });
         let value: number | null = null;
@@ -85,7 +89,7 @@ export function registerStorage(carbon: Command): void {
           rasters: { c_storage_bas: 'c_storage_bas.tif', ...(fut ? { c_storage_alt: 'c_storage_alt.tif', c_change_bas_alt: 'c_change_bas_alt.tif' } : {}), unit: 't C/ha', nodata: r.perHa.grid.nodata },
         });
         writeFileAtomic(join(o.out, 'totals.json'), JSON.stringify(totals, null, 2) + '\n');
-        process.stdout.write(`storage: ${r.storageT} t C${fut ? `, future ${r.futureStorageT} t C, change ${r.changeT} t C` : ''}${value !== null ? `, value ${value}` : ''} -> ${o.out}\n`);
+        process.stdout.write(`storage: ${fmtHuman(r.storageT)} t C${fut ? `, future ${fmtHuman(r.futureStorageT!)} t C, change ${fmtHuman(r.changeT!)} t C` : ''}${value !== null ? `, value ${fmtHuman(value)}` : ''} -> ${o.out}\n`);
       }),
     );
 }

@@ -7,8 +7,9 @@ import { Command } from 'commander';
 import { ConfigError } from '../errors.js';
 import { writeFileAtomic } from '../io/atomic.js';
 import { readRaster, writeGeoTIFF } from '../io/geotiff.js';
-import { checkSameGrid } from '../io/grid.js';
+import { checkSameGrid, refuseAllNoData } from '../io/grid.js';
 import { readCsv, writeCsv } from '../io/table.js';
+import { fmtHuman } from '../io/numbers.js';
 import { carbonEmissions, parseCarbonUnit, parseCoefficientTable, parseUnitRegions } from '../models/carbon/coefficients.js';
 import { pixelAreaHa } from '../models/carbon/common.js';
 import { withEngine } from '../tiling/engine.js';
@@ -61,6 +62,8 @@ function registerEmissions(carbon: Command): void {
         const landuse = await readRaster(o.landuse);
         const zones = o.zones ? await readRaster(o.zones) : undefined;
         if (zones) checkSameGrid(landuse.grid, o.landuse, zones.grid, o.zones!);
+        refuseAllNoData(landuse, o.landuse, 'land-use map');
+        if (zones) refuseAllNoData(zones, o.zones!, 'zone raster');
         const units = o.units ? parseUnitRegions(readCsv(o.units)) : undefined;
         const pa = pixelAreaHa(landuse.grid, o.landuse, optNumber('--pixel-area-ha', o.pixelAreaHa));
         const r = await withEngine({ threads }, (engine) =>
@@ -87,7 +90,7 @@ function registerEmissions(carbon: Command): void {
           cells_outside_units: zones ? r.cellsOutsideUnits : null,
           raster: { file: 'emissions.tif', value: `${r.unit}/yr per cell`, dtype: 'float64', nodata: r.map.grid.nodata },
         });
-        process.stdout.write(`emissions: CE ${r.total.ce} CS ${r.total.cs} budget ${r.total.budget} ${r.unit}/yr -> ${o.out}\n`);
+        process.stdout.write(`emissions: CE ${fmtHuman(r.total.ce)} CS ${fmtHuman(r.total.cs)} budget ${fmtHuman(r.total.budget)} ${r.unit}/yr -> ${o.out}\n`);
         if (zones && r.cellsOutsideUnits > 0) process.stderr.write(`landcarbon carbon emissions: note: ${r.cellsOutsideUnits} land-use cells lie outside every unit of ${o.zones} (not in by_unit.csv)\n`);
       }),
     );

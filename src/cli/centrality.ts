@@ -8,11 +8,14 @@ import { ConfigError, InputError, checkInt } from '../errors.js';
 import { hasColumn, numberColumn, readCsv, stringColumn } from '../io/table.js';
 import { buildCsr, centrality } from '../kernels/paths.js';
 import { writeCentralityCsv } from '../models/network.js';
+import { firstDuplicate, mergeDuplicateEdges, MERGE_RULES, type MergedEdges, type MergeRule } from '../models/edges.js';
 import { Engine } from '../tiling/engine.js';
 import { parseThreads, run, threadsOption } from './common.js';
 
 interface Opts {
   edges: string;
+  nodes?: string;
+  merge?: string;
   weight?: string;
   directed?: boolean;
   undirected?: boolean;
@@ -28,9 +31,11 @@ export function register(program: Command): void {
     .command('centrality')
     .description('degree, closeness and betweenness centrality of an edge list (networkx definitions)')
     .requiredOption('--edges <csv>', 'edge list with columns from,to[,weight]; nodes are the ids found in from/to')
+    .option('--nodes <csv>', 'node list (column unit, node or id; else the first column): nodes without edges count, as in networkx')
     .option('--weight <column>', 'column of positive path lengths (default: hop counts)')
     .addOption(new Option('--directed', 'directed graph (default)').conflicts('undirected'))
     .option('--undirected', 'undirected graph (each row is one edge in both directions)')
+    .addOption(new Option('--merge <rule>', 'duplicate edges (same pair; u-v and v-u when undirected): sum | max | first weight (default: an error)').choices(MERGE_RULES))
     .requiredOption('--out <csv>', 'output table: unit,out_degree,in_degree,out_closeness,in_closeness,betweenness')
     .addOption(threadsOption())
     .option('--sample <k>', 'Brandes–Pich: betweenness from k seeded sources (closeness then not computed)')
@@ -47,10 +52,18 @@ export function register(program: Command): void {
         const w = opts.weight ? numberColumn(t, opts.weight) : null;
         const ids: string[] = [];
         const index = new Map<string, number>();
+        if (opts.nodes) {
+          for (const [r, s] of readNodes(opts.nodes).entries()) {
+            if (index.has(s)) throw new InputError(`${opts.nodes}: row ${r + 1}: node ${JSON.stringify(s)} appears twice`);
+            index.set(s, ids.length);
+            ids.push(s);
+          }
+        }
         const idOf = (s: string, r: number, col: string): number => {
           if (s === '') throw new InputError(`${opts.edges}: row ${r + 1}, column "${col}": empty node id`);
           let i = index.get(s);
           if (i === undefined) {
+            if (opts.nodes) throw new InputError(`${opts.edges}: row ${r + 1}, column "${col}": node ${JSON.stringify(s)} is not in ${opts.nodes}`);
             i = ids.length;
             ids.push(s);
             index.set(s, i);
@@ -63,7 +76,20 @@ export function register(program: Command): void {
           a[r] = idOf(from[r], r, 'from');
           b[r] = idOf(to[r], r, 'to');
         }
-        const g = buildCsr(ids.length, a, b, w, { source: opts.edges, labels: ids, undirected: !!opts.undirected });
+        const undirected = !!opts.undirected;
+        let edges: MergedEdges = { from: a, to: b, weight: w, merged: 0 };
+        if (opts.merge) edges = mergeDuplicateEdges(a, b, w, undirected, opts.merge as MergeRule);
+        else {
+          const dup = firstDuplicate(a, b, undirected);
+          if (dup) {
+            const name = (e: number) => `edge ${e + 1} (${ids[a[e]]} -> ${ids[b[e]]})`;
+            throw new InputError(
+              `${opts.edges}: ${name(dup[1])} duplicates ${name(dup[0])}${undirected ? ' in an undirected graph' : ''}; ` +
+                `pass --merge sum|max|first to combine duplicate edges`,
+            );
+          }
+        }
+        const g = buildCsr(ids.length, edges.from, edges.to, edges.weight, { source: opts.edges, labels: ids, undirected });
         const sample = opts.sample !== undefined ? checkInt('--sample', opts.sample, 1, Math.max(1, ids.length)) : undefined;
         const engine = new Engine({ threads });
         try {
@@ -72,7 +98,8 @@ export function register(program: Command): void {
           writeCentralityCsv(opts.out, ids, c, null);
           const summary = {
             nodes: ids.length,
-            edges: from.length,
+            edges: edges.from.length,
+            merged_rows: edges.merged,
             directed: !opts.undirected,
             weighted: !!w,
             sampling: c.sampling ? { sources: c.sampling.k, seed: c.sampling.seed, max_std_err: c.sampling.maxStdErr, mean_std_err: c.sampling.meanStdErr } : null,
@@ -80,10 +107,23 @@ export function register(program: Command): void {
             out: opts.out,
           };
           if (opts.json) process.stdout.write(JSON.stringify(summary) + '\n');
-          else process.stdout.write(`centrality: ${summary.nodes} nodes, ${summary.edges} edges (${summary.directed ? 'directed' : 'undirected'}, ${summary.weighted ? `weights "${opts.weight}"` : 'hop counts'}); wrote ${opts.out}\n`);
+          else {
+            const merged = edges.merged ? `; ${edges.merged} duplicate row${edges.merged > 1 ? 's' : ''} merged (${opts.merge})` : '';
+            process.stdout.write(`centrality: ${summary.nodes} nodes, ${summary.edges} edges (${summary.directed ? 'directed' : 'undirected'}, ${summary.weighted ? `weights "${opts.weight}"` : 'hop counts'}${merged}); wrote ${opts.out}\n`);
+          }
         } finally {
           await engine.close();
         }
       }),
     );
+}
+
+/** Node ids from --nodes: column unit, node or id, else the first column; empty ids refused. */
+function readNodes(path: string): string[] {
+  const t = readCsv(path);
+  const col = ['unit', 'node', 'id'].find((c) => hasColumn(t, c)) ?? t.columns[0];
+  return stringColumn(t, col).map((s, r) => {
+    if (s === '') throw new InputError(`${path}: row ${r + 1}, column "${col}": empty node id`);
+    return s;
+  });
 }

@@ -35,8 +35,19 @@ export function threadsOption(): Option {
   return new Option('--threads <n>', 'worker threads').default(String(availableParallelism()), `all cores: ${availableParallelism()}`);
 }
 
-export function parseThreads(v: string | number | undefined): number {
-  return checkInt('--threads', v ?? availableParallelism(), 1, 256);
+/**
+ * --threads N, capped at the core count: more workers than cores only add memory (each worker
+ * holds its module instance and scratch) and contention, and results do not depend on the
+ * thread count, so the cap changes nothing but time and memory. The cap is said on stderr.
+ */
+export function parseThreads(v: string | number | undefined, note: (line: string) => void = (l) => process.stderr.write(l + '\n')): number {
+  const cores = availableParallelism();
+  const n = checkInt('--threads', v ?? cores, 1, 256);
+  if (n > cores) {
+    note(`note: --threads ${n} is more than the ${cores} cores of this machine; using ${cores} (results do not depend on the thread count)`);
+    return cores;
+  }
+  return n;
 }
 
 /** Quiet when not a TTY or when --quiet; progress lines go to stderr. */

@@ -7,6 +7,7 @@
 import { Command } from 'commander';
 import { readRaster, readRasterInfo, type RasterInfo } from '../io/geotiff.js';
 import { isIntegerDType, isNoData, pixelSize } from '../io/grid.js';
+import { fmtHuman } from '../io/numbers.js';
 import { run } from './common.js';
 
 /** Classes beyond this many distinct values: the histogram is omitted (continuous data). */
@@ -108,6 +109,7 @@ export function register(program: Command): void {
               predictor: info.predictor,
               planar: info.planar,
               bigtiff: info.bigtiff,
+              unsupported: info.unsupported,
               stats,
             }) + '\n',
           );
@@ -127,12 +129,15 @@ export function register(program: Command): void {
           `layout:      ${info.tiled ? `tiled ${info.tileWidth}x${info.tileHeight}` : `striped, ${info.tileHeight} rows per strip`}, ${info.compression}` +
             `${info.predictor !== 1 ? `, predictor ${info.predictor}` : ''}${info.bands > 1 ? `, ${info.planar}` : ''}, ${info.bigtiff ? 'BigTIFF' : 'classic TIFF'}`,
           `nodata:      ${g.nodata === null ? 'none' : num(g.nodata)}`,
+          ...(info.unsupported
+            ? [`warning:     compression ${info.compression} cannot be read by landcarbon (${info.unsupported}); re-save with gdal_translate -co COMPRESS=DEFLATE ${path} out.tif`]
+            : []),
         ];
         for (const s of stats ?? []) {
           const total = s.valid + s.nodata;
           lines.push(
             `band ${s.band}:      ${s.valid} valid cells (${((100 * s.valid) / total).toFixed(2)} %), ${s.nodata} NoData` +
-              (s.valid ? `; min ${num(s.min!)}, max ${num(s.max!)}, mean ${num(s.mean!)}` : ''),
+              (s.valid ? `; min ${num(s.min!)}, max ${num(s.max!)}, mean ${fmtHuman(s.mean!)}` : '; every cell is NoData'),
           );
           if (s.histogram) {
             lines.push('  code        cells     share');
@@ -144,6 +149,9 @@ export function register(program: Command): void {
           }
         }
         process.stdout.write(lines.join('\n') + '\n');
+        for (const s of stats ?? []) {
+          if (s.valid === 0) process.stderr.write(`landcarbon info: warning: ${path} band ${s.band}: every cell is NoData (${s.nodata} cells)\n`);
+        }
       }),
     );
 }

@@ -9,8 +9,8 @@
  */
 import { Command } from 'commander';
 import { readFileSync } from 'node:fs';
-import { ConfigError } from '../errors.js';
-import { checkSameGrid } from '../io/grid.js';
+import { ConfigError, InputError } from '../errors.js';
+import { checkSameGrid, refuseAllNoData } from '../io/grid.js';
 import { readRaster } from '../io/geotiff.js';
 import { writeDemandCsv } from '../models/demand.js';
 import {
@@ -167,6 +167,8 @@ export function register(program: Command): void {
         const a = await readRaster(o.from);
         const b = await readRaster(o.to);
         checkSameGrid(a.grid, o.from, b.grid, o.to);
+        refuseAllNoData(a, o.from, 'land-use map');
+        refuseAllNoData(b, o.to, 'land-use map');
         const tr = transitions(a.data, b.data, {
           codes: classes?.map((c) => c.code),
           nodataFrom: a.grid.nodata,
@@ -175,6 +177,7 @@ export function register(program: Command): void {
           nameTo: o.to,
           width: a.grid.width,
         });
+        if (tr.validCells === 0) throw new InputError(`${o.to}: no cell is valid in both ${o.from} and ${o.to} (their NoData areas do not overlap); nothing to compute`);
         const md = markovDemand(tr, { t0, t1, targetYears: targets, scenario: sc.scenario, classes });
         if (o.out) {
           writeDemandCsv(o.out, { years: md.projections.map((p) => p.year), codes: md.codes, counts: md.projections.map((p) => p.demand) });

@@ -5,6 +5,7 @@
 import { Command } from 'commander';
 import { checkInt } from '../errors.js';
 import { writeCsv } from '../io/table.js';
+import { exactProduct, fmtHuman } from '../io/numbers.js';
 import { zonalFiles } from '../pipeline/zonal.js';
 import { Engine } from '../tiling/engine.js';
 import { parseThreads, run, threadsOption } from './common.js';
@@ -34,11 +35,16 @@ export function register(program: Command): void {
             note: (m) => process.stderr.write(`note: ${m}\n`),
           });
           writeCsv(o.out, t.columns, t.rows);
+          const cells = t.result.counts.reduce((a, b) => a + b, 0);
           if (!o.quiet) {
-            const cells = t.result.counts.reduce((a, b) => a + b, 0);
             process.stderr.write(
-              `${o.out}: ${t.rows.length} rows, ${t.result.zoneIds.length} zones x ${t.result.classCodes.length} classes, ${cells} cells (${(cells * t.pixelAreaHa).toFixed(2)} ha)\n`,
+              `${o.out}: ${t.rows.length} rows, ${t.result.zoneIds.length} zones x ${t.result.classCodes.length} classes, ${cells} cells (${fmtHuman(exactProduct(cells, t.pixelAreaHa))} ha)\n`,
             );
+          }
+          // All-NoData policy (README): an empty table is a correct sum over no cells (e.g. a tile
+          // outside the study area), so zonal warns, even with --quiet, instead of refusing.
+          if (cells === 0) {
+            process.stderr.write(`landcarbon zonal: warning: no cell is valid in both ${o.zones} and ${o.classes} (every cell is NoData in one of them); ${o.out} has a header and no rows\n`);
           }
         } finally {
           await engine.close();

@@ -116,13 +116,22 @@ function fmt(v: number): string {
   return Number.isInteger(v) ? String(v) : String(+v.toPrecision(10));
 }
 
-/** Same geotransform within a tolerance relative to the pixel size (1e-6 of a pixel). */
-function sameTransform(a: Grid, b: Grid): boolean {
-  const p = Math.max(Math.abs(a.transform[1]), Math.abs(a.transform[5]), 1e-12);
+/** Transform tolerance: 1e-6 of a pixel (map units), relative to the larger pixel side. */
+function transformTolerance(a: Grid): number {
+  return 1e-6 * Math.max(Math.abs(a.transform[1]), Math.abs(a.transform[5]), 1e-12);
+}
+
+const TRANSFORM_TERMS = ['origin x', 'pixel width', 'row rotation', 'origin y', 'column rotation', 'pixel height'];
+
+/** The transform term that differs most beyond the tolerance, or null when the transforms agree. */
+function transformDifference(a: Grid, b: Grid): { term: number; diff: number; tol: number } | null {
+  const tol = transformTolerance(a);
+  let worst: { term: number; diff: number; tol: number } | null = null;
   for (let i = 0; i < 6; i++) {
-    if (Math.abs(a.transform[i] - b.transform[i]) > 1e-6 * p) return false;
+    const d = b.transform[i] - a.transform[i];
+    if (Math.abs(d) > tol && (!worst || Math.abs(d) > Math.abs(worst.diff))) worst = { term: i, diff: d, tol };
   }
-  return true;
+  return worst;
 }
 
 function sameCrs(a: Crs | null, b: Crs | null): boolean {
@@ -136,15 +145,45 @@ function sameCrs(a: Crs | null, b: Crs | null): boolean {
  * No implicit resampling anywhere in the engine.
  */
 export function checkSameGrid(a: Grid, nameA: string, b: Grid, nameB: string): void {
-  if (a.width !== b.width || a.height !== b.height || !sameTransform(a, b)) {
-    throw new InputError(`${nameB}: grid ${describeGrid(b)} does not match ${nameA} ${describeGrid(a)}`);
+  const dt = transformDifference(a, b);
+  if (a.width !== b.width || a.height !== b.height || dt) {
+    // Rounded origins can print equal while differing: say which term differs, by how much, and the tolerance.
+    const why = a.width !== b.width || a.height !== b.height || !dt
+      ? ''
+      : `: ${TRANSFORM_TERMS[dt.term]} differs by ${fmtDiff(dt.diff)} map units (${nameB} ${b.transform[dt.term]}, ` +
+        `${nameA} ${a.transform[dt.term]}; tolerance ${fmtDiff(dt.tol)} = 1e-6 pixel)`;
+    throw new InputError(`${nameB}: grid ${describeGrid(b)} does not match ${nameA} ${describeGrid(a)}${why}`);
   }
   if (!sameCrs(a.crs, b.crs)) {
     throw new InputError(`${nameB}: CRS ${describeGrid(b)} does not match ${nameA} ${describeGrid(a)}`);
   }
 }
 
+/** A small difference with 3 significant figures (1.23e-4, 0.5, 12.3). */
+function fmtDiff(v: number): string {
+  return String(Number(v.toPrecision(3)));
+}
+
 /** Is v the grid's NoData (NaN NoData matches NaN; NaN is always treated as missing). */
 export function isNoData(v: number, nodata: number | null): boolean {
   return v !== v || (nodata !== null && v === nodata);
+}
+
+/** Cells that are not NoData (NaN never counts). */
+export function validCells(r: Raster): number {
+  const d = r.data;
+  const nd = r.grid.nodata !== null && r.dtype === 'float32' ? Math.fround(r.grid.nodata) : r.grid.nodata;
+  let n = 0;
+  for (let i = 0; i < d.length; i++) if (!isNoData(d[i], nd)) n++;
+  return n;
+}
+
+/**
+ * All-NoData inputs (README "All-NoData inputs"): commands whose result is computed from valid
+ * cells refuse them with exit 2 instead of reporting zeros.
+ *   lu.tif: every cell is NoData (10000 cells, NoData 255); nothing to compute
+ */
+export function refuseAllNoData(r: Raster, name: string, what = 'raster'): void {
+  if (r.data.length > 0 && validCells(r) > 0) return;
+  throw new InputError(`${name}: every cell of this ${what} is NoData (${r.data.length} cells, NoData ${r.grid.nodata}); nothing to compute`);
 }

@@ -8,6 +8,7 @@ import { parse } from 'csv-parse/sync';
 import { stringify } from 'csv-stringify/sync';
 import { InputError } from '../errors.js';
 import { writeFileAtomic } from './atomic.js';
+import { fmtTable } from './numbers.js';
 
 export interface Table {
   /** Where it came from, for messages. */
@@ -87,12 +88,8 @@ export function numberColumn(t: Table, name: string, opts: { allowEmpty?: boolea
   return out;
 }
 
-/** Format a number for CSV output: integers as-is, floats with 17 significant digits trimmed (round-trips exactly). */
-export function fmtNum(v: number): string {
-  if (Number.isNaN(v)) return '';
-  if (Number.isInteger(v)) return String(v);
-  return String(v);
-}
+/** A number in a CSV cell: the shortest round-trip form, NaN empty (the shared formatter, src/io/numbers.ts). */
+export const fmtNum = fmtTable;
 
 export function toCsv(columns: string[], rows: (string | number | null | undefined)[][]): string {
   return stringify([columns, ...rows.map((r) => r.map((v) => (typeof v === 'number' ? fmtNum(v) : v ?? '')))]);

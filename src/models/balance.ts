@@ -12,6 +12,7 @@
  */
 import { ConfigError, InputError } from '../errors.js';
 import { columnIndex, hasColumn, Table } from '../io/table.js';
+import { Dec, fmtHuman } from '../io/numbers.js';
 import { compare, Scheme, schemeIndices } from './schemes.js';
 
 export interface UnitInput {
@@ -248,36 +249,51 @@ export interface ScenarioChoice {
   mostEscAbove1: string[];
   /** The low-carbon choice (seed 000): the scenario best on both criteria, or null. */
   choice: string | null;
+  /** What decided the choice: both criteria, one of them (the other tied), or null (no choice). */
+  decidedBy: 'both' | 'net emissions' | 'units with ESC > 1' | null;
   reason: string;
 }
 
 /**
  * Seed 000's scenario choice: the low-carbon scenario has lower total (net) emissions and more
- * units with ESC > 1. Both criteria are reported; the choice is made only when one scenario is
- * best on both, otherwise null with the reason.
+ * units with ESC > 1. Both criteria are reported. A scenario best on both is chosen; when it is
+ * best on one and tied on the other, the reason says "tie" and which criterion decided; when
+ * the criteria point to different scenarios, or scenarios tie on both, there is no choice.
+ * Totals are exact decimal sums of the table values (src/io/numbers.ts), so equal totals are ties.
  */
 export function chooseScenario(scenarios: Array<{ name: string; units: UnitInput[] }>): ScenarioChoice {
   if (scenarios.length < 2) throw new ConfigError(`scenario comparison needs at least 2 unit tables, got ${scenarios.length}`);
   const sums: ScenarioSummary[] = scenarios.map(({ name, units }) => {
     const ix = computeIndices(units);
-    let ce = 0, cs = 0;
-    for (const u of units) { ce += u.ce; cs += u.cs; }
-    return { scenario: name, totalCe: ce, totalCs: cs, netEmissions: ce - cs, unitsEscAbove1: ix.filter((x) => x.esc !== null && x.esc > 1).length, units: units.length };
+    const ce = units.reduce((a, u) => a.add(u.ce), Dec.ZERO), cs = units.reduce((a, u) => a.add(u.cs), Dec.ZERO);
+    return { scenario: name, totalCe: ce.toNumber(), totalCs: cs.toNumber(), netEmissions: ce.add(cs.neg()).toNumber(), unitsEscAbove1: ix.filter((x) => x.esc !== null && x.esc > 1).length, units: units.length };
   });
   const minNet = Math.min(...sums.map((s) => s.netEmissions));
   const maxEsc = Math.max(...sums.map((s) => s.unitsEscAbove1));
   const lowestEmissions = sums.filter((s) => s.netEmissions === minNet).map((s) => s.scenario);
   const mostEscAbove1 = sums.filter((s) => s.unitsEscAbove1 === maxEsc).map((s) => s.scenario);
   const both = lowestEmissions.filter((s) => mostEscAbove1.includes(s));
+  const net = `net emissions ${fmtHuman(minNet)}`;
+  const esc = `${maxEsc} units with ESC > 1`;
   let choice: string | null = null;
+  let decidedBy: ScenarioChoice['decidedBy'] = null;
   let reason: string;
-  if (both.length === 1) {
+  if (both.length === 1 && lowestEmissions.length === 1 && mostEscAbove1.length === 1) {
     choice = both[0];
-    reason = `${choice} has the lowest net emissions and the most units with ESC > 1`;
+    decidedBy = 'both';
+    reason = `${choice} has the lowest net emissions (${fmtHuman(minNet)}) and the most units with ESC > 1 (${maxEsc})`;
+  } else if (both.length === 1 && lowestEmissions.length === 1) {
+    choice = both[0];
+    decidedBy = 'net emissions';
+    reason = `tie on units with ESC > 1 (${mostEscAbove1.join(', ')}: ${maxEsc} each); decided by net emissions: ${choice} has the lowest (${fmtHuman(minNet)})`;
+  } else if (both.length === 1) {
+    choice = both[0];
+    decidedBy = 'units with ESC > 1';
+    reason = `tie on net emissions (${lowestEmissions.join(', ')}: ${fmtHuman(minNet)} each); decided by units with ESC > 1: ${choice} has the most (${maxEsc})`;
   } else if (both.length > 1) {
-    reason = `tie: ${both.join(', ')} are equal on both criteria`;
+    reason = `tie: ${both.join(', ')} are equal on both criteria (${net}, ${esc}); no choice`;
   } else {
     reason = `criteria disagree: lowest net emissions ${lowestEmissions.join(', ')}; most units with ESC > 1 ${mostEscAbove1.join(', ')}`;
   }
-  return { scenarios: sums, lowestEmissions, mostEscAbove1, choice, reason };
+  return { scenarios: sums, lowestEmissions, mostEscAbove1, choice, decidedBy, reason };
 }

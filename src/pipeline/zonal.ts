@@ -3,6 +3,7 @@
  * strips in the shared memory, and turn the result into table rows. Strips keep memory
  * bounded, so rasters larger than one 4 GiB WebAssembly memory stream through.
  */
+import { exactProduct } from '../io/numbers.js';
 import { basename, extname } from 'node:path';
 import { ConfigError, InputError } from '../errors.js';
 import { readRaster, readRasterInfo, RasterInfo } from '../io/geotiff.js';
@@ -149,7 +150,7 @@ export function toTable(result: ZonalResult, pixelAreaHa: number, names: string[
       const b = zi * nc + ci;
       const cells = result.counts[b];
       if (cells === 0) return;
-      const row = [z, c, cells, cells * pixelAreaHa];
+      const row = [z, c, cells, exactProduct(cells, pixelAreaHa)];
       names.forEach((_, v) => {
         row.push(result.sums[v][b]);
         if (withMissing[v]) row.push(result.missing[v][b]);

@@ -11,6 +11,8 @@ import { fromFile, addDecoder, getDecoder, BaseDecoder, type GeoTIFF, type GeoTI
 import { ConfigError, InputError } from '../../errors.js';
 import { allocArray, type DType, type Grid, type Raster, type RasterArray } from '../grid.js';
 import { crsFromGeoKeys, GT_RASTER_TYPE, parseGeoKeys } from './geokeys.js';
+import { checkAllBlocks, checkBlock, unsupportedCompression, unsupportedMessage, type BlockLayout } from './blocks.js';
+import { registerQuietLzw } from './quiet-lzw.js';
 
 export interface RasterInfo {
   path: string;
@@ -29,6 +31,8 @@ export interface RasterInfo {
   planar: 'chunky' | 'separate';
   bigtiff: boolean;
   littleEndian: boolean;
+  /** Why blocks of this compression cannot be decoded here (reading is an error), or null. */
+  unsupported: string | null;
 }
 
 export interface Window {
@@ -46,8 +50,8 @@ export interface ReadOptions {
 }
 
 const COMPRESSION_NAMES: Record<number, string> = {
-  1: 'none', 5: 'lzw', 6: 'jpeg', 7: 'jpeg', 8: 'deflate', 32773: 'packbits', 32946: 'deflate',
-  34887: 'lerc', 50000: 'zstd', 50001: 'webp',
+  1: 'none', 2: 'ccitt-rle', 3: 'ccitt-fax3', 4: 'ccitt-fax4', 5: 'lzw', 6: 'old-jpeg', 7: 'jpeg', 8: 'deflate',
+  32773: 'packbits', 32946: 'deflate', 34676: 'sgilog', 34887: 'lerc', 34925: 'lzma', 50000: 'zstd', 50001: 'webp', 50002: 'jxl',
 };
 
 // --- DEFLATE through node:zlib ------------------------------------------------------------
@@ -88,11 +92,16 @@ interface Opened {
   tiff: GeoTIFF;
   image: GeoTIFFImage;
   info: RasterInfo;
+  layout: BlockLayout;
 }
 
-/** Opens `path`, runs `fn`, always closes the file. */
-async function withTiff<T>(path: string, fn: (o: Opened) => Promise<T>): Promise<T> {
+/**
+ * Opens `path`, checks that every block lies inside the file (src/io/tiff/blocks.ts) and, when
+ * `decode` (default), that its compression can be decoded; runs `fn`; always closes the file.
+ */
+async function withTiff<T>(path: string, fn: (o: Opened) => Promise<T>, decode = true): Promise<T> {
   registerZlibDecoder();
+  await registerQuietLzw();
   let st;
   try {
     st = statSync(path);
@@ -115,7 +124,11 @@ async function withTiff<T>(path: string, fn: (o: Opened) => Promise<T>): Promise
       throw new InputError(`${path}: unreadable TIFF directory (${oneLine(e)})`);
     }
     const info = await infoOf(path, tiff, image);
-    return await fn({ tiff, image, info });
+    const compressionCode = Number((await image.getFileDirectory().loadValue('Compression')) ?? 1);
+    const layout: BlockLayout = { path, fileSize: st.size, compressionCode, compression: info.compression };
+    if (decode && info.unsupported) throw new InputError(unsupportedMessage(path, info.compression, compressionCode, info.unsupported));
+    await checkAllBlocks(layout, image, st.mtimeMs);
+    return await fn({ tiff, image, info, layout });
   } finally {
     await tiff.close();
   }
@@ -217,6 +230,7 @@ async function infoOf(path: string, tiff: GeoTIFF, image: GeoTIFFImage): Promise
     planar: bands > 1 && image.planarConfiguration === 2 ? 'separate' : 'chunky',
     bigtiff: Boolean((tiff as unknown as { bigTiff?: boolean }).bigTiff),
     littleEndian: image.littleEndian,
+    unsupported: await unsupportedCompression(compressionCode),
   };
 }
 
@@ -248,7 +262,7 @@ async function transformOf(fd: Fd, keys: Record<number, unknown> | null): Promis
 
 /** Grid, data type, band count and layout of a GeoTIFF (first image). */
 export async function readRasterInfo(path: string): Promise<RasterInfo> {
-  return withTiff(path, async ({ info }) => info);
+  return withTiff(path, async ({ info }) => info, false);
 }
 
 function checkWindow(path: string, info: RasterInfo, w: Window | undefined): Window {
@@ -278,23 +292,23 @@ function windowGrid(grid: Grid, w: Window): Grid {
 
 /** One band (0-based `band`, default 0) of a window (default: whole raster), in the file's dtype. */
 export async function readRaster(path: string, opts: ReadOptions = {}): Promise<Raster> {
-  return withTiff(path, async ({ image, info }) => {
+  return withTiff(path, async ({ image, info, layout }) => {
     const band = opts.band ?? 0;
     if (!Number.isInteger(band) || band < 0 || band >= info.bands) {
       throw new ConfigError(`${path}: band ${band} does not exist (the file has ${info.bands} band(s), numbered from 0)`);
     }
     const w = checkWindow(path, info, opts.window);
-    const [data] = await readWindow(image, info, w, [band]);
+    const [data] = await readWindow(image, info, w, [band], layout);
     return { grid: windowGrid(info.grid, w), dtype: info.dtype, data };
   });
 }
 
 /** Every band of a window (default: whole raster), e.g. K-band probability rasters. */
 export async function readBands(path: string, opts: { window?: Window } = {}): Promise<Raster[]> {
-  return withTiff(path, async ({ image, info }) => {
+  return withTiff(path, async ({ image, info, layout }) => {
     const w = checkWindow(path, info, opts.window);
     const bands = Array.from({ length: info.bands }, (_, i) => i);
-    const arrays = await readWindow(image, info, w, bands);
+    const arrays = await readWindow(image, info, w, bands, layout);
     const grid = windowGrid(info.grid, w);
     return arrays.map((data) => ({ grid: { ...grid }, dtype: info.dtype, data }));
   });
@@ -303,10 +317,11 @@ export async function readBands(path: string, opts: { window?: Window } = {}): P
 const FAST_COMPRESSIONS = new Set(['none', 'deflate', 'lzw', 'packbits', 'zstd']);
 const MAX_IN_FLIGHT = 64;
 
-async function readWindow(image: GeoTIFFImage, info: RasterInfo, w: Window, bands: number[]): Promise<RasterArray[]> {
+async function readWindow(image: GeoTIFFImage, info: RasterInfo, w: Window, bands: number[], layout: BlockLayout): Promise<RasterArray[]> {
   const n = w.width * w.height;
   const out = bands.map(() => allocArray(info.dtype, n));
   if (!info.littleEndian || !FAST_COMPRESSIONS.has(info.compression)) {
+    await checkWindowBlocks(image, w, bands, layout);
     const res = (await image.readRasters({
       window: [w.col0, w.row0, w.col0 + w.width, w.row0 + w.height],
       samples: bands,
@@ -353,6 +368,7 @@ async function readWindow(image: GeoTIFFImage, info: RasterInfo, w: Window, band
         if (b > avail) throw new InputError(`${info.path}: block (${job.tx}, ${job.ty}) is truncated`);
         (out[job.slots[0]] as Uint8Array).set((src as Uint8Array).subarray(a, b), dstRow + c0);
       } else {
+        if (srcRow + (c1 - bx) * spp > avail) throw new InputError(`${info.path}: block (${job.tx}, ${job.ty}) is truncated`);
         for (const slot of job.slots) {
           const o = out[slot];
           const s = bands[slot];
@@ -366,6 +382,7 @@ async function readWindow(image: GeoTIFFImage, info: RasterInfo, w: Window, band
     await Promise.all(
       batch.map(async (job) => {
         let tile;
+        await checkBlock(layout, image, job.tx, job.ty, job.sample);
         try {
           tile = await image.getTileOrStrip(job.tx, job.ty, job.sample, decoder as never);
         } catch (e) {
@@ -376,4 +393,15 @@ async function readWindow(image: GeoTIFFImage, info: RasterInfo, w: Window, band
     );
   }
   return out;
+}
+
+/** Per-block extent check for the blocks of a window (the geotiff.js readRasters path). */
+async function checkWindowBlocks(image: GeoTIFFImage, w: Window, bands: number[], layout: BlockLayout): Promise<void> {
+  const tw = image.getTileWidth(), th = image.getTileHeight();
+  const samples = image.planarConfiguration === 2 ? bands : [0];
+  for (let ty = Math.floor(w.row0 / th); ty <= Math.floor((w.row0 + w.height - 1) / th); ty++) {
+    for (let tx = Math.floor(w.col0 / tw); tx <= Math.floor((w.col0 + w.width - 1) / tw); tx++) {
+      for (const s of samples) await checkBlock(layout, image, tx, ty, s);
+    }
+  }
 }

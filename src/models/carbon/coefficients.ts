@@ -21,6 +21,7 @@ import { classMap } from '../../kernels/classmap.js';
 import { Engine } from '../../tiling/engine.js';
 import { CARBON_NODATA, checkIntegerRaster, codesIn, listCodes, lutRange } from './common.js';
 import { checkSameGrid } from '../../io/grid.js';
+import { Dec, exactProduct } from '../../io/numbers.js';
 
 export type CarbonUnit = 'tC' | 'tCO2';
 
@@ -122,6 +123,16 @@ export function ceCs(emissions: ArrayLike<number>): { ce: number; cs: number; bu
     else cs -= e;
   }
   return { ce, cs, budget: ce - cs };
+}
+
+/** ceCs on exact decimals, rounded once. */
+function ceCsDec(emissions: Dec[]): { ce: number; cs: number; budget: number } {
+  let ce = Dec.ZERO, cs = Dec.ZERO;
+  for (const e of emissions) {
+    if (e.sign() > 0) ce = ce.add(e);
+    else cs = cs.add(e.neg());
+  }
+  return { ce: ce.toNumber(), cs: cs.toNumber(), budget: ce.add(cs.neg()).toNumber() };
 }
 
 export interface EmissionsInput {
@@ -320,8 +331,13 @@ export async function carbonEmissions(engine: Engine, input: EmissionsInput): Pr
   }
 
   // per-unit sums from (zone, class) counts
+  // Table values are exact decimal products cells x ha x coefficient, summed exactly and rounded
+  // once (src/io/numbers.ts), so 39 ha x -0.14 is -5.46 and unit sums carry no accumulated error.
   let byUnit: UnitRow[] | null = null;
-  let byClassEm: number[];
+  let byClassDec: Dec[];
+  const paDec = Dec.of(pa);
+  const emDec: Dec[][] = [];
+  const unitCells = new Float64Array(nc);
   if (zones) {
     const zr = await zonalSums(
       engine,
@@ -332,32 +348,30 @@ export async function carbonEmissions(engine: Engine, input: EmissionsInput): Pr
     const nzc = zr.classCodes.length;
     byUnit = zr.zoneIds.map((z, zi) => {
       const ri = regional ? zoneRegion.get(z) ?? 0 : 0;
-      const em = new Array<number>(nc).fill(0);
+      const em = new Array<Dec>(nc).fill(Dec.ZERO);
       const ar = new Array<number>(nc).fill(0);
       for (let k = 0; k < nzc; k++) {
         const cnt = zr.counts[zi * nzc + k];
         const ci = zcls[k];
         if (cnt === 0 || ci < 0) continue;
-        ar[ci] = cnt * pa;
-        em[ci] = cnt * perCell[ri * nc + ci];
+        ar[ci] = exactProduct(cnt, pa);
+        em[ci] = paDec.mul(cnt).mul(coef[ri * nc + ci]);
+        unitCells[ci] += cnt;
       }
-      const t = ceCs(em);
-      return { unit: z, region: regional ? regions[ri] || null : input.units?.get(z) ?? null, ...t, byClass: em, areaByClass: ar };
+      emDec.push(em);
+      const t = ceCsDec(em);
+      return { unit: z, region: regional ? regions[ri] || null : input.units?.get(z) ?? null, ...t, byClass: em.map((d) => d.toNumber()), areaByClass: ar };
     });
     // class totals: units, plus cells outside units when coefficients are not regional
-    byClassEm = classCodes.map((_, ci) => {
-      let s = 0;
-      for (const u of byUnit!) s += u.byClass[ci];
-      return s;
-    });
+    byClassDec = classCodes.map((_, ci) => emDec.reduce((a, em) => a.add(em[ci]), Dec.ZERO));
     if (!regional && outside > 0) {
-      const inUnits = classCodes.map((_, ci) => byUnit!.reduce((a, u) => a + u.areaByClass[ci] / pa, 0));
-      byClassEm = byClassEm.map((e, ci) => e + (counts[ci] - inUnits[ci]) * perCell[ci]);
+      byClassDec = byClassDec.map((e, ci) => e.add(paDec.mul(counts[ci] - unitCells[ci]).mul(coef[ci])));
     }
   } else {
-    byClassEm = classCodes.map((_, ci) => counts[ci] * perCell[ci]);
+    byClassDec = classCodes.map((_, ci) => paDec.mul(counts[ci]).mul(coef[ci]));
   }
-  const byClass: ClassRow[] = classCodes.map((code, ci) => ({ code, name: names.get(code)!, cells: counts[ci], areaHa: counts[ci] * pa, emission: byClassEm[ci] }));
+  const byClassEm = byClassDec.map((d) => d.toNumber());
+  const byClass: ClassRow[] = classCodes.map((code, ci) => ({ code, name: names.get(code)!, cells: counts[ci], areaHa: exactProduct(counts[ci], pa), emission: byClassEm[ci] }));
   return {
     unit: unitLabel,
     factor,
@@ -366,6 +380,6 @@ export async function carbonEmissions(engine: Engine, input: EmissionsInput): Pr
     byUnit,
     map: { grid: { ...landuse.grid, nodata: CARBON_NODATA }, dtype: 'float64', data: out },
     cellsOutsideUnits: outside,
-    total: ceCs(byClassEm),
+    total: ceCsDec(byClassDec),
   };
 }
