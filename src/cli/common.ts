@@ -5,6 +5,7 @@
 import { Command, Option } from 'commander';
 import { availableParallelism } from 'node:os';
 import { checkInt, exitCodeOf, isUserError } from '../errors.js';
+import { setCsvDefaults } from '../io/table.js';
 
 export class Exit extends Error {
   constructor(readonly code: number) {
@@ -16,6 +17,9 @@ export class Exit extends Error {
 export function run<A extends unknown[]>(name: string, fn: (...args: A) => Promise<void> | void): (...args: A) => Promise<void> {
   return async (...args: A) => {
     try {
+      // commander passes the Command last: the global CSV options apply to this run
+      const cmd = args[args.length - 1];
+      if (cmd instanceof Command) setCsvDefaults(cmd.optsWithGlobals() as { encoding?: string; excel?: boolean });
       await fn(...args);
     } catch (e) {
       if (e instanceof Exit) throw e;

@@ -30,6 +30,10 @@ export async function buildProgram(): Promise<Command> {
     .name('landcarbon')
     .description('WebAssembly-accelerated land-use carbon-balance engine')
     .version('0.1.0')
+    // CSV options for every command (src/io/table.ts): input encoding, and a BOM for Excel
+    .option('--encoding <label>', 'encoding of input CSV tables: utf-8 (default), gb18030/gbk (Chinese Excel), big5, windows-1252, ...')
+    .option('--excel', 'write output CSVs with a UTF-8 byte-order mark, so Excel shows non-ASCII names')
+    .configureHelp({ showGlobalOptions: true })
     .showHelpAfterError()
     .exitOverride();
   for (const load of COMMANDS) (await load()).register(program);

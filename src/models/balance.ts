@@ -11,7 +11,7 @@
  * reported per unit with its reason; never Infinity or NaN.
  */
 import { ConfigError, InputError } from '../errors.js';
-import { columnIndex, hasColumn, Table } from '../io/table.js';
+import { decimalCommaHint, columnIndex, hasColumn, Table } from '../io/table.js';
 import { Dec, fmtHuman } from '../io/numbers.js';
 import { compare, Scheme, schemeIndices } from './schemes.js';
 
@@ -197,7 +197,7 @@ export function unitsFromTable(t: Table): UnitInput[] {
   const num = (r: number, i: number, name: string, min0: boolean): number => {
     const s = t.rows[r][i];
     const v = s === '' ? NaN : Number(s);
-    if (!Number.isFinite(v)) throw new InputError(`${t.source}: row ${r + 1} (unit ${JSON.stringify(t.rows[r][iu])}), column "${name}": expected a number, got ${JSON.stringify(s)}`);
+    if (!Number.isFinite(v)) throw new InputError(`${t.source}: row ${r + 1} (unit ${JSON.stringify(t.rows[r][iu])}), column "${name}": expected a number, got ${JSON.stringify(s)}${decimalCommaHint(s)}`);
     if (min0 && v < 0) {
       const what = name === 'area' ? 'a negative area' : name === 'cs' ? 'a negative sequestration (cs is |sum of sinks|, >= 0)' : `a negative ${name}`;
       throw new InputError(`${t.source}: row ${r + 1} (unit ${JSON.stringify(t.rows[r][iu])}), column "${name}": ${what} ${s}, expected >= 0`);

@@ -34,7 +34,7 @@ import { mkdirSync, renameSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
 import { ConfigError, InputError } from '../errors.js';
 import { Crs, isNoData, Raster } from '../io/grid.js';
-import { columnIndex, hasColumn, numberColumn, readCsv, stringColumn, Table, writeCsv } from '../io/table.js';
+import { columnIndex, csvBom, hasColumn, numberColumn, readCsv, stringColumn, Table, writeCsv } from '../io/table.js';
 import { tempPathFor } from '../io/atomic.js';
 import { Engine } from '../tiling/engine.js';
 import { buildCsr, centrality, Centrality } from '../kernels/paths.js';
@@ -333,7 +333,7 @@ export async function writeNetwork(dir: string, units: Units, r: NetworkResult):
   const ids = units.ids.map(csvField);
   const { from, to, gravity, distanceKm: dist } = r.edges;
   await writeLinesAtomic(join(dir, 'edges.csv'), (emit) => {
-    emit('from,to,gravity,distance_km\n');
+    emit(`${csvBom()}from,to,gravity,distance_km\n`);
     for (let e = 0; e < from.length; e++) emit(`${ids[from[e]]},${ids[to[e]]},${gravity[e]},${dist[e]}\n`);
   });
   await writeLinesAtomic(join(dir, 'edges.geojson'), (emit) => {

@@ -19,7 +19,7 @@
  */
 import { ConfigError, InputError } from '../../errors.js';
 import { checkSameGrid, isNoData, Raster } from '../../io/grid.js';
-import { columnIndex, hasColumn, Table } from '../../io/table.js';
+import { decimalCommaHint, columnIndex, hasColumn, Table } from '../../io/table.js';
 import { CASA_DEFAULTS, CasaConstants, CasaTypeParams } from '../../kernels/casa.ref.js';
 import { CasaRunner } from '../../kernels/casa.js';
 import { Engine } from '../../tiling/engine.js';
@@ -62,7 +62,7 @@ export function parseCasaParams(t: Table): CasaTypeRow[] {
     const num = (i: number, name: string): number | undefined => {
       if (i < 0 || row[i] === '') return undefined;
       const v = Number(row[i]);
-      if (!Number.isFinite(v)) throw new InputError(`${t.source}: row ${r + 1} (code ${code}), column "${name}": expected a number, got ${JSON.stringify(row[i])}`);
+      if (!Number.isFinite(v)) throw new InputError(`${t.source}: row ${r + 1} (code ${code}), column "${name}": expected a number, got ${JSON.stringify(row[i])}${decimalCommaHint(row[i])}`);
       return v;
     };
     const epsMax = num(ie, 'eps_max') ?? DEFAULT_EPS_MAX;

@@ -15,7 +15,7 @@
  */
 import { ConfigError, InputError } from '../../errors.js';
 import { isNoData, Raster } from '../../io/grid.js';
-import { columnIndex, hasColumn, Table } from '../../io/table.js';
+import { decimalCommaHint, columnIndex, hasColumn, Table } from '../../io/table.js';
 import { layerFromRaster, zonalSums } from '../../kernels/zonal.js';
 import { classMap } from '../../kernels/classmap.js';
 import { Engine } from '../../tiling/engine.js';
@@ -72,7 +72,7 @@ export function parseCoefficientTable(t: Table, unit?: CarbonUnit): CoefficientT
     const code = Number(row[ic]);
     if (row[ic] === '' || !Number.isInteger(code)) throw new InputError(`${t.source}: row ${r + 1}, column "code": expected an integer land-use code, got ${JSON.stringify(row[ic])}`);
     const k = row[ik] === '' ? NaN : Number(row[ik]);
-    if (!Number.isFinite(k)) throw new InputError(`${t.source}: row ${r + 1} (code ${code}), column "coefficient": expected a number, got ${JSON.stringify(row[ik])}`);
+    if (!Number.isFinite(k)) throw new InputError(`${t.source}: row ${r + 1} (code ${code}), column "coefficient": expected a number, got ${JSON.stringify(row[ik])}${decimalCommaHint(row[ik])}`);
     const region = ir >= 0 && row[ir] !== '' ? row[ir] : null;
     const key = `${code}|${region ?? ''}`;
     if (seen.has(key)) throw new InputError(`${t.source}: row ${r + 1}: duplicate coefficient for code ${code}${region ? ` in region ${JSON.stringify(region)}` : ''}`);

@@ -15,7 +15,7 @@
  */
 import { ConfigError, InputError, InternalError } from '../../errors.js';
 import { checkSameGrid, isNoData, Raster } from '../../io/grid.js';
-import { columnIndex, hasColumn, Table } from '../../io/table.js';
+import { decimalCommaHint, columnIndex, hasColumn, Table } from '../../io/table.js';
 import { CARBON_NODATA, checkIntegerRaster, codesIn, listCodes, lutRange } from './common.js';
 
 export interface Activity {
@@ -36,7 +36,7 @@ export function parseInventory(t: Table): Activity[] {
     if (sector === '') throw new InputError(`${t.source}: row ${r + 1}: empty sector`);
     const num = (i: number, name: string) => {
       const v = row[i] === '' ? NaN : Number(row[i]);
-      if (!Number.isFinite(v)) throw new InputError(`${t.source}: row ${r + 1} (sector ${JSON.stringify(sector)}), column "${name}": expected a number, got ${JSON.stringify(row[i])}`);
+      if (!Number.isFinite(v)) throw new InputError(`${t.source}: row ${r + 1} (sector ${JSON.stringify(sector)}), column "${name}": expected a number, got ${JSON.stringify(row[i])}${decimalCommaHint(row[i])}`);
       return v;
     };
     return { sector, activity: ia >= 0 ? row[ia] : '', amount: num(iam, 'amount'), factor: num(ifa, 'factor') };
