@@ -68,3 +68,22 @@ export function checkNumber(name: string, v: unknown, min = -Infinity, max = Inf
   }
   return n;
 }
+
+/**
+ * Library code does not know which options the running command has, so it never names one in a
+ * message. When an option could fix the error, it attaches a hint: the CLI (src/cli/common.ts
+ * `run`) appends "(lower --tile-rows)" naming only the listed options the command has.
+ */
+export interface OptionHint {
+  verb: string;
+  options: string[];
+}
+
+export function withOptionHint<E extends Error>(e: E, verb: string, options: string[]): E {
+  (e as E & { optionHint?: OptionHint }).optionHint = { verb, options };
+  return e;
+}
+
+export function optionHintOf(e: unknown): OptionHint | null {
+  return (e as { optionHint?: OptionHint } | null)?.optionHint ?? null;
+}

@@ -37,7 +37,7 @@ export function register(program: Command): void {
     .command('balance')
     .description('carbon-balance indices (CCR, CBI, ECC, ESC) and zoning per unit; scenario comparison with several tables')
     .requiredOption('--table <csv>', 'unit table: unit,ce,cs,gdp (+ linkage 0/1 for bth, + area for area shares); repeat for scenarios', collect)
-    .requiredOption('--scheme <id|file>', 'suzhou (seed 003) | mryrua (seed 002) | bth (seed 000) | a scheme file (JSON/YAML)')
+    .requiredOption('--scheme <id|file>', 'suzhou (Suzhou study, IJGI 2023) | mryrua (Fan et al. 2024) | bth (BTH study, Land 2024) | a scheme file (JSON/YAML)')
     .requiredOption('--out <path>', 'zoned table Z.csv (one table) or a directory (several tables)')
     .option('--names <list>', 'scenario names for several tables, comma-separated (default: file names)')
     .option('--json', 'print the summary as JSON')

@@ -43,7 +43,7 @@ interface NepOpts {
 export function registerNep(carbon: Command): void {
   carbon
     .command('nep')
-    .description('CASA NPP, heterotrophic respiration and NEP (g C/m2 summed over the months; seed 002), WASM kernel over tiles')
+    .description('CASA NPP, heterotrophic respiration and NEP (g C/m2 summed over the months; Fan et al. 2024), WASM kernel over tiles')
     .requiredOption('--ndvi <files>', 'monthly NDVI: comma-separated GeoTIFFs or one multi-band GeoTIFF')
     .requiredOption('--temp <files>', 'monthly mean temperature, C')
     .requiredOption('--precip <files>', 'monthly precipitation, mm')
@@ -55,12 +55,12 @@ export function registerNep(carbon: Command): void {
     .requiredOption('--params <csv>', 'code[,name][,eps_max][,ndvi_min,ndvi_max,sr_min,sr_max]; empty = default 0.389 / data percentiles')
     .option('--zones <tif>', 'unit raster: adds by_unit.csv with NPP, R_H, NEP in t C per unit')
     .option('--pixel-area-ha <x>', 'hectares per cell for the t C totals (default: from the geotransform)')
-    .option('--alpha <a>', 'weight of FPAR_NDVI (default 0.5, seed 002)')
-    .option('--fpar-min <v>', 'FPAR_min (default 0.001, seed 002)')
-    .option('--fpar-max <v>', 'FPAR_max (default 0.95, seed 002)')
+    .option('--alpha <a>', 'weight of FPAR_NDVI (default 0.5, Fan et al. 2024)')
+    .option('--fpar-min <v>', 'FPAR_min (default 0.001, Fan et al. 2024)')
+    .option('--fpar-max <v>', 'FPAR_max (default 0.95, Fan et al. 2024)')
     .option('--t2-coef <v>', 'numerator of T2 (default 1.1814; some versions 1.1919 or 1.184)')
     .option('--t-min <c>', 'months colder than this have eps = 0 (default -10 C)')
-    .option('--percentiles <lo,hi>', 'percentiles for NDVI/SR bounds (default 5,95, seed 002)')
+    .option('--percentiles <lo,hi>', 'percentiles for NDVI/SR bounds (default 5,95, Fan et al. 2024)')
     .requiredOption('--out <dir>', 'output directory: npp.tif, rh.tif, nep.tif, casa_params.csv, summary.json [, by_unit.csv]')
     .addOption(threadsOption())
     .action(
@@ -146,9 +146,9 @@ export function registerNep(carbon: Command): void {
           constants: r.constants,
           sources: {
             eps_max_default: '0.389 g C/MJ, Potter et al. 1993',
-            ndvi_sr_bounds: 'per-type percentiles of the data (seed 002)',
-            fpar: 'alpha 0.5, FPAR 0.001..0.95 (seed 002)',
-            t2: 'methods.md section 6', rh: 'seed 002 eq. 9 (Zhuang et al.)',
+            ndvi_sr_bounds: 'per-type percentiles of the data (Fan et al. 2024)',
+            fpar: 'alpha 0.5, FPAR 0.001..0.95 (Fan et al. 2024)',
+            t2: 'methods.md section 6', rh: 'Fan et al. 2024, eq. 9 (Zhuang et al.)',
           },
         };
         writeFileAtomic(join(o.out, 'summary.json'), JSON.stringify(summary, null, 2) + '\n');

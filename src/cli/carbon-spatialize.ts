@@ -23,7 +23,7 @@ interface SpatOpts { landuse: string; inventory: string; allocation: string; wei
 export function registerSpatialize(carbon: Command): void {
   carbon
     .command('spatialize')
-    .description('allocate sector inventory totals (activity x factor) to land-use cells by weight rasters or area; exact sector sums (seed 003)')
+    .description('allocate sector inventory totals (activity x factor) to land-use cells by weight rasters or area; exact sector sums (Suzhou study, IJGI 2023)')
     .requiredOption('--landuse <tif>', 'land-use raster (integer codes)')
     .requiredOption('--inventory <csv>', 'sector,activity,amount,factor (sector total = sum of amount x factor; sinks negative)')
     .requiredOption('--allocation <csv>', 'sector,classes,weight: land-use codes separated by ";", weight "area" or a --weight name')

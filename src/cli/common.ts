@@ -4,7 +4,7 @@
  */
 import { Command, Option } from 'commander';
 import { availableParallelism } from 'node:os';
-import { checkInt, exitCodeOf, isUserError } from '../errors.js';
+import { checkInt, exitCodeOf, isUserError, optionHintOf } from '../errors.js';
 import { setCsvDefaults } from '../io/table.js';
 
 export class Exit extends Error {
@@ -16,14 +16,19 @@ export class Exit extends Error {
 /** Wraps an async action: user errors -> "landcarbon <cmd>: message", exit 2; others exit 1. */
 export function run<A extends unknown[]>(name: string, fn: (...args: A) => Promise<void> | void): (...args: A) => Promise<void> {
   return async (...args: A) => {
+    // commander passes the Command last: the global CSV options apply to this run
+    const cmd = args[args.length - 1];
     try {
-      // commander passes the Command last: the global CSV options apply to this run
-      const cmd = args[args.length - 1];
       if (cmd instanceof Command) setCsvDefaults(cmd.optsWithGlobals() as { encoding?: string; excel?: boolean });
       await fn(...args);
     } catch (e) {
       if (e instanceof Exit) throw e;
-      const msg = e instanceof Error ? e.message : String(e);
+      let msg = e instanceof Error ? e.message : String(e);
+      const hint = optionHintOf(e);
+      if (hint && cmd instanceof Command) {
+        const has = hint.options.filter((n) => cmd.options.some((o) => o.long === `--${n}`));
+        if (has.length) msg += ` (${hint.verb} ${has.map((n) => `--${n}`).join(' or ')})`;
+      }
       if (isUserError(e)) {
         process.stderr.write(`landcarbon ${name}: ${msg}\n`);
       } else {

@@ -148,7 +148,7 @@ export function register(program: Command): void {
     .requiredOption('--years <t0,t1>', 'years of the two maps, e.g. 1985,1991')
     .requiredOption('--target-year <years>', 'target year(s) >= t1, comma-separated, increasing')
     .option('--classes <code=name,...>', 'class names for scenarios, e.g. 1=cropland,2=forest,3=built (also fixes the class codes)')
-    .option('--scenario <name|file.json>', 'natural, ecological (seed 000) or a JSON file {adjustments:[{from,to,factor}], classes?}', 'natural')
+    .option('--scenario <name|file.json>', 'natural, ecological (BTH study, Land 2024) or a JSON file {adjustments:[{from,to,factor}], classes?}', 'natural')
     .option('--out <demand.csv>', 'write the demand table (year,<code>,...) for `landcarbon simulate`')
     .option('--json', 'print one JSON object instead of tables')
     .action(

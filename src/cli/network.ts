@@ -36,7 +36,7 @@ export function parsePathsMode(s: string, seed: number): NetworkOptions['paths']
 export function register(program: Command): void {
   program
     .command('network')
-    .description('carbon emission network: gravity edges, linkage areas, centrality and key units (seed 000)')
+    .description('carbon emission network: gravity edges, linkage areas, centrality and key units (BTH study, Land 2024)')
     .requiredOption('--units <csv>', 'unit table: id,[name,]gdp,population,emissions[,lon,lat] (lon/lat in degrees)')
     .option('--zones <tif>', 'zone raster whose values are the unit ids: centroids from it (projected CRS -> lon/lat)')
     .requiredOption('--threshold <rule>', 'top:P% of ordered pairs (seed: top:1%) | value:X (R > X, seed: 153000) | row-mean')

@@ -424,7 +424,7 @@ export const NATURAL_SCENARIO: Scenario = { name: 'natural', description: 'natur
  */
 export const ECOLOGICAL_SCENARIO: Scenario = {
   name: 'ecological',
-  description: 'ecological protection (seed 000): forest/shrub/grass/water -> built x 0.8; cropland -> forest x 1.6; cropland -> shrub/grass x 1.5; rows renormalised',
+  description: 'ecological protection (BTH study, Land 2024): forest/shrub/grass/water -> built x 0.8; cropland -> forest x 1.6; cropland -> shrub/grass x 1.5; rows renormalised',
   adjustments: [
     { from: ['forest', 'shrub', 'grass', 'water'], to: 'built', factor: 0.8 },
     { from: 'cropland', to: 'forest', factor: 1.6 },

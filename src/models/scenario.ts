@@ -161,7 +161,7 @@ export function parseScenario(obj: unknown, source: string): SimScenario {
     const cv = obj.conversion;
     if (!isObj(cv)) throw err('conversion: expected {rows: current|future, matrix: [[...], ...]}');
     if (cv.rows !== 'current' && cv.rows !== 'future') {
-      throw err(`conversion.rows: must say what the rows are, "current" (rows = current class, columns = future class) or "future" (rows = future class, as seed 004 Table 3); got ${JSON.stringify(cv.rows)}`);
+      throw err(`conversion.rows: must say what the rows are, "current" (rows = current class, columns = future class) or "future" (rows = future class, as Qin et al. 2023, Table 3); got ${JSON.stringify(cv.rows)}`);
     }
     for (const k of Object.keys(cv)) if (k !== 'rows' && k !== 'matrix') throw err(`conversion: unknown key "${k}" (expected rows, matrix)`);
     const mat = cv.matrix;

@@ -49,7 +49,7 @@ export const BUILTIN_SCHEME_SPECS: Record<string, SchemeSpec> = {
   suzhou: {
     id: 'suzhou',
     name: 'Suzhou township carbon-balance zoning (ECC x ESC)',
-    source: 'seed 003 (Suzhou), section on carbon balance zoning; thresholds ECC = 1, ESC = 1',
+    source: 'Suzhou study, IJGI 2023, section on carbon balance zoning; thresholds ECC = 1, ESC = 1',
     zones: [
       { zone: 'low-carbon economic', when: ['ecc > 1', 'esc > 1'] },
       { zone: 'carbon source control', when: ['ecc > 1', 'esc < 1'] },
@@ -60,7 +60,7 @@ export const BUILTIN_SCHEME_SPECS: Record<string, SchemeSpec> = {
   mryrua: {
     id: 'mryrua',
     name: 'Middle Yangtze River urban agglomeration zoning (CS vs CE, ESC, ECC)',
-    source: 'seed 002 (Middle Yangtze), carbon balance zoning; thresholds CS = CE, ESC = 1, ECC = 1',
+    source: 'Fan et al. 2024 (Middle Yangtze), carbon balance zoning; thresholds CS = CE, ESC = 1, ECC = 1',
     zones: [
       { zone: 'carbon sink functional', when: ['cs > ce', 'esc > 1'] },
       { zone: 'low-carbon economic', when: ['cs < ce', 'esc > 1', 'ecc > 1'] },
@@ -72,7 +72,7 @@ export const BUILTIN_SCHEME_SPECS: Record<string, SchemeSpec> = {
   bth: {
     id: 'bth',
     name: 'Beijing-Tianjin-Hebei county zoning (ESC x carbon-emission linkage area)',
-    source: 'seed 000 (BTH), low-carbon zoning; ESC > 1 vs ESC <= 1, linkage = 1 when the county is in a linkage area of the emission network',
+    source: 'BTH study, Land 2024, low-carbon zoning; ESC > 1 vs ESC <= 1, linkage = 1 when the county is in a linkage area of the emission network',
     zones: [
       { zone: 'ecological conservation', when: ['esc > 1', 'linkage == 1'] },
       { zone: 'carbon sink balance', when: ['esc > 1', 'linkage == 0'] },
@@ -83,6 +83,11 @@ export const BUILTIN_SCHEME_SPECS: Record<string, SchemeSpec> = {
 };
 
 const OPS: Op[] = ['>=', '<=', '==', '!=', '>', '<'];
+
+/** The scheme-file format in one line, appended to every message about a scheme file's structure (README "balance"). */
+export const SCHEME_FORMAT =
+  'a scheme file is YAML or JSON: {id: NAME, name?: TEXT, zones: [{zone: NAME, when: ["esc > 1", "ecc <= 1", ...]}, ...]}, ' +
+  'the first zone whose conditions all hold wins; indices ce, cs, budget, ccr, cbi, ecc, esc, gdp, area, linkage or any numeric column';
 const NAME = /^[A-Za-z_][A-Za-z0-9_]*$/;
 
 export function parseCondition(s: string, where: string): Condition {
@@ -100,14 +105,14 @@ export function parseCondition(s: string, where: string): Condition {
 }
 
 export function compileScheme(spec: SchemeSpec, where: string): Scheme {
-  if (!spec || typeof spec !== 'object') throw new ConfigError(`${where}: expected a scheme object with "id" and "zones"`);
-  if (typeof spec.id !== 'string' || spec.id === '') throw new ConfigError(`${where}: "id" must be a non-empty string`);
-  if (!Array.isArray(spec.zones) || spec.zones.length === 0) throw new ConfigError(`${where}: "zones" must be a non-empty list of {zone, when}`);
+  if (!spec || typeof spec !== 'object') throw new ConfigError(`${where}: expected a scheme object with "id" and "zones"; ${SCHEME_FORMAT}`);
+  if (typeof spec.id !== 'string' || spec.id === '') throw new ConfigError(`${where}: "id" must be a non-empty string; ${SCHEME_FORMAT}`);
+  if (!Array.isArray(spec.zones) || spec.zones.length === 0) throw new ConfigError(`${where}: "zones" must be a non-empty list of {zone, when}; ${SCHEME_FORMAT}`);
   const rules = spec.zones.map((z, i) => {
     const w = `${where}: zones[${i}]`;
-    if (!z || typeof z.zone !== 'string' || z.zone === '') throw new ConfigError(`${w}: "zone" must be a non-empty string`);
+    if (!z || typeof z.zone !== 'string' || z.zone === '') throw new ConfigError(`${w}: "zone" must be a non-empty string; ${SCHEME_FORMAT}`);
     if (z.zone === 'unclassified') throw new ConfigError(`${w}: "unclassified" is reserved for units no rule matches`);
-    if (!Array.isArray(z.when) || z.when.length === 0) throw new ConfigError(`${w} (${z.zone}): "when" must be a non-empty list of conditions`);
+    if (!Array.isArray(z.when) || z.when.length === 0) throw new ConfigError(`${w} (${z.zone}): "when" must be a non-empty list of conditions; ${SCHEME_FORMAT}`);
     return { zone: z.zone, when: z.when.map((c, j) => parseCondition(c, `${w}.when[${j}]`)) };
   });
   return { id: spec.id, name: spec.name ?? spec.id, source: spec.source ?? where, rules };
@@ -131,13 +136,13 @@ export function loadScheme(idOrPath: string): Scheme {
   try {
     text = readFileSync(idOrPath, 'utf8');
   } catch {
-    throw new ConfigError(`--scheme: ${JSON.stringify(idOrPath)} is neither a built-in scheme (${Object.keys(BUILTIN_SCHEME_SPECS).join(', ')}) nor a readable scheme file`);
+    throw new ConfigError(`--scheme: ${JSON.stringify(idOrPath)} is neither a built-in scheme (${Object.keys(BUILTIN_SCHEME_SPECS).join(', ')}) nor a readable scheme file; ${SCHEME_FORMAT}`);
   }
   let spec: unknown;
   try {
     spec = idOrPath.endsWith('.json') ? JSON.parse(text) : parseYaml(text);
   } catch (e) {
-    throw new ConfigError(`${idOrPath}: not valid JSON/YAML (${(e as Error).message.split('\n')[0]})`);
+    throw new ConfigError(`${idOrPath}: not valid JSON/YAML (${(e as Error).message.split('\n')[0]}); ${SCHEME_FORMAT}`);
   }
   return compileScheme(spec as SchemeSpec, idOrPath);
 }

@@ -113,11 +113,11 @@ export async function demoPlan(c: DemoContext, o: PlanOptions): Promise<void> {
     const cs = bu.reduce((a, r) => a + Number(r.cs), 0);
     emissionRows.push(`| ${label} | ${(ce / 1e4).toFixed(2)} | ${(cs / 1e4).toFixed(2)} | ${((ce - cs) / 1e4).toFixed(2)} |`);
   }
-  c.note(`## Land-use carbon emissions (10^4 t CO2/yr, seed 000 coefficients)\n\n| map | emissions CE | sequestration CS | budget |\n|---|---:|---:|---:|\n${emissionRows.join('\n')}`);
+  c.note(`## Land-use carbon emissions (10^4 t CO2/yr, BTH study, Land 2024 coefficients)\n\n| map | emissions CE | sequestration CS | budget |\n|---|---:|---:|---:|\n${emissionRows.join('\n')}`);
   const storageDir = c.path('carbon', 'storage');
   await c.step('storage', 'InVEST carbon storage 2020 -> 2030 (ecological)', ['carbon', 'storage', '--landuse', S('landuse_2020.tif'), '--future', sims.ecological, '--pools', pools, '--out', storageDir], [`${storageDir}/totals.json`]);
   const st = c.readJson('carbon', 'storage', 'totals.json');
-  c.note(`## Carbon storage (InVEST 4 pools, seed 004 densities)\n\n2020: ${f3(st.storage_t / 1e6)} Mt C; 2030 ecological: ${f3(st.future_storage_t / 1e6)} Mt C; change ${f3(st.change_t / 1e6)} Mt C.`);
+  c.note(`## Carbon storage (InVEST 4 pools, Qin et al. 2023 densities)\n\n2020: ${f3(st.storage_t / 1e6)} Mt C; 2030 ecological: ${f3(st.future_storage_t / 1e6)} Mt C; change ${f3(st.change_t / 1e6)} Mt C.`);
 
   // 8. balance indices and zoning per unit (2020), GM(1,1) forecast of GDP
   const units = records(table(S('units.csv')));
@@ -133,7 +133,7 @@ export async function demoPlan(c: DemoContext, o: PlanOptions): Promise<void> {
     for (const r of records(table(f))) m.set(r.zone, (m.get(r.zone) ?? 0) + 1);
     return [...m.entries()].map(([z, n]) => `${z} ${n}`).join(', ');
   };
-  c.note(`## Carbon balance zoning (2020)\n\nSuzhou scheme (seed 003): ${zoneCounts(c.path('balance', 'zones_2020_suzhou.csv'))}.\n\nMiddle-Yangtze scheme (seed 002): ${zoneCounts(c.path('balance', 'zones_2020_mryrua.csv'))}.`);
+  c.note(`## Carbon balance zoning (2020)\n\nSuzhou scheme (Suzhou study, IJGI 2023): ${zoneCounts(c.path('balance', 'zones_2020_suzhou.csv'))}.\n\nMiddle-Yangtze scheme (Fan et al. 2024): ${zoneCounts(c.path('balance', 'zones_2020_mryrua.csv'))}.`);
   const scen: string[] = [];
   for (const s of ['natural', 'ecological']) {
     const f = c.path('tables', `balance_2030_${s}.csv`);
@@ -141,9 +141,9 @@ export async function demoPlan(c: DemoContext, o: PlanOptions): Promise<void> {
     writeCsv(f, ['unit', 'ce', 'cs', 'gdp'], rows.map((r) => [r.unit, r.ce, r.cs, byUnit.get(r.unit)?.gdp_2020 ?? '']));
     scen.push(f);
   }
-  await c.step('balance-scenarios', 'scenario comparison and the low-carbon choice (seed 000)', ['balance', '--table', scen[0], '--table', scen[1], '--names', 'natural,ecological', '--scheme', 'suzhou', '--out', c.path('balance', 'scenarios')]);
+  await c.step('balance-scenarios', 'scenario comparison and the low-carbon choice (BTH study, Land 2024)', ['balance', '--table', scen[0], '--table', scen[1], '--names', 'natural,ecological', '--scheme', 'suzhou', '--out', c.path('balance', 'scenarios')]);
   const cmp = records(table(c.path('balance', 'scenarios', 'comparison.csv')));
-  c.note(`## Scenario choice (2030, seed 000 criteria)\n\n${cmp.map((r) => `${r.scenario}: net emissions ${f3(Number(r.net_emissions) / 1e4)} x 10^4 t, units with ESC > 1: ${r.units_esc_gt_1}`).join('; ')}. Low-carbon choice: ${cmp.find((r) => r.choice === '1')?.scenario ?? 'none (the two criteria disagree)'}.`);
+  c.note(`## Scenario choice (2030, BTH study, Land 2024 criteria)\n\n${cmp.map((r) => `${r.scenario}: net emissions ${f3(Number(r.net_emissions) / 1e4)} x 10^4 t, units with ESC > 1: ${r.units_esc_gt_1}`).join('; ')}. Low-carbon choice: ${cmp.find((r) => r.choice === '1')?.scenario ?? 'none (the two criteria disagree)'}.`);
   const gdpSeries = ['2014', '2015', '2016', '2017', '2018', '2019', '2020'].map((y) => units.reduce((a, u) => a + Number(u[`gdp_${y}`]), 0));
   const greyText = await c.step('grey', 'GM(1,1) forecast of regional GDP to 2030', ['grey', '--series', gdpSeries.map((v) => v.toFixed(2)).join(','), '--horizon', '10', '--json']);
   const grey = jsonOf(greyText, 'grey');
@@ -156,7 +156,7 @@ export async function demoPlan(c: DemoContext, o: PlanOptions): Promise<void> {
     return [r.unit, u.name, u.gdp_2020, u.pop_2020, r.ce, u.lon, u.lat];
   }));
   const netDir = c.path('network');
-  await c.step('network', 'carbon emission linkage network (gravity, top 1 % of pairs as in seed 000)', ['network', '--units', netUnits, '--threshold', 'top:1%', '--out', netDir, '--threads', T], [`${netDir}/edges.csv`, `${netDir}/centrality.csv`, `${netDir}/linkage.csv`]);
+  await c.step('network', 'carbon emission linkage network (gravity, top 1 % of pairs as in BTH study, Land 2024)', ['network', '--units', netUnits, '--threshold', 'top:1%', '--out', netDir, '--threads', T], [`${netDir}/edges.csv`, `${netDir}/centrality.csv`, `${netDir}/linkage.csv`]);
   const links = records(table(`${netDir}/linkage.csv`));
   const areas = new Set(links.map((r) => r.linkage_area).filter((a) => a !== '' && a !== '0'));
   const central = records(table(`${netDir}/centrality.csv`)).filter((r) => r.roles);
@@ -164,8 +164,8 @@ export async function demoPlan(c: DemoContext, o: PlanOptions): Promise<void> {
   const linkage = new Map(links.map((r) => [r.unit, r.linkage_area && r.linkage_area !== '0' ? 1 : 0]));
   const bthIn = c.path('tables', 'balance_2020_bth.csv');
   writeCsv(bthIn, ['unit', 'ce', 'cs', 'gdp', 'linkage'], bu2020.map((r) => [r.unit, r.ce, r.cs, byUnit.get(r.unit)?.gdp_2020 ?? '', linkage.get(r.unit) ?? 0]));
-  await c.step('balance-bth', 'carbon balance zoning with linkage areas (seed 000 scheme)', ['balance', '--table', bthIn, '--scheme', 'bth', '--out', c.path('balance', 'zones_2020_bth.csv')], [c.path('balance', 'zones_2020_bth.csv')]);
-  c.note(`BTH scheme (seed 000, with linkage areas): ${zoneCounts(c.path('balance', 'zones_2020_bth.csv'))}.`);
+  await c.step('balance-bth', 'carbon balance zoning with linkage areas (BTH study, Land 2024 scheme)', ['balance', '--table', bthIn, '--scheme', 'bth', '--out', c.path('balance', 'zones_2020_bth.csv')], [c.path('balance', 'zones_2020_bth.csv')]);
+  c.note(`BTH scheme (BTH study, Land 2024, with linkage areas): ${zoneCounts(c.path('balance', 'zones_2020_bth.csv'))}.`);
 
   // 10. spatial statistics of the per-unit carbon budget
   const statsIn = c.path('tables', 'units_2020.csv');

@@ -4,7 +4,7 @@
  * copied across the boundary. Views go stale when the memory grows, so each Block re-creates
  * its view from memory.buffer on access.
  */
-import { ConfigError, InternalError } from '../errors.js';
+import { ConfigError, InternalError, withOptionHint } from '../errors.js';
 import { DType, DTYPE_BYTES, RasterArray } from '../io/grid.js';
 import { MAX_PAGES, PAGE } from './module.js';
 
@@ -72,9 +72,14 @@ export class Arena {
     const ptr = align16(this.top);
     const end = ptr + bytes;
     if (end > MAX_PAGES * PAGE) {
-      throw new ConfigError(
-        `${what}: needs ${(bytes / 2 ** 20).toFixed(1)} MiB but only ${(Math.max(0, MAX_PAGES * PAGE - ptr) / 2 ** 20).toFixed(1)} MiB ` +
-          `of the 4 GiB WebAssembly memory are left; process the raster in strips (smaller --tile-rows / --strip-rows)`,
+      // The library does not know the command's options: the CLI adds the ones it has (optionHint).
+      throw withOptionHint(
+        new ConfigError(
+          `${what}: needs ${(bytes / 2 ** 20).toFixed(1)} MiB but only ${(Math.max(0, MAX_PAGES * PAGE - ptr) / 2 ** 20).toFixed(1)} MiB ` +
+            `of the 4 GiB WebAssembly memory are left; process the raster in smaller strips`,
+        ),
+        'lower',
+        ['tile-rows', 'strip-rows', 'block-rows', 'memory'],
       );
     }
     this.ensure(end);

@@ -136,3 +136,32 @@ describe('item 16: the scenario choice says "tie" and what decided it', () => {
     expect(t.out).toContain('low-carbon choice: none (tie: EP, EP2 are equal on both criteria (net emissions 13, 1 units with ESC > 1); no choice)');
   });
 });
+
+describe('item 14: geographic coordinates for gwr / --knn / --distance', () => {
+  // 3 x 4 lattice of units: lon/lat in degrees (0.1 degree apart) and the same in UTM metres
+  const rows = Array.from({ length: 12 }, (_, i) => {
+    const r = Math.floor(i / 4), c = i % 4;
+    const y = ((i * 7) % 5) + r + 0.5 * c; // a field with some spatial trend
+    return `${i + 1},${(116.1 + 0.1 * c).toFixed(2)},${(39.5 + 0.1 * r).toFixed(2)},${420000 + 8500 * c},${4372000 + 11100 * r},${y},${c},${r}`;
+  });
+  const table = () => {
+    writeFileSync(p('units.csv'), `unit,lon,lat,x,y,v,a,b\n${rows.join('\n')}\n`);
+    return p('units.csv');
+  };
+  it('stats moran --knn on lon/lat warns that they look geographic; projected x,y does not', async () => {
+    const t = table();
+    const g = await cli('stats', 'moran', '--table', t, '--field', 'v', '--id', 'unit', '--knn', '3', '--coords', 'lon,lat');
+    expect(g.code, g.err).toBe(0);
+    expect(g.err).toContain(`warning: --knn: --coords lon,lat in ${t} look like longitude/latitude in degrees (named like lon/lat, values within +-180 and +-90); distances here are planar (Euclidean), so project the coordinates (e.g. to UTM) first`);
+    const m = await cli('stats', 'moran', '--table', t, '--field', 'v', '--id', 'unit', '--knn', '3', '--coords', 'x,y');
+    expect(m.code, m.err).toBe(0);
+    expect(m.err).not.toContain('warning');
+  });
+  it('--distance and gwr warn too', async () => {
+    const t = table();
+    const d = await cli('stats', 'moran', '--table', t, '--field', 'v', '--id', 'unit', '--distance', '0.15', '--coords', 'lon,lat');
+    expect(d.err).toContain('warning: --distance: --coords lon,lat');
+    const g = await cli('stats', 'gwr', '--table', t, '--y', 'v', '--x', 'a', '--coords', 'lon,lat', '--bw', '8', '--out', p('gwr'));
+    expect(g.err).toContain('warning: gwr: --coords lon,lat');
+  });
+});
