@@ -58,6 +58,14 @@ describe('item 12: all-NoData inputs', () => {
     expect(readFileSync(p('z-nd.csv'), 'utf8')).toBe('zone,class,cells,area_ha\n');
   });
 
+  it('carbon storage refuses an all-NoData map', async () => {
+    writeFileSync(p('pools.csv'), 'code,c_above,c_below,c_soil,c_dead\n1,1,1,1,1\n2,2,2,2,2\n4,3,3,3,3\n');
+    const r = await cli('carbon', 'storage', '--landuse', p('nd.tif'), '--pools', p('pools.csv'), '--out', p('st-nd'));
+    expect(r.code).toBe(2);
+    expect(r.err).toContain(`${p('nd.tif')}: every cell of this land-use map is NoData (12 cells, NoData 255); nothing to compute`);
+    expect(existsSync(p('st-nd'))).toBe(false);
+  });
+
   it('info warns on stderr and still describes the file', async () => {
     const r = await cli('info', p('nd.tif'));
     expect(r.code).toBe(0);
