@@ -84,7 +84,7 @@ export function register(program: Command): void {
     .option('--json', 'print one JSON object')
     .option('--no-stats', 'skip the scan for statistics and histograms')
     .action(
-      run('info', async (path: string, opts: { json?: boolean; stats: boolean }) => {
+      run('info', (path: string, _o: unknown) => ({ inputs: { '<raster>': path } }), async (path: string, opts: { json?: boolean; stats: boolean }) => {
         const info = await readRasterInfo(path);
         const stats = opts.stats ? await bandStats(path, info) : null;
         const g = info.grid;

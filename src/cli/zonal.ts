@@ -22,7 +22,7 @@ export function register(program: Command): void {
     .option('--tile-rows <n>', 'rows per task (rounded to whole accumulation blocks)')
     .option('--quiet', 'no summary on stderr')
     .action(
-      run('zonal', async (o: { zones: string; classes: string; values?: string[]; pixelAreaHa?: string; out: string; threads?: string; tileRows?: string; quiet?: boolean }) => {
+      run('zonal', (o: { zones: string; classes: string; values?: string[]; out: string }) => ({ inputs: { '--zones': o.zones, '--classes': o.classes, '--values': o.values }, outputs: { '--out': o.out } }), async (o: { zones: string; classes: string; values?: string[]; pixelAreaHa?: string; out: string; threads?: string; tileRows?: string; quiet?: boolean }) => {
         const engine = new Engine({ threads: parseThreads(o.threads) });
         try {
           const t = await zonalFiles(engine, {
