@@ -9,6 +9,7 @@ import { stringify } from 'csv-stringify/sync';
 import { ConfigError, InputError } from '../errors.js';
 import { writeFileAtomic } from './atomic.js';
 import { fmtTable } from './numbers.js';
+import { noteRead } from './session.js';
 
 export interface Table {
   /** Where it came from, for messages. */
@@ -109,6 +110,7 @@ function firstInvalidUtf8(buf: Uint8Array): { line: number; bytes: string } | nu
 export function readCsv(path: string, opts: CsvOptions = {}): Table {
   let buf: Buffer;
   try {
+    noteRead(path);
     buf = readFileSync(path);
   } catch (e) {
     throw new InputError(`${path}: cannot read table (${(e as NodeJS.ErrnoException).code ?? (e as Error).message})`);

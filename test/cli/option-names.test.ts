@@ -9,7 +9,7 @@ import { readFileSync, readdirSync } from 'node:fs';
 import { dirname, join, relative, resolve } from 'node:path';
 import { Command } from 'commander';
 import { buildProgram } from '../../src/cli/main.js';
-import { Exit, run } from '../../src/cli/common.js';
+import { Exit, NO_FILES, run } from '../../src/cli/common.js';
 import { ConfigError, withOptionHint } from '../../src/errors.js';
 
 const SRC = resolve(import.meta.dirname, '../../src');
@@ -195,7 +195,7 @@ describe('option hints from library code', () => {
   async function message(withTileRows: boolean): Promise<string> {
     const c = new Command('x').exitOverride();
     if (withTileRows) c.option('--tile-rows <n>', 'rows per task');
-    c.action(run('x', () => {
+    c.action(run('x', NO_FILES, () => {
       throw withOptionHint(new ConfigError('needs 10 MiB'), 'lower', ['tile-rows', 'strip-rows']);
     }));
     let err = '';

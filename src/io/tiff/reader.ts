@@ -13,6 +13,7 @@ import { allocArray, type DType, type Grid, type Raster, type RasterArray } from
 import { crsFromGeoKeys, GT_RASTER_TYPE, parseGeoKeys } from './geokeys.js';
 import { checkAllBlocks, checkBlock, unsupportedCompression, unsupportedMessage, type BlockLayout } from './blocks.js';
 import { registerQuietLzw } from './quiet-lzw.js';
+import { noteRead } from '../session.js';
 
 export interface RasterInfo {
   path: string;
@@ -102,6 +103,7 @@ interface Opened {
 async function withTiff<T>(path: string, fn: (o: Opened) => Promise<T>, decode = true): Promise<T> {
   registerZlibDecoder();
   await registerQuietLzw();
+  noteRead(path);
   let st;
   try {
     st = statSync(path);
@@ -260,6 +262,17 @@ async function transformOf(fd: Fd, keys: Record<number, unknown> | null): Promis
 
 // --- public API -----------------------------------------------------------------------------
 
+/**
+ * Refuses a multi-band file where one band is expected (reading band 1 of it would be silently
+ * wrong): InputError naming the file and its band count.
+ */
+export function requireSingleBand(info: RasterInfo): RasterInfo {
+  if (info.bands > 1) {
+    throw new InputError(`${info.path}: ${info.bands} bands, expected a single-band raster (extract the band you mean: gdal_translate -b N ${info.path} band.tif)`);
+  }
+  return info;
+}
+
 /** Grid, data type, band count and layout of a GeoTIFF (first image). */
 export async function readRasterInfo(path: string): Promise<RasterInfo> {
   return withTiff(path, async ({ info }) => info, false);
@@ -290,9 +303,13 @@ function windowGrid(grid: Grid, w: Window): Grid {
   };
 }
 
-/** One band (0-based `band`, default 0) of a window (default: whole raster), in the file's dtype. */
+/**
+ * One band of a window (default: whole raster), in the file's dtype. Without `band` the file
+ * must have exactly one band (an InputError names the band count otherwise); `band` is 0-based.
+ */
 export async function readRaster(path: string, opts: ReadOptions = {}): Promise<Raster> {
   return withTiff(path, async ({ image, info, layout }) => {
+    if (opts.band === undefined) requireSingleBand(info);
     const band = opts.band ?? 0;
     if (!Number.isInteger(band) || band < 0 || band >= info.bands) {
       throw new ConfigError(`${path}: band ${band} does not exist (the file has ${info.bands} band(s), numbered from 0)`);
