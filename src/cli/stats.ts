@@ -43,10 +43,11 @@ interface WeightsOpts {
 }
 
 /** Inputs of the weights options (table, GAL/GWT, zone raster) and the --write-weights output. */
-function weightsFiles(o: WeightsOpts & { out?: string }, outFile = false): IoSpec {
+/** `outputs`: the command's own output options (named by the caller, which has them). */
+function weightsFiles(o: WeightsOpts, outputs: Record<string, string | undefined> = {}): IoSpec {
   return {
     inputs: { '--table': o.table, '--gal': o.gal, '--gwt': o.gwt, '--zones': o.zones },
-    outputs: { '--write-weights': o.writeWeights, ...(outFile ? { '--out': o.out } : {}) },
+    outputs: { '--write-weights': o.writeWeights, ...outputs },
   };
 }
 
@@ -254,7 +255,7 @@ export function register(program: Command): void {
     .option('--gi', 'Gi without the unit itself instead of Gi*')
     .option('--out <csv>', 'per-unit output: id,gi,z,p,class')
     .option('--json', 'machine-readable output')
-    .action(run('stats gistar', (o: WeightsOpts & { out?: string }) => weightsFiles(o, true), async (o: WeightsOpts & { field?: string; gi?: boolean; out?: string; json?: boolean; allowIslands?: boolean }) => {
+    .action(run('stats gistar', (o: WeightsOpts & { out?: string }) => weightsFiles(o, { '--out': o.out }), async (o: WeightsOpts & { field?: string; gi?: boolean; out?: string; json?: boolean; allowIslands?: boolean }) => {
       const t = loadTable(o.table);
       const x = fieldColumn(t, o.field);
       const w0 = await buildWeights(t, o);
