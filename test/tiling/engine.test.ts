@@ -3,7 +3,7 @@ import fc from 'fast-check';
 import { Engine } from '../../src/tiling/engine.js';
 import { planStrips } from '../../src/tiling/plan.js';
 import { warmBarrier } from '../../src/tiling/warm.js';
-import { ConfigError } from '../../src/errors.js';
+import { ConfigError, optionHintOf } from '../../src/errors.js';
 import { MAX_PAGES, PAGE } from '../../src/wasm/module.js';
 
 const e2 = new Engine({ threads: 2 });
@@ -74,7 +74,9 @@ describe('engine', () => {
     const m = e2.arena.mark();
     const cells = (MAX_PAGES * PAGE) / 4; // a float32 raster of exactly 4 GiB
     expect(() => e2.arena.alloc('float32', cells, 'landuse.tif')).toThrow(ConfigError);
-    expect(() => e2.arena.alloc('float32', cells, 'landuse.tif')).toThrow(/landuse.tif: needs 4096.0 MiB but only .* MiB of the 4 GiB WebAssembly memory are left; process the raster in strips/);
+    expect(() => e2.arena.alloc('float32', cells, 'landuse.tif')).toThrow(/landuse.tif: needs 4096.0 MiB but only .* MiB of the 4 GiB WebAssembly memory are left; process the raster in smaller strips$/);
+    // the options that help are attached as a hint; the CLI names those the command has (src/cli/common.ts)
+    try { e2.arena.alloc('float32', cells, 'landuse.tif'); } catch (e) { expect(optionHintOf(e)).toEqual({ verb: 'lower', options: ['tile-rows', 'strip-rows', 'block-rows', 'memory'] }); }
     e2.arena.release(m);
   });
 });
