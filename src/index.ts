@@ -51,3 +51,7 @@ export { knnWeights, distanceBandWeights, contiguityFromZones, readGal, writeGal
 
 // the embedded sample region
 export { generateSampleRegion, writeSampleRegion } from '../fixtures/sample.js';
+export { trainForest, flattenForest, binData, resolveForestOptions, type Forest, type ForestData, type ForestOptions } from './models/forest.js';
+export { forestPredict, validateForest, type FlatForest } from './kernels/forest.js';
+export { forestPredictRef } from './kernels/forest.ref.js';
+export { trainLeas, predictLeas, expansionMap, leasSample, leasModelJson, parseLeasModel, type LeasModel, type LeasOptions } from './models/leas.js';
