@@ -18,7 +18,7 @@ import { writeFileAtomic } from '../io/atomic.js';
 import { driverPlane } from '../models/ann.js';
 import { leasModelJson, predictLeas, trainLeas } from '../models/leas.js';
 import { Engine } from '../tiling/engine.js';
-import { parseThreads, run, threadsOption } from './common.js';
+import { fileList, parseThreads, run, threadsOption } from './common.js';
 
 interface LeasOpts {
   from: string;
@@ -62,7 +62,14 @@ export function register(program: Command): void {
     .addOption(threadsOption())
     .option('--tile-rows <n>', 'rows per prediction task (results do not depend on it)')
     .option('--json', 'print the summary as one JSON object')
-    .action(run('plus leas', (o: LeasOpts) => leas(o)));
+    .action(run('plus leas', (o: LeasOpts) => ({
+      inputs: { '--from': o.from, '--to': o.to, '--drivers': fileList(o.drivers) },
+      outputs: { '--out': o.out, '--contributions': contribPath(o), '--model-out': o.modelOut },
+    }), (o: LeasOpts) => leas(o)));
+}
+
+function contribPath(o: LeasOpts): string {
+  return o.contributions ?? join(dirname(o.out), `${basename(o.out, extname(o.out))}_contributions.csv`);
 }
 
 function csvField(s: string): string {
@@ -84,7 +91,7 @@ async function leas(o: LeasOpts): Promise<void> {
   const maxDepth = checkInt('--max-depth', o.maxDepth, 0, 512);
   const seed = checkInt('--seed', o.seed, 0, Number.MAX_SAFE_INTEGER);
   const tileRows = o.tileRows !== undefined ? checkInt('--tile-rows', o.tileRows, 1) : undefined;
-  const contrib = o.contributions ?? join(dirname(o.out), `${basename(o.out, extname(o.out))}_contributions.csv`);
+  const contrib = contribPath(o);
   const inputs = [o.from, o.to, ...driverFiles].map((f) => resolve(f));
   for (const [flag, path] of [['--out', o.out], ['--contributions', contrib], ['--model-out', o.modelOut]] as const) {
     if (path !== undefined && inputs.includes(resolve(path))) throw new ConfigError(`${flag}: ${path} is one of the inputs; it would be overwritten`);

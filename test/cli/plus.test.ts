@@ -20,9 +20,9 @@ beforeAll(async () => {
   for (let i = 0; i < n; i++) {
     a[i] = 100 * u();
     b[i] = 50 * u();
-    t0[i] = u() < 0.5 ? 1 : 2; // codes 1, 2, 3 (3 only appears at T1)
+    t0[i] = u() < 0.03 ? 3 : u() < 0.5 ? 1 : 2; // codes 1, 2, 3 (3 rare at T0)
     // class 3 expands where a > 80, class 2 where b > 45 (from 1)
-    t1[i] = a[i] > 80 ? 3 : t0[i] === 1 && b[i] > 45 ? 2 : t0[i];
+    t1[i] = a[i] > 80 && t0[i] !== 3 ? 3 : t0[i] === 1 && b[i] > 45 ? 2 : t0[i];
     if (i % 97 === 0) a[i] = NaN;
     if (i % 89 === 0) t0[i] = 255;
   }
@@ -107,10 +107,70 @@ describe('landcarbon plus leas', () => {
     expect(r.err).toMatch(/--drivers: expected a comma-separated list of rasters, got none/);
     r = await cli('plus', 'leas', '--from', T0, '--to', T1, '--drivers', A, '--out', A);
     expect(r.code).toBe(2);
-    expect(r.err).toMatch(/--out: .*a\.tif is one of the inputs; it would be overwritten/);
+    expect(r.err).toMatch(/--out .*a\.tif: is the same file as the input --drivers/);
     r = await cli('plus', 'leas', '--from', T0, '--to', T1, '--drivers', A, '--out', out, '--model-out', T0);
     expect(r.code).toBe(2);
-    expect(r.err).toMatch(/--model-out: .*t0\.tif is one of the inputs/);
+    expect(r.err).toMatch(/--model-out .*t0\.tif: is the same file as the input --from/);
     expect(existsSync(out)).toBe(false);
   });
+});
+
+describe('landcarbon simulate --model plus and accuracy --patches', () => {
+  const P = join(dir, 'dev.tif'), DEM = join(dir, 'demand.csv');
+  let demand: number[] = [];
+  beforeAll(async () => {
+    const r = await cli('plus', 'leas', '--from', T0, '--to', T1, '--drivers', `${A},${B}`, '--out', P, '--threads', '1', '--trees', '10');
+    expect(r.code).toBe(0);
+    // demand: 130 cells from class 1 to class 3 (of the ~360 cells T1 gained; P_3 is 0 where no
+    // cell expanded, so the whole T1 change is not reachable from T0 in a few iterations)
+    const t0 = (await readBands(T0))[0].data;
+    const c = [0, 0, 0];
+    for (let i = 0; i < t0.length; i++) if (t0[i] !== 255) c[t0[i] - 1]++;
+    c[0] -= 130;
+    c[2] += 130;
+    demand = c;
+    const { writeFileSync } = await import('node:fs');
+    writeFileSync(DEM, `year,1,2,3\n2010,${c.join(',')}\n`);
+  });
+
+  it('meets the demand with CARS; threads 1 == 2; accuracy --patches reports patches observed vs simulated', async () => {
+    const s1 = join(dir, 's1.tif'), s2 = join(dir, 's2.tif');
+    const base = ['simulate', '--model', 'plus', '--landuse', T0, '--prob', P, '--demand', DEM, '--seed', '4', '--seed-percentage', '0.01', '--expansion-coefficient', '0.3', '--patch-threshold', '0.5', '--decay', '0.8'];
+    const r = await cli(...base, '--out', s1, '--threads', '1');
+    expect(r.code).toBe(0);
+    expect(r.err).toMatch(/simulate 2010: demand met/);
+    expect(r.err).toMatch(/PLUS CARS, seed 4/);
+    const r2 = await cli(...base, '--out', s2, '--threads', '2', '--tile-rows', '5', '--quiet');
+    expect(r2.code).toBe(0);
+    const a = (await readBands(s1))[0].data as Uint8Array, b = (await readBands(s2))[0].data as Uint8Array;
+    expect(Buffer.from(b).equals(Buffer.from(a))).toBe(true);
+    const acc = await cli('accuracy', '--start', T0, '--observed', T1, '--simulated', s1, '--patches', '--json');
+    expect(acc.code).toBe(0);
+    const j = JSON.parse(acc.out);
+    expect(j.patches.observed.map((c: { code: number }) => c.code)).toEqual([1, 2, 3]);
+    expect(j.patches.simulated.map((p: { cells: number }) => p.cells)).toEqual(demand); // demand met: the patches cover every cell of each class
+    expect(j.patches.simulated[2].patches).toBeGreaterThan(0);
+    const txt = await cli('accuracy', '--start', T0, '--observed', T1, '--simulated', s1, '--patches');
+    expect(txt.out).toMatch(/patches \(8-connected, cells\)/);
+    expect(txt.out).toMatch(/\n  3  \d+ \/ \d+\.\d \/ \d+   \d+ \/ \d+\.\d \/ \d+/);
+  });
+
+  const bad: Array<[string, string[], RegExp]> = [
+    ['--patch-threshold 0', ['--patch-threshold', '0'], /--patch-threshold: expected a number in \(0, 1\], got 0/],
+    ['--patch-threshold 2', ['--patch-threshold', '2'], /--patch-threshold: expected a number in \[0, 1\], got 2/],
+    ['--expansion-coefficient -1', ['--expansion-coefficient', '-1'], /--expansion-coefficient: expected a number in \[0, 1\], got -1/],
+    ['--seed-percentage x', ['--seed-percentage', 'x'], /--seed-percentage: expected a finite number, got "x"/],
+    ['--decay 1', ['--decay', '1'], /--decay: expected a number in \(0, 1\), got 1/],
+    ['--model plus --update flus', ['--update', 'flus'], /--update flus: the official FLUS sweep applies to --model flus only/],
+    ['--model other', ['--model', 'other'], /option '--model <m>' argument 'other' is invalid/],
+  ];
+  for (const [name, extra, msg] of bad) {
+    it(`simulate rejects ${name} (exit 2)`, async () => {
+      const out = join(dir, 'sbad.tif');
+      const r = await cli('simulate', '--model', 'plus', '--landuse', T0, '--prob', P, '--demand', DEM, '--out', out, ...extra);
+      expect(r.code).toBe(2);
+      expect(r.err).toMatch(msg);
+      expect(existsSync(out)).toBe(false);
+    });
+  }
 });
