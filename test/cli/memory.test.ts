@@ -35,6 +35,11 @@ const COMMANDS: Array<{ name: string; args: (out: string) => string[]; output: (
     args: (out) => ['carbon', 'emissions', '--landuse', LU, '--coefficients', COEF, '--zones', ZONES, '--out', out, '--threads', '1'],
     output: (out) => ['emissions.tif', 'by_class.csv', 'by_unit.csv', 'summary.json'].map((f) => readFileSync(join(out, f)).toString('base64')).join('|'),
   },
+  {
+    name: 'suitability',
+    args: (out) => ['suitability', '--landuse', LU, '--drivers', `${VAL},${ZONES}`, '--out', join(out, 'p.tif'), '--model-out', join(out, 'm.json'), '--epochs', '3', '--threads', '1', '--json'],
+    output: (out) => ['p.tif', 'm.json'].map((f) => readFileSync(join(out, f)).toString('base64')).join('|'),
+  },
   { name: 'zonal', args: (out) => ['zonal', '--zones', ZONES, '--classes', LU, '--values', VAL, '--out', join(out, 't.csv'), '--quiet', '--threads', '1'], output: (out) => join(out, 't.csv') },
 ];
 
