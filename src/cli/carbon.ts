@@ -6,7 +6,7 @@ import { join } from 'node:path';
 import { Command } from 'commander';
 import { ConfigError } from '../errors.js';
 import { writeFileAtomic } from '../io/atomic.js';
-import { readRasterInfo } from '../io/geotiff.js';
+import { readRasterInfo, requireSingleBand } from '../io/geotiff.js';
 import { checkSameGrid, DTYPE_BYTES } from '../io/grid.js';
 import { openBlockOutput, parseBudget, planBlocks, readBlock, READER_BYTES, writerBytes } from '../tiling/blocks.js';
 import { blockRowsOption, memoryOption } from '../tiling/memory.js';
@@ -58,15 +58,18 @@ function registerEmissions(carbon: Command): void {
     .addOption(memoryOption())
     .addOption(blockRowsOption())
     .action(
-      run('carbon emissions', async (o: EmissionsOpts) => {
+      run('carbon emissions', (o: EmissionsOpts) => ({
+        inputs: { '--landuse': o.landuse, '--coefficients': o.coefficients, '--zones': o.zones, '--units': o.units },
+        dirs: { '--out': { dir: o.out, files: ['by_class.csv', 'by_unit.csv', 'emissions.tif', 'summary.json'] } },
+      }), async (o: EmissionsOpts) => {
         const threads = parseThreads(o.threads);
         const budget = parseBudget(o);
         const tableUnit = o.coefficientUnit ? parseCarbonUnit(o.coefficientUnit, '--coefficient-unit') : undefined;
         const outUnit = o.unit ? parseCarbonUnit(o.unit, '--unit') : undefined;
         const coefficients = parseCoefficientTable(readCsv(o.coefficients), tableUnit);
         if (o.units && !o.zones) throw new ConfigError('--units needs --zones (the unit raster)');
-        const landuse = await readRasterInfo(o.landuse);
-        const zones = o.zones ? await readRasterInfo(o.zones) : undefined;
+        const landuse = requireSingleBand(await readRasterInfo(o.landuse));
+        const zones = o.zones ? requireSingleBand(await readRasterInfo(o.zones)) : undefined;
         if (zones) checkSameGrid(landuse.grid, o.landuse, zones.grid, o.zones!);
         const units = o.units ? parseUnitRegions(readCsv(o.units)) : undefined;
         const pa = pixelAreaHa(landuse.grid, o.landuse, optNumber('--pixel-area-ha', o.pixelAreaHa));

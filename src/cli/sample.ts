@@ -7,12 +7,13 @@
  */
 import { Command } from 'commander';
 import { ConfigError, checkInt } from '../errors.js';
-import { CLASSES, YEARS, writeSampleRegionBlocks, DEFAULT_SEED, DEFAULT_SIZE, MAX_BLOCK_SIZE, STRUCTURE_SIZE } from '../../fixtures/sample.js';
+import { CLASSES, YEARS, writeSampleRegionBlocks, DEFAULT_SEED, DEFAULT_SIZE, MAX_BLOCK_SIZE, STRUCTURE_SIZE, SAMPLE_FILES } from '../../fixtures/sample.js';
 import { parseBudget } from '../tiling/blocks.js';
 import { blockRowsOption, memoryOption } from '../tiling/memory.js';
 import { join } from 'node:path';
 import { classesToRgba, writePng } from '../io/png.js';
 import { run } from './common.js';
+import { retireEarlier } from '../io/session.js';
 
 export function register(program: Command): void {
   program
@@ -26,11 +27,13 @@ export function register(program: Command): void {
     .addOption(memoryOption())
     .addOption(blockRowsOption())
     .action(
-      run('sample', async (opts: { out: string; size: string; seed: string; png?: boolean; json?: boolean; memory?: string; blockRows?: string }) => {
+      run('sample', (o: { out: string; png?: boolean }) => ({ dirs: { '--out': { dir: o.out, files: [...SAMPLE_FILES, ...(o.png ? YEARS.map((y) => `landuse_${y}.png`) : [])] } } }), async (opts: { out: string; size: string; seed: string; png?: boolean; json?: boolean; memory?: string; blockRows?: string }) => {
         const size = checkInt('--size', opts.size, 64, MAX_BLOCK_SIZE);
         const seed = checkInt('--seed', opts.seed, 0, Number.MAX_SAFE_INTEGER);
         const budget = parseBudget(opts);
         if (opts.png && size > STRUCTURE_SIZE) throw new ConfigError(`--png: previews are written up to --size ${STRUCTURE_SIZE} (a whole map in memory), got --size ${size}`);
+        // the region's manifest.json is written last: the previous one must not outlive an unfinished run
+        retireEarlier(join(opts.out, 'manifest.json'));
         const t0 = performance.now();
         const res = await writeSampleRegionBlocks(opts.out, { size, seed, ...budget });
         const manifest = res.manifest;

@@ -12,12 +12,12 @@ import { Command, Option } from 'commander';
 import { basename } from 'node:path';
 import { ConfigError, checkInt, checkNumber } from '../errors.js';
 import { checkSameGrid, DTYPE_BYTES, Grid } from '../io/grid.js';
-import { readRasterInfo, type RasterInfo } from '../io/geotiff.js';
+import { readRasterInfo, requireSingleBand, type RasterInfo } from '../io/geotiff.js';
 import { AnnModel, driverPlane, loadModel, predictAnn, saveModel, Sampling, trainAnnBlocks, type TrainBlock } from '../models/ann.js';
 import { openBlockOutput, parseBudget, planBlocks, readBlock, READER_BYTES, runBlocks, writerBytes, type Block } from '../tiling/blocks.js';
 import { blockRowsOption, memoryOption, MiB } from '../tiling/memory.js';
 import { Engine } from '../tiling/engine.js';
-import { parseThreads, run, threadsOption } from './common.js';
+import { parseThreads, run, threadsOption, fileList } from './common.js';
 
 interface Opts {
   landuse?: string;
@@ -64,7 +64,10 @@ export function register(program: Command): void {
     .option('--json', 'print the training summary as one JSON object')
     .addOption(memoryOption())
     .addOption(blockRowsOption())
-    .action(run('suitability', (o: Opts) => suitability(o)));
+    .action(run('suitability', (o: Opts) => ({
+      inputs: { '--landuse': o.landuse, '--drivers': fileList(o.drivers), '--model': o.model },
+      outputs: { '--out': o.out, '--model-out': o.modelOut },
+    }), (o: Opts) => suitability(o)));
 }
 
 async function suitability(o: Opts): Promise<void> {
@@ -78,10 +81,10 @@ async function suitability(o: Opts): Promise<void> {
   const budget = parseBudget(o);
 
   // headers only: the rasters are read block by block (training passes, then prediction)
-  const lui: RasterInfo | null = o.landuse ? await readRasterInfo(o.landuse) : null;
+  const lui: RasterInfo | null = o.landuse ? requireSingleBand(await readRasterInfo(o.landuse)) : null;
   const dis: RasterInfo[] = [];
   for (const f of driverFiles) {
-    const r = await readRasterInfo(f);
+    const r = requireSingleBand(await readRasterInfo(f));
     if (lui) checkSameGrid(lui.grid, o.landuse!, r.grid, f);
     else if (dis.length) checkSameGrid(dis[0].grid, driverFiles[0], r.grid, f);
     dis.push(r);
