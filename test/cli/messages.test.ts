@@ -42,7 +42,7 @@ describe('item 12: all-NoData inputs', () => {
     const r = await cli('carbon', 'emissions', '--landuse', p('nd.tif'), '--coefficients', p('coef.csv'), '--out', p('em-nd'));
     expect(r.code).toBe(2);
     expect(r.err).toBe(`landcarbon carbon emissions: ${p('nd.tif')}: every cell of this land-use map is NoData (12 cells, NoData 255); nothing to compute\n`);
-    expect(existsSync(p('em-nd'))).toBe(false);
+    expect(existsSync(p('em-nd/by_class.csv')) || existsSync(p('em-nd/emissions.tif'))).toBe(false); // only the run record (landcarbon-run.json, status failed)
   });
 
   it('markov and accuracy refuse; zonal warns and writes an empty table', async () => {
@@ -63,7 +63,7 @@ describe('item 12: all-NoData inputs', () => {
     const r = await cli('carbon', 'storage', '--landuse', p('nd.tif'), '--pools', p('pools.csv'), '--out', p('st-nd'));
     expect(r.code).toBe(2);
     expect(r.err).toContain(`${p('nd.tif')}: every cell of this land-use map is NoData (12 cells, NoData 255); nothing to compute`);
-    expect(existsSync(p('st-nd'))).toBe(false);
+    expect(existsSync(p('st-nd/totals.json'))).toBe(false);
   });
 
   it('info warns on stderr and still describes the file', async () => {
