@@ -1,8 +1,8 @@
 /**
- * The engine's GeoTIFF writer: tiled, DEFLATE (node:zlib, tiles of one tile row compressed in
- * parallel on libuv's thread pool), classic TIFF or BigTIFF, little-endian, one plane per band
+ * The engine's GeoTIFF writer: tiled, DEFLATE (node:zlib; predictor and compression of tiles run
+ * on every core in the I/O pool, written in tile order with a bounded number of tasks in flight), classic TIFF or BigTIFF, little-endian, one plane per band
  * (PlanarConfiguration 2), GeoKeys + GDAL_NODATA. Rows are streamed in order; memory is bounded
- * by one tile row of every band. Tile data is appended as it is produced, the IFD goes at the
+ * by one tile row of every band plus the encode tasks in flight. Tile data is appended as it is produced, the IFD goes at the
  * end of the file and the header is patched to point at it. The file is written under a
  * temporary name and renamed on close(); abort() or any failure removes it.
  *
@@ -11,10 +11,11 @@
 import { closeSync, mkdirSync, openSync, renameSync, rmSync, writeSync } from 'node:fs';
 import { dirname } from 'node:path';
 import { endianness } from 'node:os';
-import { deflate } from 'node:zlib';
 import { ConfigError, InputError, InternalError } from '../../errors.js';
 import { tempPathFor } from '../atomic.js';
 import { DTYPE_BYTES, dtypeOf, isIntegerDType, type DType, type Grid, type RasterArray } from '../grid.js';
+import type { EncodeResult } from './codec.js';
+import { encodeInPool, ioQueueDepth } from './pool.js';
 import { encodeGeoKeys, geoKeysForCrs, TAG_GEO_ASCII_PARAMS, TAG_GEO_DOUBLE_PARAMS, TAG_GEO_KEY_DIRECTORY } from './geokeys.js';
 
 export interface WriterOptions {
@@ -53,6 +54,8 @@ const T_ASCII = 2, T_SHORT = 3, T_LONG = 4, T_DOUBLE = 12, T_LONG8 = 16;
 const TYPE_SIZE: Record<number, number> = { [T_ASCII]: 1, [T_SHORT]: 2, [T_LONG]: 4, [T_DOUBLE]: 8, [T_LONG8]: 8 };
 const SAMPLE_FORMAT: Record<DType, number> = { uint8: 1, uint16: 1, uint32: 1, int16: 2, int32: 2, float32: 3, float64: 3 };
 const FOUR_GIB = 2 ** 32;
+/** Uncompressed bytes per encode task (whole tiles of one band and tile row). */
+const TASK_BYTES = 1 << 20;
 
 interface Entry {
   tag: number;
@@ -97,37 +100,6 @@ export function formatNoData(v: number): string {
   if (v === Infinity) return 'inf';
   if (v === -Infinity) return '-inf';
   return String(v);
-}
-
-function deflateAsync(buf: Uint8Array, level: number): Promise<Buffer> {
-  return new Promise((resolve, reject) => deflate(buf, { level }, (err, out) => (err ? reject(err) : resolve(out))));
-}
-
-/** Horizontal differencing per row of a tile (TIFF predictor 2), in place. */
-function predictHorizontal(tile: Uint8Array, dtype: DType, ts: number): void {
-  const n = ts * ts;
-  const a =
-    dtype === 'uint8' ? tile : dtype === 'uint16' || dtype === 'int16'
-      ? new Uint16Array(tile.buffer, tile.byteOffset, n)
-      : new Uint32Array(tile.buffer, tile.byteOffset, n);
-  for (let r = 0; r < ts; r++) {
-    const o = r * ts;
-    for (let c = ts - 1; c > 0; c--) a[o + c] = a[o + c] - a[o + c - 1];
-  }
-}
-
-/** Floating-point predictor (TIFF Technical Note 3): bytes of each row split MSB-first, then byte differencing. */
-function predictFloat(tile: Uint8Array, bytes: number, ts: number): void {
-  const rowBytes = ts * bytes;
-  const tmp = new Uint8Array(rowBytes);
-  for (let r = 0; r < ts; r++) {
-    const row = tile.subarray(r * rowBytes, (r + 1) * rowBytes);
-    for (let i = 0; i < ts; i++) {
-      for (let b = 0; b < bytes; b++) tmp[(bytes - b - 1) * ts + i] = row[i * bytes + b];
-    }
-    for (let k = rowBytes - 1; k > 0; k--) row[k] = (tmp[k] - tmp[k - 1]) & 0xff;
-    row[0] = tmp[0];
-  }
 }
 
 /**
@@ -209,40 +181,53 @@ export function createGeoTIFFWriter(path: string, options: WriterOptions): GeoTI
     rmSync(tmp, { force: true });
   }
 
+  // Encoded tiles go to the file in tile order; at most `depth` encode tasks are unfinished
+  // (bounded memory: depth x TASK tiles), each on an I/O worker (src/io/tiff/pool.ts).
+  const depth = ioQueueDepth();
+  const perTask = Math.max(1, Math.min(across, Math.floor(TASK_BYTES / tileBytes)));
+  const pending: Array<{ p: Promise<EncodeResult>; first: number }> = [];
+
+  const writeEncoded = (res: EncodeResult, first: number): void => {
+    for (let i = 0; i < res.lengths.length; i++) {
+      const len = res.lengths[i];
+      if (!big && pos + len >= FOUR_GIB) {
+        throw new InputError(`${path}: output passes 4 GiB; write it as BigTIFF (bigtiff: true or 'auto')`);
+      }
+      offsets[first + i] = pos;
+      counts[first + i] = len;
+      write(new Uint8Array(res.data, res.offsets[i], len));
+    }
+  };
+
+  async function drain(keep: number): Promise<void> {
+    while (pending.length > keep) {
+      const head = pending.shift()!;
+      const res = await head.p;
+      if (state !== 'open') return;
+      writeEncoded(res, head.first);
+    }
+  }
+
   async function flushTileRow(): Promise<void> {
     const rows = bufRows;
-    const jobs: Promise<Uint8Array>[] = [];
     for (let b = 0; b < bands; b++) {
       const src = rowBuf[b];
-      for (let tx = 0; tx < across; tx++) {
-        const c0 = tx * ts;
-        const w = Math.min(ts, width - c0);
-        const tile = new Uint8Array(tileBytes);
-        for (let r = 0; r < rows; r++) {
-          const s = (r * width + c0) * bytes;
-          tile.set(src.subarray(s, s + w * bytes), r * ts * bytes);
+      for (let tx0 = 0; tx0 < across; tx0 += perTask) {
+        const nt = Math.min(perTask, across - tx0);
+        const buf = new Uint8Array(nt * tileBytes);
+        for (let t = 0; t < nt; t++) {
+          const c0 = (tx0 + t) * ts;
+          const w = Math.min(ts, width - c0);
+          for (let r = 0; r < rows; r++) {
+            const s = (r * width + c0) * bytes;
+            buf.set(src.subarray(s, s + w * bytes), t * tileBytes + r * ts * bytes);
+          }
         }
-        if (compress === 'none') {
-          jobs.push(Promise.resolve(tile));
-        } else {
-          if (predictor === 2) predictHorizontal(tile, dtype, ts);
-          else if (predictor === 3) predictFloat(tile, bytes, ts);
-          jobs.push(deflateAsync(tile, level));
-        }
-      }
-    }
-    const encoded = await Promise.all(jobs);
-    if (state !== 'open') return;
-    for (let b = 0; b < bands; b++) {
-      for (let tx = 0; tx < across; tx++) {
-        const data = encoded[b * across + tx];
-        if (!big && pos + data.byteLength >= FOUR_GIB) {
-          throw new InputError(`${path}: output passes 4 GiB; write it as BigTIFF (bigtiff: true or 'auto')`);
-        }
-        const idx = b * tilesPerBand + tileRow * across + tx;
-        offsets[idx] = pos;
-        counts[idx] = data.byteLength;
-        write(data);
+        const p = encodeInPool({ src: buf.buffer, tiles: nt, tileSize: ts, bytes, predictor, level: compress === 'none' ? 0 : level });
+        p.catch(() => {}); // surfaced when awaited, in order
+        pending.push({ p, first: b * tilesPerBand + tileRow * across + tx0 });
+        await drain(depth);
+        if (state !== 'open') return;
       }
     }
     tileRow++;
@@ -392,6 +377,7 @@ export function createGeoTIFFWriter(path: string, options: WriterOptions): GeoTI
     }
     try {
       if (nextRow !== height) throw new InternalError(`${path}: close() after ${nextRow} of ${height} rows`);
+      await drain(0);
       if (pos & 1) write(new Uint8Array(1)); // IFDs start on a word boundary
       const at = pos;
       const ifd = encodeIfd(at);
