@@ -11,6 +11,7 @@ import { Command, Option } from 'commander';
 import { basename, dirname, extname, join } from 'node:path';
 import { ConfigError, InputError, checkInt, checkNumber } from '../errors.js';
 import { readBands, readRaster, readRasterInfo, writeGeoTIFF } from '../io/geotiff.js';
+import { probabilityScale } from '../io/prob.js';
 import { checkSameGrid, isIntegerDType, type Raster } from '../io/grid.js';
 import { Engine } from '../tiling/engine.js';
 import { classCounts, checkDemandFeasible, runFlus, type FlusProgress, type UpdateMode } from '../models/flus.js';
@@ -109,7 +110,8 @@ async function simulate(o: SimulateOptions): Promise<void> {
   checkSameGrid(lu.grid, o.landuse, pinfo.grid, o.prob);
   const prob = new Float32Array(cells * K);
   let bands: Raster[] | null = await readBands(o.prob);
-  const pnd = pinfo.grid.nodata === null ? NaN : Math.fround(pinfo.grid.nodata);
+  const pscale = probabilityScale(pinfo.dtype, o.prob); // uint16 files hold p x 65535 (src/io/prob.ts)
+  const pnd = pinfo.grid.nodata === null ? NaN : pinfo.dtype === 'uint16' ? pinfo.grid.nodata : Math.fround(pinfo.grid.nodata);
   let noProb = 0;
   bands.forEach((b, k) => {
     const off = k * cells;
@@ -123,7 +125,7 @@ async function simulate(o: SimulateOptions): Promise<void> {
       if (!(v >= 0) || v === Infinity) {
         throw new InputError(`${o.prob}: band ${k + 1} at row ${Math.floor(i / W)}, column ${i % W}: expected a probability >= 0, got ${v}`);
       }
-      prob[off + i] = v;
+      prob[off + i] = pscale === 1 ? v : v * pscale;
     }
   });
   bands = null; // the K planes now live in `prob` only

@@ -1,18 +1,20 @@
 /**
  * `landcarbon suitability --landuse L.tif --drivers a.tif,b.tif,... --out prob.tif [--seed S]
  * [--threads N] [--sampling uniform|proportional] [--sample-rate R] [--hidden H] [--epochs E]
- * [--model-out model.json] [--model model.json]`
+ * [--model-out model.json] [--model model.json] [--prob-type uint16|float32|auto]`
  *
  * BP-ANN suitability (methods.md section 2): trains on L.tif (or loads --model, predict only),
  * predicts with the WASM forward pass over row tiles in worker threads, and writes a K-band
- * Float32 GeoTIFF: band k = k-th land-use code in ascending order, NoData NaN wherever any
- * driver is NoData. Prints training and hold-out accuracy.
+ * GeoTIFF: band k = k-th land-use code in ascending order, NoData wherever any driver is NoData.
+ * Float32 (NoData NaN) or UInt16 (round(p x 65535) capped at 65534, NoData 65535; see
+ * src/io/prob.ts); auto = UInt16 above 4096 x 4096 cells. Prints training and hold-out accuracy.
  */
 import { Command, Option } from 'commander';
 import { basename } from 'node:path';
 import { ConfigError, checkInt, checkNumber } from '../errors.js';
 import { checkSameGrid, Grid, Raster } from '../io/grid.js';
-import { readRaster, writeGeoTIFF } from '../io/geotiff.js';
+import { readRaster } from '../io/geotiff.js';
+import { resolveProbType, writeProbabilities } from '../io/prob.js';
 import { AnnModel, driverPlane, loadModel, predictAnn, saveModel, Sampling, trainAnn } from '../models/ann.js';
 import { Engine } from '../tiling/engine.js';
 import { parseThreads, run, threadsOption } from './common.js';
@@ -35,6 +37,7 @@ interface Opts {
   impl: string;
   tileRows?: string;
   json?: boolean;
+  probType: string;
 }
 
 export function register(program: Command): void {
@@ -43,7 +46,12 @@ export function register(program: Command): void {
     .description('BP-ANN suitability: train on a land-use map and driver rasters, write a K-band probability GeoTIFF')
     .option('--landuse <file>', 'land-use raster (integer class codes) to train on; optional with --model')
     .requiredOption('--drivers <files>', 'comma-separated driver rasters (same grid), in the model\'s order')
-    .requiredOption('--out <file>', 'output K-band Float32 GeoTIFF (band k = k-th class code, ascending; NoData NaN)')
+    .requiredOption('--out <file>', 'output K-band probability GeoTIFF (band k = k-th class code, ascending)')
+    .addOption(
+      new Option('--prob-type <type>', 'stored probabilities: uint16 = round(p x 65535) capped at 65534, NoData 65535; float32 = p, NoData NaN; auto = uint16 above 4096x4096 cells')
+        .choices(['auto', 'uint16', 'float32'])
+        .default('auto'),
+    )
     .option('--seed <n>', 'seed of sampling, initial weights and batch order', '1')
     .addOption(threadsOption())
     .addOption(new Option('--sampling <mode>', 'training sample: equal count per class, or the classes\' shares').choices(['uniform', 'proportional']).default('uniform'))
@@ -106,11 +114,12 @@ async function suitability(o: Opts): Promise<void> {
   } finally {
     await engine.close();
   }
-  const outGrid: Grid = { ...grid, nodata: NaN };
-  await writeGeoTIFF(o.out, probs.map((data) => ({ grid: outGrid, dtype: 'float32' as const, data })));
+  const probType = resolveProbType(o.probType, grid.width * grid.height);
+  await writeProbabilities(o.out, grid, probs, probType);
 
   const summary = {
     out: o.out,
+    probType,
     classes: model.classes,
     drivers: model.drivers,
     hidden: model.hidden,
@@ -131,7 +140,7 @@ async function suitability(o: Opts): Promise<void> {
       : `training accuracy ${pct(model.accuracy.train)} (${model.training.trainSamples.reduce((a, b) => a + b, 0)} cells), ` +
         `hold-out accuracy ${pct(model.accuracy.holdout)} (${model.training.holdoutSamples.reduce((a, b) => a + b, 0)} cells), ` +
         `${model.training.epochsRun} epochs (best ${model.training.bestEpoch})`,
-    `wrote ${o.out} (${model.classes.length} bands, Float32, NoData NaN)` + (o.modelOut ? `; model ${o.modelOut}` : ''),
+    `wrote ${o.out} (${model.classes.length} bands, ${probType === 'uint16' ? 'UInt16 p x 65535, NoData 65535' : 'Float32, NoData NaN'})` + (o.modelOut ? `; model ${o.modelOut}` : ''),
   ];
   process.stdout.write(lines.join('\n') + '\n');
 }
