@@ -21,6 +21,7 @@ import { codesPresent, transitions, markovDemand, BUILTIN_SCENARIOS } from '../m
 import { parseThreads, progressWriter, run, threadsOption } from './common.js';
 
 interface SimulateOptions {
+  cog?: boolean;
   landuse: string;
   prob: string;
   demand?: string;
@@ -56,6 +57,7 @@ export function register(program: Command): void {
     .option('--max-iterations <n>', 'iterations per target year (default: scenario, else 300)')
     .option('--tolerance <f>', 'stop when sum |gap| <= f * valid cells (default: scenario, else 0 = exact)')
     .option('--accept-fraction <f>', 'sync update: share of each class gap closed per iteration, in (0, 1] (default: scenario, else 0.1)')
+    .option('--cog', 'write the maps as Cloud-Optimized GeoTIFFs (internal overviews, nearest class)')
     .option('--quiet', 'no progress on stderr')
     .action(run('simulate', simulate));
 }
@@ -203,7 +205,7 @@ async function simulate(o: SimulateOptions): Promise<void> {
       for (let i = 0; i < cells; i++) data[i] = r.map[i] === 255 ? outNodata : codes[r.map[i]];
       const last = y === res.length - 1;
       const path = last ? o.out : join(dirname(o.out), `${basename(o.out, extname(o.out))}_${demand.years[y]}${extname(o.out) || '.tif'}`);
-      await writeGeoTIFF(path, { grid: { ...lu.grid, nodata: outNodata }, dtype: lu.dtype, data }, { compress: 'deflate' });
+      await writeGeoTIFF(path, { grid: { ...lu.grid, nodata: outNodata }, dtype: lu.dtype, data }, { compress: 'deflate', cog: !!o.cog });
       const state = r.converged ? 'demand met' : `NOT converged after ${r.iterations} iterations, remaining gap ${r.gap.map((g, k) => `${arrays.names[k]} ${g}`).join(', ')}`;
       log(`simulate ${demand.years[y]}: ${state} (${r.iterations} iterations) -> ${path}`);
     }

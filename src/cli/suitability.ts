@@ -38,6 +38,7 @@ interface Opts {
   tileRows?: string;
   json?: boolean;
   probType: string;
+  cog?: boolean;
 }
 
 export function register(program: Command): void {
@@ -65,6 +66,7 @@ export function register(program: Command): void {
     .option('--model <file>', 'load a model and only predict (no training)')
     .addOption(new Option('--impl <impl>', 'forward-pass kernel').choices(['simd', 'scalar']).default('simd'))
     .option('--tile-rows <n>', 'rows per task (results do not depend on it)')
+    .option('--cog', 'write a Cloud-Optimized GeoTIFF (internal overviews: band means over valid cells)')
     .option('--json', 'print the training summary as one JSON object')
     .action(run('suitability', (o: Opts) => suitability(o)));
 }
@@ -115,7 +117,7 @@ async function suitability(o: Opts): Promise<void> {
     await engine.close();
   }
   const probType = resolveProbType(o.probType, grid.width * grid.height);
-  await writeProbabilities(o.out, grid, probs, probType);
+  await writeProbabilities(o.out, grid, probs, probType, { cog: !!o.cog });
 
   const summary = {
     out: o.out,
