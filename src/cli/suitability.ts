@@ -17,7 +17,7 @@ import { readRaster } from '../io/geotiff.js';
 import { resolveProbType, writeProbabilities } from '../io/prob.js';
 import { AnnModel, driverPlane, loadModel, predictAnn, saveModel, Sampling, trainAnn } from '../models/ann.js';
 import { Engine } from '../tiling/engine.js';
-import { parseThreads, run, threadsOption } from './common.js';
+import { parseThreads, run, threadsOption, fileList } from './common.js';
 
 interface Opts {
   landuse?: string;
@@ -68,7 +68,10 @@ export function register(program: Command): void {
     .option('--tile-rows <n>', 'rows per task (results do not depend on it)')
     .option('--cog', 'write a Cloud-Optimized GeoTIFF (internal overviews: band means over valid cells)')
     .option('--json', 'print the training summary as one JSON object')
-    .action(run('suitability', (o: Opts) => suitability(o)));
+    .action(run('suitability', (o: Opts) => ({
+      inputs: { '--landuse': o.landuse, '--drivers': fileList(o.drivers), '--model': o.model },
+      outputs: { '--out': o.out, '--model-out': o.modelOut },
+    }), (o: Opts) => suitability(o)));
 }
 
 async function suitability(o: Opts): Promise<void> {

@@ -8,11 +8,11 @@
  *
  * TIFF 6.0 (Adobe 1992) §§2, 15; BigTIFF (libtiff design note); GeoTIFF 1.1 (OGC 19-008r4).
  */
-import { closeSync, mkdirSync, openSync, readSync, renameSync, rmSync, writeSync } from 'node:fs';
-import { dirname } from 'node:path';
+import { closeSync, openSync, readSync, rmSync, writeSync } from 'node:fs';
 import { endianness } from 'node:os';
 import { ConfigError, InputError, InternalError } from '../../errors.js';
-import { tempPathFor } from '../atomic.js';
+import { asWriteError, commitTemp, discardTemp, tempPathFor } from '../atomic.js';
+import { registerTemp, releaseTemp } from '../session.js';
 import { DTYPE_BYTES, dtypeOf, isIntegerDType, type DType, type Grid, type RasterArray } from '../grid.js';
 import type { EncodeResult } from './codec.js';
 import { encodeInPool, ioQueueDepth } from './pool.js';
@@ -146,7 +146,6 @@ export function createGeoTIFFWriter(path: string, options: WriterOptions): GeoTI
   const big = o.bigtiff === 'auto' ? needsBigTiff(width, cog ? Math.ceil(height * 1.34) : height, bands, dtype, ts) : o.bigtiff;
   const headerBytes = big ? 16 : 8;
 
-  mkdirSync(dirname(path), { recursive: true });
   const tmp = tempPathFor(path);
   let nextRow = 0;
   let state: 'open' | 'closed' | 'aborted' = 'open';
@@ -191,14 +190,22 @@ export function createGeoTIFFWriter(path: string, options: WriterOptions): GeoTI
     if (state === 'aborted' || state === 'closed') return;
     state = 'aborted';
     closeFds();
-    for (const l of levels) rmSync(l.file, { force: true });
-    rmSync(tmp, { force: true });
+    removeSideFiles();
+    discardTemp(tmp);
+  }
+  function removeSideFiles(): void {
+    if (!cog) return;
+    for (const l of levels) {
+      rmSync(l.file, { force: true });
+      releaseTemp(l.file);
+    }
   }
   try {
     dims.forEach(([w, h], i) => {
       const across = Math.ceil(w / ts);
       const tilesPerBand = across * Math.ceil(h / ts);
       const file = cog ? `${tmp}.level${i}` : tmp;
+      if (cog) registerTemp(file); // removed on SIGINT/SIGTERM like the temporary file itself
       levels.push({
         width: w, height: h, across, tilesPerBand, file, fd: null, pos: cog ? 0 : headerBytes,
         offsets: new Float64Array(tilesPerBand * bands), counts: new Float64Array(tilesPerBand * bands),
@@ -210,7 +217,7 @@ export function createGeoTIFFWriter(path: string, options: WriterOptions): GeoTI
     });
   } catch (e) {
     abort();
-    throw e;
+    throw asWriteError(path, e);
   }
 
   const writeAt = (fd: number, data: Uint8Array, at: number): void => {
@@ -357,7 +364,7 @@ export function createGeoTIFFWriter(path: string, options: WriterOptions): GeoTI
       nextRow += n;
     } catch (e) {
       abort();
-      throw e;
+      throw asWriteError(path, e);
     } finally {
       busy = false;
     }
@@ -525,12 +532,12 @@ export function createGeoTIFFWriter(path: string, options: WriterOptions): GeoTI
         }
       }
       closeFds();
-      if (cog) for (const l of levels) rmSync(l.file, { force: true });
-      renameSync(tmp, path);
+      removeSideFiles();
+      commitTemp(tmp, path);
       state = 'closed';
     } catch (e) {
       abort();
-      throw e;
+      throw asWriteError(path, e);
     }
   }
 
