@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { execFileSync } from 'node:child_process';
-import { existsSync, mkdtempSync, readdirSync } from 'node:fs';
+import { existsSync, mkdtempSync, readdirSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fromFile } from 'geotiff';
@@ -87,7 +87,7 @@ describe('--cog: Cloud-Optimized GeoTIFF with internal overviews', () => {
     }
   });
 
-  it('suitability --cog writes a COG', async () => {
+  it('suitability --cog and simulate --cog write COGs', async () => {
     const { grid } = { grid: makeGrid(600, 300, UTM50, 255) };
     const lu = Uint8Array.from({ length: 600 * 300 }, (_, i) => (((i % 600) >> 6) + ((i / 600) >> 6)) % 2 ? 1 : 2);
     const a = Float32Array.from({ length: 600 * 300 }, (_, i) => (i % 600) / 6 + (i % 7));
@@ -97,5 +97,11 @@ describe('--cog: Cloud-Optimized GeoTIFF with internal overviews', () => {
     const r = await cli('suitability', '--landuse', L, '--drivers', A, '--out', P, '--epochs', '5', '--cog');
     expect(r.code, r.err).toBe(0);
     expect((await overviews(P)).map((l) => l.w)).toEqual([600, 300, 150]);
+    const n1 = lu.filter((v) => v === 1).length, n2 = lu.length - n1;
+    const D = join(dir, 'demand.csv'), S = join(dir, 'sim.tif');
+    writeFileSync(D, `year,1,2\n2030,${n1 - 100},${n2 + 100}\n`);
+    const s = await cli('simulate', '--landuse', L, '--prob', P, '--demand', D, '--out', S, '--cog', '--quiet');
+    expect(s.code, s.err).toBe(0);
+    expect((await overviews(S)).map((l) => l.w)).toEqual([600, 300, 150]);
   });
 });
