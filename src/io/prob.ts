@@ -37,6 +37,21 @@ export function resolveProbType(given: string | undefined, cells: number): ProbT
   return given;
 }
 
+/** Planes of p as stored for `type` (float32: the planes themselves; uint16: encodeProbU16 of each value). */
+export function storedProbabilities(planes: Float32Array[], type: ProbType): Array<Float32Array | Uint16Array> {
+  if (type === 'float32') return planes;
+  return planes.map((p) => {
+    const out = new Uint16Array(p.length);
+    for (let i = 0; i < p.length; i++) out[i] = encodeProbU16(p[i]);
+    return out;
+  });
+}
+
+/** dtype, NoData and predictor of a probability file of `type`. */
+export function probFileOptions(type: ProbType): { dtype: ProbType; nodata: number; predictor: 1 | 2 } {
+  return type === 'uint16' ? { dtype: 'uint16', nodata: PROB_U16_NODATA, predictor: 2 } : { dtype: 'float32', nodata: NaN, predictor: 1 };
+}
+
 const CHUNK_ROWS = 256;
 
 /**
