@@ -10,8 +10,10 @@
 import { Command } from 'commander';
 import { existsSync, readFileSync } from 'node:fs';
 import { ConfigError, InputError } from '../errors.js';
-import { checkSameGrid, refuseAllNoData } from '../io/grid.js';
-import { readRaster } from '../io/geotiff.js';
+import { checkSameGrid, DTYPE_BYTES, NoDataTally } from '../io/grid.js';
+import { readRasterInfo, requireSingleBand } from '../io/geotiff.js';
+import { parseBudget, planBlocks, readBlock, READER_BYTES } from '../tiling/blocks.js';
+import { blockRowsOption, memoryOption } from '../tiling/memory.js';
 import { writeDemandCsv } from '../models/demand.js';
 import {
   BUILTIN_SCENARIOS,
@@ -21,7 +23,10 @@ import {
   markovDemand,
   parseClassTable,
   parseScenario,
-  transitions,
+  addTransitionCounts,
+  codesPresent,
+  transitionCodes,
+  transitionsFromFlat,
 } from '../models/markov.js';
 import { run } from './common.js';
 import { noteRead } from '../io/session.js';
@@ -35,6 +40,8 @@ interface Opts {
   scenario: string;
   out?: string;
   json?: boolean;
+  memory?: string;
+  blockRows?: string;
 }
 
 function parseYears(s: string, option: string, count?: number): number[] {
@@ -153,6 +160,8 @@ export function register(program: Command): void {
     .option('--scenario <name|file.json>', 'natural, ecological (BTH study, Land 2024) or a JSON file {adjustments:[{from,to,factor}], classes?}', 'natural')
     .option('--out <demand.csv>', 'write the demand table (year,<code>,...) for `landcarbon simulate`')
     .option('--json', 'print one JSON object instead of tables')
+    .addOption(memoryOption())
+    .addOption(blockRowsOption())
     .action(
       run('markov', (o: Opts) => ({ inputs: { '--from': o.from, '--to': o.to, '--scenario': existsSync(o.scenario) ? o.scenario : undefined }, outputs: { '--out': o.out } }), async (o: Opts) => {
         const [t0, t1] = parseYears(o.years, '--years', 2);
@@ -166,19 +175,38 @@ export function register(program: Command): void {
             throw new ConfigError(`--scenario ${o.scenario}: names classes, so the class names are needed: give --classes code=name,... (e.g. 1=cropland,2=forest,3=built)`);
           }
         }
-        const a = await readRaster(o.from);
-        const b = await readRaster(o.to);
+        const budget = parseBudget(o);
+        const a = requireSingleBand(await readRasterInfo(o.from));
+        const b = requireSingleBand(await readRasterInfo(o.to));
         checkSameGrid(a.grid, o.from, b.grid, o.to);
-        refuseAllNoData(a, o.from, 'land-use map');
-        refuseAllNoData(b, o.to, 'land-use map');
-        const tr = transitions(a.data, b.data, {
-          codes: classes?.map((c) => c.code),
-          nodataFrom: a.grid.nodata,
-          nodataTo: b.grid.nodata,
-          nameFrom: o.from,
-          nameTo: o.to,
-          width: a.grid.width,
-        });
+        // transition counts are exact: summed block by block
+        const W = a.grid.width;
+        const plan = planBlocks({ width: W, height: a.grid.height, ...budget, what: 'markov', bytesPerCell: DTYPE_BYTES[a.dtype] + DTYPE_BYTES[b.dtype], fixedBytes: READER_BYTES });
+        const topts = { nodataFrom: a.grid.nodata, nodataTo: b.grid.nodata, nameFrom: o.from, nameTo: o.to, width: W };
+        const pair = async (blk: (typeof plan.blocks)[number]) => [(await readBlock(o.from, blk, W)).data, (await readBlock(o.to, blk, W)).data] as const;
+        let codes = transitionCodes(classes?.map((c) => c.code));
+        if (!codes) {
+          const set = new Set<number>();
+          for (const blk of plan.blocks) {
+            const [fa, fb] = await pair(blk);
+            for (const c of codesPresent(fa, a.grid.nodata, o.from, blk.row0 * W)) set.add(c);
+            for (const c of codesPresent(fb, b.grid.nodata, o.to, blk.row0 * W)) set.add(c);
+          }
+          codes = [...set].sort((x, y) => x - y);
+          if (codes.length === 0) throw new InputError(`${o.from}, ${o.to}: no valid cells`);
+        }
+        const flat = new Float64Array(codes.length * codes.length);
+        // all-NoData maps are refused (README "All-NoData inputs"), counted on the counting pass
+        const ta = new NoDataTally(o.from, 'land-use map'), tb = new NoDataTally(o.to, 'land-use map');
+        for (const blk of plan.blocks) {
+          const ra = await readBlock(o.from, blk, W), rb = await readBlock(o.to, blk, W);
+          ta.add(ra);
+          tb.add(rb);
+          addTransitionCounts(ra.data, rb.data, codes, { ...topts, cellOffset: blk.row0 * W }, flat);
+        }
+        ta.check();
+        tb.check();
+        const tr = transitionsFromFlat(codes, flat);
         if (tr.validCells === 0) throw new InputError(`${o.to}: no cell is valid in both ${o.from} and ${o.to} (their NoData areas do not overlap); nothing to compute`);
         const md = markovDemand(tr, { t0, t1, targetYears: targets, scenario: sc.scenario, classes });
         if (o.out) {

@@ -185,5 +185,25 @@ export function validCells(r: Raster): number {
  */
 export function refuseAllNoData(r: Raster, name: string, what = 'raster'): void {
   if (r.data.length > 0 && validCells(r) > 0) return;
-  throw new InputError(`${name}: every cell of this ${what} is NoData (${r.data.length} cells, NoData ${r.grid.nodata}); nothing to compute`);
+  throw allNoDataError(name, what, r.data.length, r.grid.nodata);
+}
+
+function allNoDataError(name: string, what: string, cells: number, nodata: number | null): InputError {
+  return new InputError(`${name}: every cell of this ${what} is NoData (${cells} cells, NoData ${nodata}); nothing to compute`);
+}
+
+/** refuseAllNoData for a raster read block by block: add() each block once, then check(). */
+export class NoDataTally {
+  private cells = 0;
+  private valid = 0;
+  private nodata: number | null = null;
+  constructor(readonly name: string, readonly what = 'raster') {}
+  add(r: Raster): void {
+    this.cells += r.data.length;
+    this.valid += validCells(r);
+    this.nodata = r.grid.nodata;
+  }
+  check(): void {
+    if (this.cells === 0 || this.valid === 0) throw allNoDataError(this.name, this.what, this.cells, this.nodata);
+  }
 }

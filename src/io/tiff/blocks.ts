@@ -46,7 +46,8 @@ function rawBlockBytes(image: GeoTIFFImage, ty: number, sample: number): number 
   return image.getTileWidth() * image.getBlockHeight(ty) * bpp;
 }
 
-function checkOne(l: BlockLayout, image: GeoTIFFImage, index: number, offset: number, count: number): void {
+/** One block's extent (offset, byte count) against the file; sparse blocks (count 0) pass. */
+export function checkOne(l: BlockLayout, image: GeoTIFFImage, index: number, offset: number, count: number): void {
   if (count === 0) return;
   const { perRow, perCol } = blockGrid(image);
   const sample = Math.floor(index / (perRow * perCol));
