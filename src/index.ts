@@ -51,3 +51,18 @@ export { knnWeights, distanceBandWeights, contiguityFromZones, readGal, writeGal
 
 // the embedded sample region
 export { generateSampleRegion, writeSampleRegion } from '../fixtures/sample.js';
+
+// steps of the chain as functions (the CLI commands and the study runner call these)
+export { markovStep } from './pipeline/steps/markov.js';
+export { suitabilityStep } from './pipeline/steps/suitability.js';
+export { simulateStep } from './pipeline/steps/simulate.js';
+export { accuracyStep } from './pipeline/steps/accuracy.js';
+export { emissionsStep, storageStep } from './pipeline/steps/carbon.js';
+export { balanceStep } from './pipeline/steps/balance.js';
+export { networkStep } from './pipeline/steps/network.js';
+export { centralityStep } from './pipeline/steps/centrality.js';
+export { moranStep, gistarStep, clusterStep, geodetectorStep } from './pipeline/steps/stats.js';
+export { Runner, hashFile } from './pipeline/runner.js';
+export { runStudy, type StudyResult } from './pipeline/plan.js';
+export { runToDir } from './pipeline/run.js';
+export type { Study } from './pipeline/study.js';

@@ -7,10 +7,8 @@
  * counts real vs simulated (seed 000 Table 4). The three maps must share one grid.
  */
 import { Command } from 'commander';
-import { writeFileAtomic } from '../io/atomic.js';
-import { checkSameGrid } from '../io/grid.js';
-import { readRaster } from '../io/geotiff.js';
-import { accuracy, formatAccuracy } from '../models/accuracy.js';
+import { formatAccuracy } from '../models/accuracy.js';
+import { accuracyStep } from '../pipeline/steps/accuracy.js';
 import { parseClassTable } from '../models/markov.js';
 import { run } from './common.js';
 
@@ -36,22 +34,7 @@ export function register(program: Command): void {
     .action(
       run('accuracy', async (o: Opts) => {
         const classes = o.classes ? parseClassTable(o.classes) : undefined;
-        const S = await readRaster(o.start);
-        const O = await readRaster(o.observed);
-        const M = await readRaster(o.simulated);
-        checkSameGrid(S.grid, o.start, O.grid, o.observed);
-        checkSameGrid(S.grid, o.start, M.grid, o.simulated);
-        const r = accuracy({
-          start: S.data,
-          observed: O.data,
-          simulated: M.data,
-          nodata: { start: S.grid.nodata, observed: O.grid.nodata, simulated: M.grid.nodata },
-          codes: classes?.map((c) => c.code),
-          names: { start: o.start, observed: o.observed, simulated: o.simulated },
-          width: S.grid.width,
-        });
-        const json = JSON.stringify({ ...r, names: classes ? Object.fromEntries(classes.map((c) => [String(c.code), c.name])) : null });
-        if (o.out) writeFileAtomic(o.out, json + '\n');
+        const { accuracy: r, json } = await accuracyStep({ start: o.start, observed: o.observed, simulated: o.simulated, classes, out: o.out });
         if (o.json) {
           process.stdout.write(json + '\n');
           return;

@@ -4,19 +4,12 @@
  * more --table options: scenario comparison (seed 000's low-carbon choice); --out is then a
  * directory receiving <scenario>.csv per table and comparison.csv.
  */
-import { basename, extname, join } from 'node:path';
+import { basename, extname } from 'node:path';
 import { Command } from 'commander';
 import { ConfigError } from '../errors.js';
-import { readCsv, writeCsv } from '../io/table.js';
-import { chooseScenario, summariseZones, unitsFromTable, zoneUnits, ZonedUnit, ZoneSummary } from '../models/balance.js';
-import { loadScheme } from '../models/schemes.js';
+import type { ZoneSummary } from '../models/balance.js';
+import { balanceStep } from '../pipeline/steps/balance.js';
 import { run } from './common.js';
-
-const ZCOLS = ['unit', 'ccr', 'cbi', 'ecc', 'esc', 'zone', 'reason', 'ce', 'cs', 'budget'];
-
-function zRows(z: ZonedUnit[]): (string | number | null)[][] {
-  return z.map((u) => [u.unit, u.ccr, u.cbi, u.ecc, u.esc, u.zone, u.reason, u.ce, u.cs, u.budget]);
-}
 
 function summaryLines(title: string, s: ZoneSummary[]): string[] {
   const total = s.reduce((a, b) => a + b.count, 0);
@@ -42,30 +35,16 @@ export function register(program: Command): void {
     .option('--json', 'print the summary as JSON')
     .action(
       run('balance', (opts: { table: string[]; scheme: string; out: string; names?: string; json?: boolean }) => {
-        const scheme = loadScheme(opts.scheme);
         const tables = opts.table;
         const names = opts.names ? opts.names.split(',').map((s) => s.trim()) : tables.map((t) => basename(t, extname(t)));
         if (names.length !== tables.length) throw new ConfigError(`--names: ${names.length} names for ${tables.length} tables`);
-        if (new Set(names).size !== names.length) throw new ConfigError(`--names: scenario names must differ, got ${names.join(', ')}`);
-        const scen = tables.map((t, i) => {
-          const units = unitsFromTable(readCsv(t));
-          const zoned = zoneUnits(units, scheme);
-          const summary = summariseZones(zoned, scheme, units.map((u) => u.area));
-          return { name: names[i], units, zoned, summary };
-        });
-        if (scen.length === 1) {
-          writeCsv(opts.out, ZCOLS, zRows(scen[0].zoned));
+        const { scheme, scenarios: scen, comparison } = balanceStep({ scheme: opts.scheme, scenarios: tables.map((t, i) => ({ name: names[i], table: t })), out: opts.out });
+        if (!comparison) {
           if (opts.json) process.stdout.write(JSON.stringify({ scheme: scheme.id, zones: scen[0].summary }) + '\n');
           else process.stdout.write(summaryLines(`scheme ${scheme.id}`, scen[0].summary).join('\n') + '\n');
           return;
         }
-        for (const s of scen) writeCsv(join(opts.out, `${s.name}.csv`), ZCOLS, zRows(s.zoned));
-        const c = chooseScenario(scen.map((s) => ({ name: s.name, units: s.units })));
-        writeCsv(
-          join(opts.out, 'comparison.csv'),
-          ['scenario', 'units', 'total_ce', 'total_cs', 'net_emissions', 'units_esc_gt_1', 'lowest_emissions', 'most_esc_gt_1', 'choice'],
-          c.scenarios.map((s) => [s.scenario, s.units, s.totalCe, s.totalCs, s.netEmissions, s.unitsEscAbove1, c.lowestEmissions.includes(s.scenario) ? 1 : 0, c.mostEscAbove1.includes(s.scenario) ? 1 : 0, c.choice === s.scenario ? 1 : 0]),
-        );
+        const c = comparison;
         if (opts.json) {
           process.stdout.write(JSON.stringify({ scheme: scheme.id, scenarios: scen.map((s) => ({ name: s.name, zones: s.summary })), comparison: c }) + '\n');
         } else {

@@ -2,16 +2,10 @@
  * `landcarbon carbon <emissions|storage|nep|spatialize>`: carbon accounting of land-use maps
  * (methods.md section 6). One subcommand per method; all outputs written atomically to --out.
  */
-import { join } from 'node:path';
 import { Command } from 'commander';
-import { ConfigError } from '../errors.js';
 import { writeFileAtomic } from '../io/atomic.js';
-import { readRaster, writeGeoTIFF } from '../io/geotiff.js';
-import { checkSameGrid } from '../io/grid.js';
-import { readCsv, writeCsv } from '../io/table.js';
-import { carbonEmissions, parseCarbonUnit, parseCoefficientTable, parseUnitRegions } from '../models/carbon/coefficients.js';
-import { pixelAreaHa } from '../models/carbon/common.js';
-import { withEngine } from '../tiling/engine.js';
+import { parseCarbonUnit } from '../models/carbon/coefficients.js';
+import { emissionsStep } from '../pipeline/steps/carbon.js';
 import { checkNumber } from '../errors.js';
 import { parseThreads, run, threadsOption } from './common.js';
 import { registerStorage } from './carbon-storage.js';
@@ -56,37 +50,18 @@ function registerEmissions(carbon: Command): void {
         const threads = parseThreads(o.threads);
         const tableUnit = o.coefficientUnit ? parseCarbonUnit(o.coefficientUnit, '--coefficient-unit') : undefined;
         const outUnit = o.unit ? parseCarbonUnit(o.unit, '--unit') : undefined;
-        const coefficients = parseCoefficientTable(readCsv(o.coefficients), tableUnit);
-        if (o.units && !o.zones) throw new ConfigError('--units needs --zones (the unit raster)');
-        const landuse = await readRaster(o.landuse);
-        const zones = o.zones ? await readRaster(o.zones) : undefined;
-        if (zones) checkSameGrid(landuse.grid, o.landuse, zones.grid, o.zones!);
-        const units = o.units ? parseUnitRegions(readCsv(o.units)) : undefined;
-        const pa = pixelAreaHa(landuse.grid, o.landuse, optNumber('--pixel-area-ha', o.pixelAreaHa));
-        const r = await withEngine({ threads }, (engine) =>
-          carbonEmissions(engine, { landuse, landuseName: o.landuse, coefficients, pixelAreaHa: pa.ha, zones, zonesName: o.zones, units, unitsName: o.units, outUnit }),
-        );
-        writeCsv(join(o.out, 'by_class.csv'), ['code', 'name', 'area_ha', 'emission', 'cells', 'unit'], r.byClass.map((c) => [c.code, c.name, c.areaHa, c.emission, c.cells, `${r.unit}/yr`]));
-        if (r.byUnit) {
-          const regional = r.byUnit.some((u) => u.region !== null);
-          writeCsv(
-            join(o.out, 'by_unit.csv'),
-            ['unit', 'ce', 'cs', 'budget', ...r.classCodes.map((c) => `class_${c}`), ...(regional ? ['region'] : [])],
-            r.byUnit.map((u) => [u.unit, u.ce, u.cs, u.budget, ...u.byClass, ...(regional ? [u.region ?? ''] : [])]),
-          );
-        }
-        await writeGeoTIFF(join(o.out, 'emissions.tif'), r.map, { compress: 'deflate' });
-        writeJson(join(o.out, 'summary.json'), {
-          unit: `${r.unit}/yr`,
-          conversion_factor: r.factor,
-          pixel_area_ha: pa.ha,
-          pixel_area_source: pa.source,
-          ce: r.total.ce,
-          cs: r.total.cs,
-          budget: r.total.budget,
-          cells_outside_units: zones ? r.cellsOutsideUnits : null,
-          raster: { file: 'emissions.tif', value: `${r.unit}/yr per cell`, dtype: 'float64', nodata: r.map.grid.nodata },
+        const { result: r } = await emissionsStep({
+          landuse: o.landuse,
+          coefficients: o.coefficients,
+          coefficientUnit: tableUnit,
+          unit: outUnit,
+          zones: o.zones,
+          units: o.units,
+          pixelAreaHa: optNumber('--pixel-area-ha', o.pixelAreaHa),
+          out: o.out,
+          threads,
         });
+        const zones = o.zones;
         process.stdout.write(`emissions: CE ${r.total.ce} CS ${r.total.cs} budget ${r.total.budget} ${r.unit}/yr -> ${o.out}\n`);
         if (zones && r.cellsOutsideUnits > 0) process.stderr.write(`landcarbon carbon emissions: note: ${r.cellsOutsideUnits} land-use cells lie outside every unit of ${o.zones} (not in by_unit.csv)\n`);
       }),

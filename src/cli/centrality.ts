@@ -4,11 +4,8 @@
  * optionally a weight column), as networkx computes them (methods.md section 9).
  */
 import { Command, Option } from 'commander';
-import { ConfigError, InputError, checkInt } from '../errors.js';
-import { hasColumn, numberColumn, readCsv, stringColumn } from '../io/table.js';
-import { buildCsr, centrality } from '../kernels/paths.js';
-import { writeCentralityCsv } from '../models/network.js';
-import { Engine } from '../tiling/engine.js';
+import { checkInt } from '../errors.js';
+import { centralityStep } from '../pipeline/steps/centrality.js';
 import { parseThreads, run, threadsOption } from './common.js';
 
 interface Opts {
@@ -40,49 +37,20 @@ export function register(program: Command): void {
       run('centrality', async (opts: Opts) => {
         const threads = parseThreads(opts.threads);
         const seed = checkInt('--seed', opts.seed, 0);
-        const t = readCsv(opts.edges);
-        const from = stringColumn(t, 'from');
-        const to = stringColumn(t, 'to');
-        if (opts.weight && !hasColumn(t, opts.weight)) throw new ConfigError(`--weight: ${opts.edges} has no column "${opts.weight}" (columns: ${t.columns.join(', ')})`);
-        const w = opts.weight ? numberColumn(t, opts.weight) : null;
-        const ids: string[] = [];
-        const index = new Map<string, number>();
-        const idOf = (s: string, r: number, col: string): number => {
-          if (s === '') throw new InputError(`${opts.edges}: row ${r + 1}, column "${col}": empty node id`);
-          let i = index.get(s);
-          if (i === undefined) {
-            i = ids.length;
-            ids.push(s);
-            index.set(s, i);
-          }
-          return i;
-        };
-        const a = new Int32Array(from.length);
-        const b = new Int32Array(from.length);
-        for (let r = 0; r < from.length; r++) {
-          a[r] = idOf(from[r], r, 'from');
-          b[r] = idOf(to[r], r, 'to');
-        }
-        const g = buildCsr(ids.length, a, b, w, { source: opts.edges, labels: ids, undirected: !!opts.undirected });
-        const sample = opts.sample !== undefined ? checkInt('--sample', opts.sample, 1, Math.max(1, ids.length)) : undefined;
-        const engine = new Engine({ threads });
-        try {
-          const t0 = performance.now();
-          const c = await centrality(g, { engine, sample, seed, closeness: sample === undefined ? undefined : false });
-          writeCentralityCsv(opts.out, ids, c, null);
+        const sample = opts.sample !== undefined ? checkInt('--sample', opts.sample, 1) : undefined;
+        const { ids, edges, weighted, centrality: c, seconds } = await centralityStep({ edges: opts.edges, weight: opts.weight, undirected: !!opts.undirected, out: opts.out, threads, sample, seed });
+        {
           const summary = {
             nodes: ids.length,
-            edges: from.length,
+            edges,
             directed: !opts.undirected,
-            weighted: !!w,
+            weighted,
             sampling: c.sampling ? { sources: c.sampling.k, seed: c.sampling.seed, max_std_err: c.sampling.maxStdErr, mean_std_err: c.sampling.meanStdErr } : null,
-            seconds: (performance.now() - t0) / 1000,
+            seconds,
             out: opts.out,
           };
           if (opts.json) process.stdout.write(JSON.stringify(summary) + '\n');
           else process.stdout.write(`centrality: ${summary.nodes} nodes, ${summary.edges} edges (${summary.directed ? 'directed' : 'undirected'}, ${summary.weighted ? `weights "${opts.weight}"` : 'hop counts'}); wrote ${opts.out}\n`);
-        } finally {
-          await engine.close();
         }
       }),
     );

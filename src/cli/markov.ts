@@ -10,19 +10,15 @@
 import { Command } from 'commander';
 import { readFileSync } from 'node:fs';
 import { ConfigError } from '../errors.js';
-import { checkSameGrid } from '../io/grid.js';
-import { readRaster } from '../io/geotiff.js';
-import { writeDemandCsv } from '../models/demand.js';
 import {
   BUILTIN_SCENARIOS,
   ClassDef,
   MarkovDemand,
   Scenario,
-  markovDemand,
   parseClassTable,
   parseScenario,
-  transitions,
 } from '../models/markov.js';
+import { markovStep } from '../pipeline/steps/markov.js';
 import { run } from './common.js';
 
 interface Opts {
@@ -164,21 +160,7 @@ export function register(program: Command): void {
             throw new ConfigError(`--scenario ${o.scenario}: names classes, so the class names are needed: give --classes code=name,... (e.g. 1=cropland,2=forest,3=built)`);
           }
         }
-        const a = await readRaster(o.from);
-        const b = await readRaster(o.to);
-        checkSameGrid(a.grid, o.from, b.grid, o.to);
-        const tr = transitions(a.data, b.data, {
-          codes: classes?.map((c) => c.code),
-          nodataFrom: a.grid.nodata,
-          nodataTo: b.grid.nodata,
-          nameFrom: o.from,
-          nameTo: o.to,
-          width: a.grid.width,
-        });
-        const md = markovDemand(tr, { t0, t1, targetYears: targets, scenario: sc.scenario, classes });
-        if (o.out) {
-          writeDemandCsv(o.out, { years: md.projections.map((p) => p.year), codes: md.codes, counts: md.projections.map((p) => p.demand) });
-        }
+        const { demand: md } = await markovStep({ from: o.from, to: o.to, t0, t1, targetYears: targets, scenario: sc.scenario, classes, out: o.out });
         if (o.json) {
           process.stdout.write(JSON.stringify(markovJson(md, classes, o.out)) + '\n');
           return;

@@ -9,12 +9,9 @@
  * driver is NoData. Prints training and hold-out accuracy.
  */
 import { Command, Option } from 'commander';
-import { basename } from 'node:path';
 import { ConfigError, checkInt, checkNumber } from '../errors.js';
-import { checkSameGrid, Grid, Raster } from '../io/grid.js';
-import { readRaster, writeGeoTIFF } from '../io/geotiff.js';
-import { AnnModel, driverPlane, loadModel, predictAnn, saveModel, Sampling, trainAnn } from '../models/ann.js';
-import { Engine } from '../tiling/engine.js';
+import type { Sampling } from '../models/ann.js';
+import { suitabilityStep } from '../pipeline/steps/suitability.js';
 import { parseThreads, run, threadsOption } from './common.js';
 
 interface Opts {
@@ -69,45 +66,24 @@ async function suitability(o: Opts): Promise<void> {
   if (o.model && o.modelOut) throw new ConfigError('--model-out: nothing is trained when --model is given');
   const tileRows = o.tileRows !== undefined ? checkInt('--tile-rows', o.tileRows, 1) : undefined;
 
-  let lu: Raster | null = null;
-  if (o.landuse) lu = await readRaster(o.landuse);
-  const drivers: Raster[] = [];
-  for (const f of driverFiles) {
-    const r = await readRaster(f);
-    if (lu) checkSameGrid(lu.grid, o.landuse!, r.grid, f);
-    else if (drivers.length) checkSameGrid(drivers[0].grid, driverFiles[0], r.grid, f);
-    drivers.push(r);
-  }
-  const grid: Grid = (lu ?? drivers[0]).grid;
-  const planes = drivers.map((r, i) => driverPlane(r, driverFiles[i]));
-
-  let model: AnnModel;
-  if (o.model) {
-    model = loadModel(o.model);
-  } else {
-    model = trainAnn({ name: o.landuse!, data: lu!.data, nodata: lu!.grid.nodata }, planes, {
-      seed: checkInt('--seed', o.seed, 0, 2 ** 53 - 1),
-      sampling: o.sampling as Sampling,
-      sampleRate: checkNumber('--sample-rate', o.sampleRate, 1e-9, 1),
-      minPerClass: checkInt('--min-per-class', o.minPerClass, 1),
-      maxSamples: checkInt('--max-samples', o.maxSamples, 2),
-      holdout: checkNumber('--holdout', o.holdout, 0, 0.9),
-      hidden: o.hidden !== undefined ? checkInt('--hidden', o.hidden, 1, 4096) : undefined,
-      epochs: checkInt('--epochs', o.epochs, 1, 100000),
-    });
-    model.drivers = driverFiles.map((f) => basename(f));
-    if (o.modelOut) saveModel(o.modelOut, model);
-  }
-
-  const engine = new Engine({ threads });
-  let probs: Float32Array[];
-  try {
-    probs = await predictAnn(engine, model, planes, grid.width, grid.height, { impl: o.impl as 'simd' | 'scalar', tileRows });
-  } finally {
-    await engine.close();
-  }
-  const outGrid: Grid = { ...grid, nodata: NaN };
-  await writeGeoTIFF(o.out, probs.map((data) => ({ grid: outGrid, dtype: 'float32' as const, data })));
+  const { model } = await suitabilityStep({
+    landuse: o.landuse,
+    drivers: driverFiles,
+    out: o.out,
+    model: o.model,
+    modelOut: o.modelOut,
+    seed: checkInt('--seed', o.seed, 0, 2 ** 53 - 1),
+    sampling: o.sampling as Sampling,
+    sampleRate: checkNumber('--sample-rate', o.sampleRate, 1e-9, 1),
+    minPerClass: checkInt('--min-per-class', o.minPerClass, 1),
+    maxSamples: checkInt('--max-samples', o.maxSamples, 2),
+    holdout: checkNumber('--holdout', o.holdout, 0, 0.9),
+    hidden: o.hidden !== undefined ? checkInt('--hidden', o.hidden, 1, 4096) : undefined,
+    epochs: checkInt('--epochs', o.epochs, 1, 100000),
+    impl: o.impl as 'simd' | 'scalar',
+    tileRows,
+    threads,
+  });
 
   const summary = {
     out: o.out,

@@ -1,0 +1,44 @@
+/**
+ * Accuracy step (methods.md section 5): OA, kappa, figure of merit of a simulated map against
+ * the observed one, from the start map. Called by `landcarbon accuracy` and the study runner.
+ */
+import { writeFileAtomic } from '../../io/atomic.js';
+import { checkSameGrid } from '../../io/grid.js';
+import { readRaster } from '../../io/geotiff.js';
+import { accuracy, AccuracyResult } from '../../models/accuracy.js';
+import { ClassDef } from '../../models/markov.js';
+
+export interface AccuracyStepInput {
+  start: string;
+  observed: string;
+  simulated: string;
+  classes?: ClassDef[];
+  /** Also write the JSON report here. */
+  out?: string;
+}
+
+export interface AccuracyStepResult {
+  accuracy: AccuracyResult;
+  /** The JSON report (as printed by `landcarbon accuracy --json`). */
+  json: string;
+}
+
+export async function accuracyStep(i: AccuracyStepInput): Promise<AccuracyStepResult> {
+  const S = await readRaster(i.start);
+  const O = await readRaster(i.observed);
+  const M = await readRaster(i.simulated);
+  checkSameGrid(S.grid, i.start, O.grid, i.observed);
+  checkSameGrid(S.grid, i.start, M.grid, i.simulated);
+  const r = accuracy({
+    start: S.data,
+    observed: O.data,
+    simulated: M.data,
+    nodata: { start: S.grid.nodata, observed: O.grid.nodata, simulated: M.grid.nodata },
+    codes: i.classes?.map((c) => c.code),
+    names: { start: i.start, observed: i.observed, simulated: i.simulated },
+    width: S.grid.width,
+  });
+  const json = JSON.stringify({ ...r, names: i.classes ? Object.fromEntries(i.classes.map((c) => [String(c.code), c.name])) : null });
+  if (i.out) writeFileAtomic(i.out, json + '\n');
+  return { accuracy: r, json };
+}
