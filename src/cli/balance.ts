@@ -6,10 +6,11 @@
  */
 import { basename, extname } from 'node:path';
 import { Command } from 'commander';
+import { existsSync } from 'node:fs';
 import { ConfigError } from '../errors.js';
 import type { ZoneSummary } from '../models/balance.js';
 import { balanceStep } from '../pipeline/steps/balance.js';
-import { run } from './common.js';
+import { run, type IoSpec } from './common.js';
 
 function summaryLines(title: string, s: ZoneSummary[]): string[] {
   const total = s.reduce((a, b) => a + b.count, 0);
@@ -24,6 +25,16 @@ function collect(v: string, prev: string[] = []): string[] {
   return [...prev, v];
 }
 
+interface BalanceOpts { table: string[]; scheme: string; out: string; names?: string; json?: boolean }
+
+/** One table: --out is the zoned table; several: a directory of <name>.csv and comparison.csv. */
+function balanceFiles(o: BalanceOpts): IoSpec {
+  const inputs = { '--table': o.table, '--scheme': existsSync(o.scheme) ? o.scheme : undefined };
+  if (o.table.length === 1) return { inputs, outputs: { '--out': o.out } };
+  const names = o.names ? o.names.split(',').map((s) => s.trim()) : o.table.map((t) => basename(t, extname(t)));
+  return { inputs, dirs: { '--out': { dir: o.out, files: [...names.map((n) => `${n}.csv`), 'comparison.csv'] } } };
+}
+
 export function register(program: Command): void {
   program
     .command('balance')
@@ -34,7 +45,7 @@ export function register(program: Command): void {
     .option('--names <list>', 'scenario names for several tables, comma-separated (default: file names)')
     .option('--json', 'print the summary as JSON')
     .action(
-      run('balance', (opts: { table: string[]; scheme: string; out: string; names?: string; json?: boolean }) => {
+      run('balance', balanceFiles, (opts: BalanceOpts) => {
         const tables = opts.table;
         const names = opts.names ? opts.names.split(',').map((s) => s.trim()) : tables.map((t) => basename(t, extname(t)));
         if (names.length !== tables.length) throw new ConfigError(`--names: ${names.length} names for ${tables.length} tables`);

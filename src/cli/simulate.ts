@@ -50,7 +50,10 @@ export function register(program: Command): void {
     .option('--tolerance <f>', 'stop when sum |gap| <= f * valid cells (default: scenario, else 0 = exact)')
     .option('--accept-fraction <f>', 'sync update: share of each class gap closed per iteration, in (0, 1] (default: scenario, else 0.1)')
     .option('--quiet', 'no progress on stderr')
-    .action(run('simulate', simulate));
+    .action(run('simulate', (o: SimulateOptions) => ({
+      inputs: { '--landuse': o.landuse, '--prob': o.prob, '--demand': o.demand, '--scenario': o.scenario, '--restricted': o.restricted },
+      outputs: { '--out': o.out },
+    }), simulate));
 }
 
 async function simulate(o: SimulateOptions): Promise<void> {

@@ -7,7 +7,7 @@ import { Command, Option } from 'commander';
 import { join } from 'node:path';
 import { ConfigError, checkInt, checkNumber } from '../errors.js';
 import { numberColumn, writeCsv } from '../io/table.js';
-import { threadsOption, run } from './common.js';
+import { threadsOption, run, type IoSpec } from './common.js';
 import { weightsSummary, type SpatialWeights } from '../models/stats/weights.js';
 import { ols, stepwise, type OlsResult } from '../models/stats/ols.js';
 import { gwr, type Kernel } from '../models/stats/gwr.js';
@@ -16,6 +16,14 @@ import {
 } from '../pipeline/steps/stats.js';
 
 // ---- shared helpers -------------------------------------------------------------------------
+
+/** Inputs of the weights options (table, GAL/GWT, zone raster) and the --write-weights output. */
+function weightsFiles(o: WeightsOpts & { out?: string }, outFile = false): IoSpec {
+  return {
+    inputs: { '--table': o.table, '--gal': o.gal, '--gwt': o.gwt, '--zones': o.zones },
+    outputs: { '--write-weights': o.writeWeights, ...(outFile ? { '--out': o.out } : {}) },
+  };
+}
 
 function addWeightsOptions(c: Command): Command {
   return c
@@ -70,7 +78,7 @@ export function register(program: Command): void {
     .option('--permutations <P>', 'permutations for p_sim (0 = none)', '0')
     .option('--seed <S>', 'seed of the permutations', '0')
     .option('--json', 'machine-readable output')
-    .action(run('stats moran', async (o: WeightsOpts & { field?: string; permutations: string; seed: string; json?: boolean; allowIslands?: boolean }) => {
+    .action(run('stats moran', (o: WeightsOpts) => weightsFiles(o), async (o: WeightsOpts & { field?: string; permutations: string; seed: string; json?: boolean; allowIslands?: boolean }) => {
       const P = checkInt('--permutations', o.permutations, 0, 10_000_000);
       const seed = checkInt('--seed', o.seed, 0);
       const { table: t, weights: w, result: r } = await moranStep({ ...o, permutations: P, seed });
@@ -102,7 +110,7 @@ export function register(program: Command): void {
     .option('--gi', 'Gi without the unit itself instead of Gi*')
     .option('--out <csv>', 'per-unit output: id,gi,z,p,class')
     .option('--json', 'machine-readable output')
-    .action(run('stats gistar', async (o: WeightsOpts & { field?: string; gi?: boolean; out?: string; json?: boolean; allowIslands?: boolean }) => {
+    .action(run('stats gistar', (o: WeightsOpts & { out?: string }) => weightsFiles(o, true), async (o: WeightsOpts & { field?: string; gi?: boolean; out?: string; json?: boolean; allowIslands?: boolean }) => {
       const { table: t, weights0: w0, weights: w, star, result: r, counts } = await gistarStep(o);
       if (o.json) {
         printJson({ statistic: star ? 'Gi*' : 'Gi', n: w.ids.length, transform: o.transform, weights: w0.source, islands: weightsSummary(w0).islands, classes: counts,
@@ -129,7 +137,7 @@ export function register(program: Command): void {
     .option('--k <K>', 'number of clusters')
     .option('--out <dir>', 'output directory: linkage.csv, clusters.csv, dendrogram.svg')
     .option('--json', 'machine-readable output')
-    .action(run('stats cluster', async (o: { table?: string; fields?: string; id?: string; standardize?: boolean; k?: string; out?: string; json?: boolean }) => {
+    .action(run('stats cluster', (o: { table?: string; out?: string }) => ({ inputs: { '--table': o.table }, dirs: { '--out': { dir: o.out, files: ['linkage.csv', 'clusters.csv', 'dendrogram.svg'] } } }), async (o: { table?: string; fields?: string; id?: string; standardize?: boolean; k?: string; out?: string; json?: boolean }) => {
       const { fields, ids, k, linkage: Z, labels, sizes } = clusterStep(o);
       if (o.json) {
         printJson({ n: ids.length, k, fields, standardize: !!o.standardize, linkage: Z, clusters: ids.map((id, i) => ({ id, cluster: labels[i] })), sizes });
@@ -150,7 +158,7 @@ export function register(program: Command): void {
     .option('--alpha <a>', 'significance level of the risk and ecological detectors', '0.05')
     .option('--out <dir>', 'also write factor.csv, interaction.csv, risk.csv, ecological.csv')
     .option('--json', 'machine-readable output')
-    .action(run('stats geodetector', async (o: { table?: string; y?: string; factors?: string; discretize?: string; alpha: string; out?: string; json?: boolean }) => {
+    .action(run('stats geodetector', (o: { table?: string; out?: string }) => ({ inputs: { '--table': o.table }, dirs: { '--out': { dir: o.out, files: ['factor.csv', 'interaction.csv', 'risk.csv', 'ecological.csv'] } } }), async (o: { table?: string; y?: string; factors?: string; discretize?: string; alpha: string; out?: string; json?: boolean }) => {
       const alpha = checkNumber('--alpha', o.alpha, 1e-12, 0.5);
       const { table: t, n, result: res, discretization: disc } = geodetectorStep({ ...o, alpha });
       if (o.json) {
@@ -193,7 +201,7 @@ export function register(program: Command): void {
     .option('--enter <p>', 'entry p', '0.05')
     .option('--remove <p>', 'removal p', '0.10')
     .option('--json', 'machine-readable output')
-    .action(run('stats ols', async (o: { table?: string; y?: string; x?: string; stepwise?: boolean; enter: string; remove: string; json?: boolean }) => {
+    .action(run('stats ols', (o: { table?: string }) => ({ inputs: { '--table': o.table } }), async (o: { table?: string; y?: string; x?: string; stepwise?: boolean; enter: string; remove: string; json?: boolean }) => {
       const t = loadTable(o.table);
       if (!o.y) throw new ConfigError('--y: required');
       const y = numberColumn(t, o.y);
@@ -232,7 +240,7 @@ export function register(program: Command): void {
     .option('--bw <B>', 'bandwidth (skip the search): neighbours if adaptive, distance if --fixed')
     .option('--out <dir>', 'output directory: local.csv')
     .option('--json', 'machine-readable output')
-    .action(run('stats gwr', async (o: { table?: string; y?: string; x?: string; coords?: string; id?: string; kernel: string; fixed?: boolean; bw?: string; out?: string; json?: boolean }) => {
+    .action(run('stats gwr', (o: { table?: string; out?: string }) => ({ inputs: { '--table': o.table }, dirs: { '--out': { dir: o.out, files: ['local.csv'] } } }), async (o: { table?: string; y?: string; x?: string; coords?: string; id?: string; kernel: string; fixed?: boolean; bw?: string; out?: string; json?: boolean }) => {
       const t = loadTable(o.table);
       if (!o.y) throw new ConfigError('--y: required');
       const y = numberColumn(t, o.y);

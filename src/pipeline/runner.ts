@@ -16,6 +16,7 @@ import { join, relative } from 'node:path';
 import { performance } from 'node:perf_hooks';
 import { ConfigError, InternalError } from '../errors.js';
 import { writeFileAtomic } from '../io/atomic.js';
+import { currentSession } from '../io/session.js';
 
 /** Bumped when the runner or a step changes what it writes, so old records stop matching. */
 export const RUNNER_VERSION = 1;
@@ -151,6 +152,10 @@ export class Runner {
         saved.key === key &&
         d.outputs.every((f) => existsSync(f) && saved!.outputs[relative(this.dir, f)] === this.hash(f));
       if (same) {
+        // the outputs (and the step's log and record) belong to this run too: a CLI session
+        // must not take them for stale files of an earlier run
+        const session = currentSession();
+        for (const f of [...d.outputs, logFile, stateFile]) if (existsSync(f)) session?.afterWrite(f);
         const seconds = (performance.now() - t0) / 1000;
         this.records.push({ name: d.name, title: d.title, seconds, runSeconds: saved!.seconds, skipped: true, log: logFile, outputs: d.outputs });
         this.say(`${d.name}: ${d.title}: up to date (skipped)`);

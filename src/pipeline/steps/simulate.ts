@@ -9,6 +9,7 @@ import { ConfigError, InputError } from '../../errors.js';
 import { readBands, readRaster, readRasterInfo, writeGeoTIFF } from '../../io/geotiff.js';
 import { checkSameGrid, isIntegerDType, type Raster } from '../../io/grid.js';
 import { Engine } from '../../tiling/engine.js';
+import { declareInputs, declareOutputs } from '../../io/session.js';
 import { classCounts, checkDemandFeasible, runFlus, type FlusProgress, type UpdateMode } from '../../models/flus.js';
 import { readScenario, scenarioArrays, type SimScenario } from '../../models/scenario.js';
 import { readDemandCsv, type Demand } from '../../models/demand.js';
@@ -75,6 +76,12 @@ function toCodes(r: Raster, codes: number[], name: string): Uint8Array {
 export async function simulateStep(o: SimulateStepInput): Promise<SimulateStepResult> {
   const log = o.log ?? (() => {});
   const sc: SimScenario | null = o.scenario ? readScenario(o.scenario) : null;
+  if (sc) {
+    // files named inside the scenario are inputs of this run too (guarded like the options)
+    declareInputs(`${sc.source}: restricted`, o.restricted ? undefined : sc.restricted);
+    declareInputs(`${sc.source}: demand`, o.demand ? undefined : sc.demand);
+    declareInputs(`${sc.source}: markov.previous`, sc.markov?.previous);
+  }
   const lu = await readRaster(o.landuse);
   if (!isIntegerDType(lu.dtype)) throw new InputError(`${o.landuse}: land-use map must have integer class codes, got ${lu.dtype}`);
   const mapCodes = codesPresent(lu.data, lu.grid.nodata, o.landuse);
@@ -164,6 +171,10 @@ export async function simulateStep(o: SimulateStepInput): Promise<SimulateStepRe
   }
   checkDemandFeasible(start, restricted, demand.counts, { classes: K, allowed: arrays.allowed }, { source: demandSource, classNames: arrays.names, years: demand.years });
 
+  // every year's map is an output: guarded and preflighted now, before any iteration
+  const outPath = (y: number) => (y === demand.years.length - 1 ? o.out : join(dirname(o.out), `${basename(o.out, extname(o.out))}_${demand.years[y]}${extname(o.out) || '.tif'}`));
+  declareOutputs('--out', demand.years.map((_, y) => outPath(y)));
+
   const seed = o.seed ?? sc?.seed ?? 1;
   const update = (o.update ?? sc?.update ?? 'sync') as UpdateMode;
   const maxIterations = o.maxIterations ?? sc?.maxIterations ?? 300;
@@ -193,8 +204,7 @@ export async function simulateStep(o: SimulateStepInput): Promise<SimulateStepRe
       const r = res[y];
       const data = new (lu.data.constructor as new (n: number) => typeof lu.data)(cells);
       for (let i = 0; i < cells; i++) data[i] = r.map[i] === 255 ? outNodata : codes[r.map[i]];
-      const last = y === res.length - 1;
-      const path = last ? o.out : join(dirname(o.out), `${basename(o.out, extname(o.out))}_${demand.years[y]}${extname(o.out) || '.tif'}`);
+      const path = outPath(y);
       await writeGeoTIFF(path, { grid: { ...lu.grid, nodata: outNodata }, dtype: lu.dtype, data }, { compress: 'deflate' });
       const state = r.converged ? 'demand met' : `NOT converged after ${r.iterations} iterations, remaining gap ${r.gap.map((g, k) => `${arrays.names[k]} ${g}`).join(', ')}`;
       log(`simulate ${demand.years[y]}: ${state} (${r.iterations} iterations) -> ${path}`);
