@@ -407,7 +407,7 @@ export async function runStudy(r: Runner, s: Study, threads: number): Promise<St
       title: `carbon emission linkage network ${label.replace('_', ' ')} (gravity, ${s.network.threshold})`,
       inputs: [s.units.zones],
       params: { gdp: [...units.gdp], pop: [...units.population], ce: [...units.emissions], threshold: s.network.threshold, weighted: s.network.weighted },
-      outputs: ['edges.csv', 'centrality.csv', 'linkage.csv'].map((f) => join(dir, f)),
+      outputs: ['edges.csv', 'centrality.csv', 'linkage.csv', 'edges.geojson'].map((f) => join(dir, f)),
       run: async () => {
         const y = await networkStep({ units, zones: s.units.zones, threshold: parseThreshold(s.network.threshold), out: dir, threads, weighted: s.network.weighted });
         return { edges: y.network.edges.from.length, linkage: [...y.network.linkage] };
@@ -469,7 +469,7 @@ export async function runStudy(r: Runner, s: Study, threads: number): Promise<St
         title: `scenario comparison ${y} and the low-carbon choice (seed 000 criteria)`,
         inputs: existsSync(scheme) ? [scheme] : [],
         params: { scheme, sc },
-        outputs: [join(dir, 'comparison.csv')],
+        outputs: [...sc.map((x) => join(dir, `${x.name}.csv`)), join(dir, 'comparison.csv')],
         run: () => {
           const x = balanceStep({ scheme, scenarios: sc, out: dir });
           return { year: y, choice: x.comparison!.choice, reason: x.comparison!.reason, file: join(dir, 'comparison.csv') };
