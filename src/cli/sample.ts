@@ -12,6 +12,7 @@ import { join } from 'node:path';
 import { classesToRgba, writePng } from '../io/png.js';
 import { run } from './common.js';
 import { retireEarlier } from '../io/session.js';
+import { SAMPLE_STUDY_FILES, writeSampleStudy } from '../pipeline/sample-study.js';
 
 export function register(program: Command): void {
   program
@@ -23,7 +24,7 @@ export function register(program: Command): void {
     .option('--png', 'also write landuse_<year>.png previews (class colours, NoData transparent)')
     .option('--json', 'print the manifest as JSON instead of the summary')
     .action(
-      run('sample', (o: { out: string; png?: boolean }) => ({ dirs: { '--out': { dir: o.out, files: [...SAMPLE_FILES, ...(o.png ? YEARS.map((y) => `landuse_${y}.png`) : [])] } } }), async (opts: { out: string; size: string; seed: string; png?: boolean; json?: boolean }) => {
+      run('sample', (o: { out: string; png?: boolean }) => ({ dirs: { '--out': { dir: o.out, files: [...SAMPLE_FILES, ...SAMPLE_STUDY_FILES, ...(o.png ? YEARS.map((y) => `landuse_${y}.png`) : [])] } } }), async (opts: { out: string; size: string; seed: string; png?: boolean; json?: boolean }) => {
         const size = checkInt('--size', opts.size, 64, 16384);
         const seed = checkInt('--seed', opts.seed, 0, Number.MAX_SAFE_INTEGER);
         // the region's manifest.json is written last: the previous one must not outlive an unfinished run
@@ -32,6 +33,7 @@ export function register(program: Command): void {
         const region = generateSampleRegion({ size, seed });
         const t1 = performance.now();
         const manifest = await writeSampleRegion(opts.out, { size, seed }, region);
+        writeSampleStudy(opts.out, seed);
         if (opts.png) {
           for (const y of YEARS) writePng(join(opts.out, `landuse_${y}.png`), size, size, classesToRgba(region.landuse[y].data, 255));
         }

@@ -4,9 +4,10 @@
  * DIR/logs/<step>.log; DIR/summary.md, summary.json and report.html are written last.
  */
 import { join } from 'node:path';
-import { writeSampleRegion } from '../../fixtures/sample.js';
+import { SAMPLE_FILES, writeSampleRegion } from '../../fixtures/sample.js';
 import { runToDir, RunResult } from './run.js';
-import { SAMPLE_STUDY_FILES, sampleStudy, writeSampleTables } from './sample-study.js';
+import { SAMPLE_STUDY_FILES, writeSampleStudy } from './sample-study.js';
+import { loadStudyFile } from './study-file.js';
 
 export interface DemoOptions {
   out: string;
@@ -14,14 +15,9 @@ export interface DemoOptions {
   seed?: number;
   threads: number;
   log?: (line: string) => void;
+  progress?: (step: string, line: string) => void;
   force?: string[];
 }
-
-/** Files the sample generator writes (besides the study tables). */
-export const SAMPLE_FILES = [
-  'landuse_2000.tif', 'landuse_2010.tif', 'landuse_2020.tif', 'restricted.tif', 'zones.tif', 'cities.tif', 'dem.tif', 'slope.tif',
-  'dist_road.tif', 'dist_rail.tif', 'dist_river.tif', 'dist_centre.tif', 'gdp_density.tif', 'pop_density.tif', 'units.csv', 'manifest.json',
-];
 
 export async function runDemo(o: DemoOptions): Promise<RunResult> {
   const size = o.size ?? 1000;
@@ -31,6 +27,7 @@ export async function runDemo(o: DemoOptions): Promise<RunResult> {
     out: o.out,
     threads: o.threads,
     say: o.log,
+    progress: o.progress,
     force: o.force,
     title: 'landcarbon demo',
     intro: `Sample region: size ${size}, seed ${seed}.`,
@@ -43,13 +40,12 @@ export async function runDemo(o: DemoOptions): Promise<RunResult> {
         outputs: [...SAMPLE_FILES, ...SAMPLE_STUDY_FILES].map((f) => join(sampleDir, f)),
         run: async () => {
           const man = await writeSampleRegion(sampleDir, { size, seed });
-          writeSampleTables(sampleDir);
+          writeSampleStudy(sampleDir, seed);
           return { units: man.units, cities: man.cities.length, validCells: man.valid_cells, epsg: man.crs.epsg };
         },
       });
-      const s = sampleStudy(sampleDir);
-      s.simulation.seed = seed;
-      s.report.title = 'landcarbon demo';
+      // the demo is `landcarbon run` on the sample's study.yaml
+      const s = await loadStudyFile(join(sampleDir, 'study.yaml'));
       return { study: s, notes: [`## Sample region\n\n${m.units} units in ${m.cities} cities, ${m.validCells} valid cells, EPSG:${m.epsg}.`] };
     },
   });

@@ -12,6 +12,7 @@ import { runStudy, StudyResult } from './plan.js';
 import { writeHtmlReport } from './report.js';
 import { Runner, StepRecord } from './runner.js';
 import type { Study } from './study.js';
+import { methodsMarkdown } from './study-file.js';
 
 export interface RunOptions {
   out: string;
@@ -20,6 +21,8 @@ export interface RunOptions {
   say?: (line: string) => void;
   /** Steps to rerun even when up to date. */
   force?: string[];
+  /** Lines steps log as they run (see progressLines). */
+  progress?: (step: string, line: string) => void;
   /** Heading line of summary.md. */
   title?: string;
   /** A paragraph under the heading. */
@@ -35,18 +38,48 @@ export interface RunResult {
   summary: string;
 }
 
+/**
+ * Progress of the steps on stderr: on a terminal, iteration lines overwrite one status line
+ * (carriage return) and other lines scroll; otherwise every line is printed, prefixed with its
+ * step. `--quiet` passes nothing.
+ */
+export function progressLines(stream: NodeJS.WriteStream = process.stderr): { say: (line: string) => void; progress: (step: string, line: string) => void } {
+  let open = false;
+  const end = () => {
+    if (open) stream.write('\n');
+    open = false;
+  };
+  return {
+    say: (line) => {
+      end();
+      stream.write(line + '\n');
+    },
+    progress: (step, line) => {
+      if (stream.isTTY && /iteration \d+/.test(line)) {
+        const w = Math.max(20, (stream.columns ?? 100) - 1);
+        stream.write('\r' + `  ${step}: ${line}`.slice(0, w).padEnd(w));
+        open = true;
+        return;
+      }
+      end();
+      stream.write(`  ${step}: ${line}\n`);
+    },
+  };
+}
+
 export const FINAL_FILES = ['summary.md', 'summary.json', 'report.html'];
 
 export async function runToDir(study: Study | null, o: RunOptions): Promise<RunResult> {
   const dir = o.out;
   mkdirSync(dir, { recursive: true });
   for (const f of FINAL_FILES) rmSync(join(dir, f), { force: true });
-  const runner = new Runner({ dir, say: o.say, force: o.force });
+  const runner = new Runner({ dir, say: o.say, force: o.force, progress: o.progress });
   const t0 = performance.now();
   const pre = o.before ? await o.before(runner) : { study: study!, notes: [] };
   const s = pre.study;
   const result = await runStudy(runner, s, o.threads);
   result.notes.unshift(...(pre.notes ?? []));
+  result.notes.push(methodsMarkdown(s));
   const bad = runner.unknownForced();
   if (bad.length) throw new ConfigError(`--force: no step named ${bad.join(', ')} (steps: ${runner.records.map((x) => x.name).join(', ')})`);
   const seconds = (performance.now() - t0) / 1000;

@@ -61,6 +61,8 @@ export interface RunnerOptions {
   say?: (line: string) => void;
   /** Step names to rerun even when up to date. */
   force?: string[];
+  /** Each line a step logs, as it comes (progress); it goes to the step's log file in any case. */
+  progress?: (step: string, line: string) => void;
 }
 
 /** SHA-256 of a file's contents, read in 4 MiB blocks. */
@@ -94,6 +96,7 @@ export class Runner {
   readonly records: StepRecord[] = [];
   private readonly say: (line: string) => void;
   private readonly force: Set<string>;
+  private readonly progress: (step: string, line: string) => void;
   private readonly names = new Set<string>();
   private readonly hashes = new Map<string, { size: number; mtime: number; hash: string }>();
 
@@ -101,6 +104,7 @@ export class Runner {
     this.dir = o.dir;
     this.say = o.say ?? (() => {});
     this.force = new Set(o.force ?? []);
+    this.progress = o.progress ?? (() => {});
     mkdirSync(join(o.dir, 'logs'), { recursive: true });
     mkdirSync(join(o.dir, '.landcarbon', 'steps'), { recursive: true });
   }
@@ -166,6 +170,7 @@ export class Runner {
     const lines: string[] = [`# ${d.title}`, `# step ${d.name}, started ${new Date().toISOString()}`];
     const log = (line: string) => {
       lines.push(line);
+      this.progress(d.name, line);
     };
     let value: R;
     try {

@@ -6,7 +6,9 @@
  * where shrub and water are missing: shrub is put between forest and grassland, water holds none.
  */
 import { join } from 'node:path';
+import { writeFileAtomic } from '../io/atomic.js';
 import { writeCsv } from '../io/table.js';
+import { renderStudyYaml, studyValues } from './study-file.js';
 import { BUILTIN_SCENARIOS } from '../models/markov.js';
 import { CLASSES } from '../../fixtures/sample.js';
 import type { ClassRole, Study } from './study.js';
@@ -19,12 +21,15 @@ const POOLS: [number, string, number, number, number, number][] = [
   [5, 'water', 0, 0, 0, 0], [6, 'built-up', 5.6, 1.1, 25.3, 0], [7, 'unused', 11.2, 2.2, 37.1, 1.0],
 ];
 
-export const SAMPLE_STUDY_FILES = ['coefficients.csv', 'pools.csv'];
+export const SAMPLE_STUDY_FILES = ['coefficients.csv', 'pools.csv', 'study.yaml'];
 
-/** Writes coefficients.csv and pools.csv into the sample directory. */
-export function writeSampleTables(dir: string): void {
+/** Writes coefficients.csv, pools.csv and study.yaml (`landcarbon run` on it is the demo) into the sample directory. */
+export function writeSampleStudy(dir: string, seed: number): void {
   writeCsv(join(dir, 'coefficients.csv'), ['code', 'name', 'coefficient', 'unit'], COEFFICIENTS.map((r) => [...r, 'tCO2']));
   writeCsv(join(dir, 'pools.csv'), ['code', 'name', 'c_above', 'c_below', 'c_soil', 'c_dead'], POOLS);
+  const s = sampleStudy(dir);
+  s.simulation.seed = seed;
+  writeFileAtomic(join(dir, 'study.yaml'), renderStudyYaml(studyValues(s, dir), ['The study of the landcarbon sample region: `landcarbon run study.yaml --out DIR`.', 'Paths are relative to this file.', '']));
 }
 
 const ROLE: Record<string, ClassRole> = { cropland: 'source', 'built-up': 'source' };
