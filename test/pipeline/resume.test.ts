@@ -44,6 +44,16 @@ function outputs(out: string): Map<string, Buffer> {
   return m;
 }
 
+/** runOnce without blocking the event loop (other children are being watched). */
+function runAsync(out: string): Promise<Summary> {
+  return new Promise((res, rej) => {
+    const c = spawn(process.execPath, [BIN, 'run', study, '--out', out, '--threads', '1', '--quiet'], { cwd: ROOT });
+    let err = '';
+    c.stderr.on('data', (b: Buffer) => (err += b.toString()));
+    c.on('exit', (code) => (code === 0 ? res(JSON.parse(readFileSync(join(out, 'summary.json'), 'utf8'))) : rej(new Error(`exit ${code}: ${err}`))));
+  });
+}
+
 const ran = (s: Summary) => s.steps.filter((x) => !x.skipped).map((x) => x.name);
 
 /** Starts a run, kills it with `signal` once the given step has started, resolves when it exited. */
@@ -106,7 +116,7 @@ describe('resumable runs (child processes)', () => {
       }
       const done = readdirSync(join(out, '.landcarbon', 'steps')).map((f) => f.replace(/\.json$/, ''));
       expect(done).toContain('suitability-2020');
-      const s = runOnce(out);
+      const s = await runAsync(out);
       const skipped = s.steps.filter((x) => x.skipped).map((x) => x.name);
       expect(skipped.sort()).toEqual(done.sort()); // the finished steps were not redone
       expect(ran(s)[0]).toBe('simulate-natural');
