@@ -11,7 +11,6 @@ import { formatAccuracy } from '../models/accuracy.js';
 import { accuracyStep } from '../pipeline/steps/accuracy.js';
 import { parseClassTable } from '../models/markov.js';
 import { run } from './common.js';
-import { patchStats } from '../models/patches.js';
 
 interface Opts {
   start: string;
@@ -37,30 +36,7 @@ export function register(program: Command): void {
     .action(
       run('accuracy', (o: Opts) => ({ inputs: { '--start': o.start, '--observed': o.observed, '--simulated': o.simulated }, outputs: { '--out': o.out } }), async (o: Opts) => {
         const classes = o.classes ? parseClassTable(o.classes) : undefined;
-<<<<<<< HEAD
-        const { accuracy: r, json } = await accuracyStep({ start: o.start, observed: o.observed, simulated: o.simulated, classes, out: o.out });
-=======
-        const S = await readRaster(o.start);
-        const O = await readRaster(o.observed);
-        const M = await readRaster(o.simulated);
-        checkSameGrid(S.grid, o.start, O.grid, o.observed);
-        checkSameGrid(S.grid, o.start, M.grid, o.simulated);
-        const r = accuracy({
-          start: S.data,
-          observed: O.data,
-          simulated: M.data,
-          nodata: { start: S.grid.nodata, observed: O.grid.nodata, simulated: M.grid.nodata },
-          codes: classes?.map((c) => c.code),
-          names: { start: o.start, observed: o.observed, simulated: o.simulated },
-          width: S.grid.width,
-        });
-        const W = S.grid.width, H = S.grid.height;
-        const patches = o.patches
-          ? { observed: patchStats(O.data, W, H, O.grid.nodata, r.classes), simulated: patchStats(M.data, W, H, M.grid.nodata, r.classes) }
-          : undefined;
-        const json = JSON.stringify({ ...r, names: classes ? Object.fromEntries(classes.map((c) => [String(c.code), c.name])) : null, ...(patches ? { patches } : {}) });
-        if (o.out) writeFileAtomic(o.out, json + '\n');
->>>>>>> main
+        const { accuracy: r, json, patches } = await accuracyStep({ start: o.start, observed: o.observed, simulated: o.simulated, classes, out: o.out, patches: !!o.patches });
         if (o.json) {
           process.stdout.write(json + '\n');
           return;

@@ -7,6 +7,7 @@ import { checkSameGrid } from '../../io/grid.js';
 import { readRaster } from '../../io/geotiff.js';
 import { accuracy, AccuracyResult } from '../../models/accuracy.js';
 import { ClassDef } from '../../models/markov.js';
+import { patchStats, type ClassPatches } from '../../models/patches.js';
 
 export interface AccuracyStepInput {
   start: string;
@@ -15,12 +16,15 @@ export interface AccuracyStepInput {
   classes?: ClassDef[];
   /** Also write the JSON report here. */
   out?: string;
+  /** Also patch statistics per class (8-connected), observed vs simulated. */
+  patches?: boolean;
 }
 
 export interface AccuracyStepResult {
   accuracy: AccuracyResult;
   /** The JSON report (as printed by `landcarbon accuracy --json`). */
   json: string;
+  patches?: { observed: ClassPatches[]; simulated: ClassPatches[] };
 }
 
 export async function accuracyStep(i: AccuracyStepInput): Promise<AccuracyStepResult> {
@@ -38,7 +42,11 @@ export async function accuracyStep(i: AccuracyStepInput): Promise<AccuracyStepRe
     names: { start: i.start, observed: i.observed, simulated: i.simulated },
     width: S.grid.width,
   });
-  const json = JSON.stringify({ ...r, names: i.classes ? Object.fromEntries(i.classes.map((c) => [String(c.code), c.name])) : null });
+  const W = S.grid.width, H = S.grid.height;
+  const patches = i.patches
+    ? { observed: patchStats(O.data, W, H, O.grid.nodata, r.classes), simulated: patchStats(M.data, W, H, M.grid.nodata, r.classes) }
+    : undefined;
+  const json = JSON.stringify({ ...r, names: i.classes ? Object.fromEntries(i.classes.map((c) => [String(c.code), c.name])) : null, ...(patches ? { patches } : {}) });
   if (i.out) writeFileAtomic(i.out, json + '\n');
-  return { accuracy: r, json };
+  return { accuracy: r, json, patches };
 }

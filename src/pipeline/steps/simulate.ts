@@ -10,6 +10,7 @@ import { readBands, readRaster, readRasterInfo, writeGeoTIFF } from '../../io/ge
 import { checkSameGrid, isIntegerDType, type Raster } from '../../io/grid.js';
 import { Engine } from '../../tiling/engine.js';
 import { declareInputs, declareOutputs } from '../../io/session.js';
+import { runPlus } from '../../models/plus.js';
 import { classCounts, checkDemandFeasible, runFlus, type FlusProgress, type UpdateMode } from '../../models/flus.js';
 import { readScenario, scenarioArrays, type SimScenario } from '../../models/scenario.js';
 import { readDemandCsv, type Demand } from '../../models/demand.js';
@@ -30,6 +31,10 @@ export interface SimulateStepInput {
   maxIterations?: number;
   tolerance?: number;
   acceptFraction?: number;
+  /** flus (default; the scenario's when it says) or plus (PLUS CARS on a LEAS development probability). */
+  model?: 'flus' | 'plus';
+  /** PLUS CARS parameters; each defaults to the scenario's, else runPlus's. */
+  plus?: { patchThreshold?: number; expansionCoefficient?: number; seedPercentage?: number; decay?: number };
   threads: number;
   tileRows?: number;
   /** Progress and notes, one line each. */
@@ -76,6 +81,12 @@ function toCodes(r: Raster, codes: number[], name: string): Uint8Array {
 export async function simulateStep(o: SimulateStepInput): Promise<SimulateStepResult> {
   const log = o.log ?? (() => {});
   const sc: SimScenario | null = o.scenario ? readScenario(o.scenario) : null;
+  const plus = {
+    patchThreshold: o.plus?.patchThreshold ?? sc?.patchThreshold,
+    expansionCoefficient: o.plus?.expansionCoefficient ?? sc?.expansionCoefficient,
+    seedPercentage: o.plus?.seedPercentage ?? sc?.seedPercentage,
+    decay: o.plus?.decay ?? sc?.decay,
+  };
   if (sc) {
     // files named inside the scenario are inputs of this run too (guarded like the options)
     declareInputs(`${sc.source}: restricted`, o.restricted ? undefined : sc.restricted);
@@ -182,6 +193,8 @@ export async function simulateStep(o: SimulateStepInput): Promise<SimulateStepRe
   const acceptFraction = o.acceptFraction ?? sc?.acceptFraction;
   const threads = o.threads;
   const tileRows = o.tileRows;
+  const model = (o.model ?? sc?.model ?? 'flus') as 'flus' | 'plus';
+  if (model === 'plus' && update === 'flus') throw new ConfigError('--update flus: the official FLUS sweep applies to --model flus only (PLUS runs the sync update)');
 
   const engine = new Engine({ threads });
   const years: SimulateYear[] = [];
@@ -192,13 +205,11 @@ export async function simulateStep(o: SimulateStepInput): Promise<SimulateStepRe
       const gaps = p.gap.map((g, k) => `${arrays.names[k]} ${g > 0 ? '+' : ''}${g}`).join(', ');
       log(`simulate ${demand.years[p.yearIndex]}: iteration ${p.iteration}: gap ${gaps} (total ${p.totalGap}; accepted ${p.accepted} of ${p.proposed} proposed)`);
     };
-    const res = await runFlus(
-      engine,
-      { width: W, height: H, landuse: start, prob, restricted },
-      demand.counts,
-      { classes: K, n: sc?.neighbourhood ?? 3, weights: arrays.weights, inertia: arrays.inertia, allowed: arrays.allowed, seed, maxIterations, tolerance, acceptFraction, update, tileRows },
-      progress,
-    );
+    const common = { classes: K, n: sc?.neighbourhood ?? 3, weights: arrays.weights, inertia: arrays.inertia, allowed: arrays.allowed, seed, maxIterations, tolerance, acceptFraction, tileRows };
+    const inp = { width: W, height: H, landuse: start, prob, restricted };
+    const res = model === 'plus'
+      ? await runPlus(engine, inp, demand.counts, { ...common, ...plus }, progress)
+      : await runFlus(engine, inp, demand.counts, { ...common, update }, progress);
     const outNodata = lu.grid.nodata ?? (lu.dtype === 'uint8' ? 255 : -1);
     for (let y = 0; y < res.length; y++) {
       const r = res[y];
@@ -210,7 +221,7 @@ export async function simulateStep(o: SimulateStepInput): Promise<SimulateStepRe
       log(`simulate ${demand.years[y]}: ${state} (${r.iterations} iterations) -> ${path}`);
       years.push({ year: demand.years[y], path, converged: r.converged, iterations: r.iterations, gap: [...r.gap] });
     }
-    log(`simulate: done in ${((Date.now() - t0) / 1000).toFixed(1)} s (${update} update, seed ${seed}, ${threads} thread(s))`);
+    log(`simulate: done in ${((Date.now() - t0) / 1000).toFixed(1)} s (${model === 'plus' ? 'PLUS CARS' : `${update} update`}, seed ${seed}, ${threads} thread(s))`);
   } finally {
     await engine.close();
   }
