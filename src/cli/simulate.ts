@@ -13,6 +13,7 @@ import { existsSync, readdirSync } from 'node:fs';
 import { PACKAGE_ROOT } from '../wasm/module.js';
 import { ConfigError, InputError, checkInt, checkNumber } from '../errors.js';
 import { readBands, readRaster, readRasterInfo, writeGeoTIFF } from '../io/geotiff.js';
+import { probabilityScale } from '../io/prob.js';
 import { checkSameGrid, isIntegerDType, type Raster } from '../io/grid.js';
 import { Engine } from '../tiling/engine.js';
 import { classCounts, checkDemandFeasible, runFlus, type FlusProgress, type UpdateMode } from '../models/flus.js';
@@ -24,6 +25,7 @@ import { declareInputs, declareOutputs } from '../io/session.js';
 import { PLUS_DEFAULTS, runPlus } from '../models/plus.js';
 
 interface SimulateOptions {
+  cog?: boolean;
   landuse: string;
   prob: string;
   demand?: string;
@@ -64,6 +66,7 @@ export function register(program: Command): void {
     .option('--max-iterations <n>', 'iterations per target year (default: scenario, else 300)')
     .option('--tolerance <f>', 'stop when sum |gap| <= f * valid cells (default: scenario, else 0 = exact)')
     .option('--accept-fraction <f>', 'sync update: share of each class gap closed per iteration, in (0, 1] (default: scenario, else 0.1)')
+    .option('--cog', 'write the maps as Cloud-Optimized GeoTIFFs (internal overviews, nearest class)')
     .addOption(new Option('--model <m>', 'flus: FLUS CA on suitability (default); plus: PLUS CARS on LEAS development probability (landcarbon plus leas)').choices(['flus', 'plus']))
     .option('--patch-threshold <f>', `plus: initial decreasing threshold, in (0, 1] (default: scenario, else ${PLUS_DEFAULTS.patchThreshold})`)
     .option('--expansion-coefficient <f>', `plus: expansion coefficient of random patch seeds, in [0, 1] (default: scenario, else ${PLUS_DEFAULTS.expansionCoefficient})`)
@@ -133,7 +136,8 @@ async function simulate(o: SimulateOptions): Promise<void> {
   checkSameGrid(lu.grid, o.landuse, pinfo.grid, o.prob);
   const prob = new Float32Array(cells * K);
   let bands: Raster[] | null = await readBands(o.prob);
-  const pnd = pinfo.grid.nodata === null ? NaN : Math.fround(pinfo.grid.nodata);
+  const pscale = probabilityScale(pinfo.dtype, o.prob); // uint16 files hold p x 65535 (src/io/prob.ts)
+  const pnd = pinfo.grid.nodata === null ? NaN : pinfo.dtype === 'uint16' ? pinfo.grid.nodata : Math.fround(pinfo.grid.nodata);
   let noProb = 0;
   bands.forEach((b, k) => {
     const off = k * cells;
@@ -147,7 +151,7 @@ async function simulate(o: SimulateOptions): Promise<void> {
       if (!(v >= 0) || v === Infinity) {
         throw new InputError(`${o.prob}: band ${k + 1} at row ${Math.floor(i / W)}, column ${i % W}: expected a probability >= 0, got ${v}`);
       }
-      prob[off + i] = v;
+      prob[off + i] = pscale === 1 ? v : v * pscale;
     }
   });
   bands = null; // the K planes now live in `prob` only
@@ -228,7 +232,7 @@ async function simulate(o: SimulateOptions): Promise<void> {
       const data = new (lu.data.constructor as new (n: number) => typeof lu.data)(cells);
       for (let i = 0; i < cells; i++) data[i] = r.map[i] === 255 ? outNodata : codes[r.map[i]];
       const path = outPath(y);
-      await writeGeoTIFF(path, { grid: { ...lu.grid, nodata: outNodata }, dtype: lu.dtype, data }, { compress: 'deflate' });
+      await writeGeoTIFF(path, { grid: { ...lu.grid, nodata: outNodata }, dtype: lu.dtype, data }, { compress: 'deflate', cog: !!o.cog });
       const state = r.converged ? 'demand met' : `NOT converged after ${r.iterations} iterations, remaining gap ${r.gap.map((g, k) => `${arrays.names[k]} ${g}`).join(', ')}`;
       log(`simulate ${demand.years[y]}: ${state} (${r.iterations} iterations) -> ${path}`);
     }
