@@ -12,6 +12,7 @@ import { spawnSync } from 'node:child_process';
 import { existsSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { availableParallelism, loadavg, tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { pathToFileURL } from 'node:url';
 import { PACKAGE_ROOT } from '../src/wasm/module.js';
 import { writeResults } from './machine.js';
 
@@ -43,7 +44,7 @@ export interface StepResult {
 }
 
 /** Runs one CLI step under GNU time -v; throws with its stderr when it fails. */
-function step(name: string, size: number, args: string[]): StepResult {
+export function step(name: string, size: number, args: string[]): StepResult {
   const r = spawnSync(TIME, ['-v', process.execPath, BIN, ...args], { encoding: 'utf8', maxBuffer: 1 << 26 });
   const err = r.stderr ?? '';
   const num = (re: RegExp): number => {
@@ -138,4 +139,4 @@ function main(): void {
   }
 }
 
-main();
+if (process.argv[1] && import.meta.url === pathToFileURL(process.argv[1]).href) main();

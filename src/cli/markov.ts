@@ -9,16 +9,25 @@
  */
 import { Command } from 'commander';
 import { existsSync, readFileSync } from 'node:fs';
-import { ConfigError } from '../errors.js';
+import { ConfigError, InputError } from '../errors.js';
+import { checkSameGrid, DTYPE_BYTES } from '../io/grid.js';
+import { readRasterInfo, requireSingleBand } from '../io/geotiff.js';
+import { parseBudget, planBlocks, readBlock, READER_BYTES } from '../tiling/blocks.js';
+import { blockRowsOption, memoryOption } from '../tiling/memory.js';
+import { writeDemandCsv } from '../models/demand.js';
 import {
   BUILTIN_SCENARIOS,
   ClassDef,
   MarkovDemand,
   Scenario,
+  markovDemand,
   parseClassTable,
   parseScenario,
+  addTransitionCounts,
+  codesPresent,
+  transitionCodes,
+  transitionsFromFlat,
 } from '../models/markov.js';
-import { markovStep } from '../pipeline/steps/markov.js';
 import { run } from './common.js';
 import { noteRead } from '../io/session.js';
 
@@ -31,6 +40,8 @@ interface Opts {
   scenario: string;
   out?: string;
   json?: boolean;
+  memory?: string;
+  blockRows?: string;
 }
 
 function parseYears(s: string, option: string, count?: number): number[] {
@@ -149,6 +160,8 @@ export function register(program: Command): void {
     .option('--scenario <name|file.json>', 'natural, ecological (seed 000) or a JSON file {adjustments:[{from,to,factor}], classes?}', 'natural')
     .option('--out <demand.csv>', 'write the demand table (year,<code>,...) for `landcarbon simulate`')
     .option('--json', 'print one JSON object instead of tables')
+    .addOption(memoryOption())
+    .addOption(blockRowsOption())
     .action(
       run('markov', (o: Opts) => ({ inputs: { '--from': o.from, '--to': o.to, '--scenario': existsSync(o.scenario) ? o.scenario : undefined }, outputs: { '--out': o.out } }), async (o: Opts) => {
         const [t0, t1] = parseYears(o.years, '--years', 2);
@@ -162,7 +175,36 @@ export function register(program: Command): void {
             throw new ConfigError(`--scenario ${o.scenario}: names classes, so the class names are needed: give --classes code=name,... (e.g. 1=cropland,2=forest,3=built)`);
           }
         }
-        const { demand: md } = await markovStep({ from: o.from, to: o.to, t0, t1, targetYears: targets, scenario: sc.scenario, classes, out: o.out });
+        const budget = parseBudget(o);
+        const a = requireSingleBand(await readRasterInfo(o.from));
+        const b = requireSingleBand(await readRasterInfo(o.to));
+        checkSameGrid(a.grid, o.from, b.grid, o.to);
+        // transition counts are exact: summed block by block
+        const W = a.grid.width;
+        const plan = planBlocks({ width: W, height: a.grid.height, ...budget, what: 'markov', bytesPerCell: DTYPE_BYTES[a.dtype] + DTYPE_BYTES[b.dtype], fixedBytes: READER_BYTES });
+        const topts = { nodataFrom: a.grid.nodata, nodataTo: b.grid.nodata, nameFrom: o.from, nameTo: o.to, width: W };
+        const pair = async (blk: (typeof plan.blocks)[number]) => [(await readBlock(o.from, blk, W)).data, (await readBlock(o.to, blk, W)).data] as const;
+        let codes = transitionCodes(classes?.map((c) => c.code));
+        if (!codes) {
+          const set = new Set<number>();
+          for (const blk of plan.blocks) {
+            const [fa, fb] = await pair(blk);
+            for (const c of codesPresent(fa, a.grid.nodata, o.from, blk.row0 * W)) set.add(c);
+            for (const c of codesPresent(fb, b.grid.nodata, o.to, blk.row0 * W)) set.add(c);
+          }
+          codes = [...set].sort((x, y) => x - y);
+          if (codes.length === 0) throw new InputError(`${o.from}, ${o.to}: no valid cells`);
+        }
+        const flat = new Float64Array(codes.length * codes.length);
+        for (const blk of plan.blocks) {
+          const [fa, fb] = await pair(blk);
+          addTransitionCounts(fa, fb, codes, { ...topts, cellOffset: blk.row0 * W }, flat);
+        }
+        const tr = transitionsFromFlat(codes, flat);
+        const md = markovDemand(tr, { t0, t1, targetYears: targets, scenario: sc.scenario, classes });
+        if (o.out) {
+          writeDemandCsv(o.out, { years: md.projections.map((p) => p.year), codes: md.codes, counts: md.projections.map((p) => p.demand) });
+        }
         if (o.json) {
           process.stdout.write(JSON.stringify(markovJson(md, classes, o.out)) + '\n');
           return;

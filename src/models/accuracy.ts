@@ -86,6 +86,8 @@ export interface AccuracyInput {
   names?: { start?: string; observed?: string; simulated?: string };
   /** Raster width, to report row/column of a bad cell. */
   width?: number;
+  /** Index of the arrays' first cell in the whole raster (a block's row0 x width), for messages. */
+  cellOffset?: number;
 }
 
 export interface AccuracyResult {
@@ -120,26 +122,55 @@ export function accuracy(inp: AccuracyInput): AccuracyResult {
   const { start: S, observed: O, simulated: M } = inp;
   if (O.length !== S.length) throw new InputError(`${nO}: ${O.length} cells do not match ${nS} ${S.length} cells`);
   if (M.length !== S.length) throw new InputError(`${nM}: ${M.length} cells do not match ${nS} ${S.length} cells`);
-  const ndS = inp.nodata?.start ?? null, ndO = inp.nodata?.observed ?? null, ndM = inp.nodata?.simulated ?? null;
-  let codes: number[];
-  if (inp.codes) {
-    codes = [...new Set(inp.codes)].sort((a, b) => a - b);
-    if (codes.length !== inp.codes.length) throw new InputError(`class codes: duplicates in ${inp.codes.join(', ')}`);
-    for (const c of codes) if (!Number.isInteger(c)) throw new InputError(`class codes: ${c} is not an integer`);
-  } else {
-    codes = [...new Set([...codesPresent(S, ndS, nS), ...codesPresent(O, ndO, nO), ...codesPresent(M, ndM, nM)])].sort((a, b) => a - b);
-  }
+  const codes = accuracyCodes(inp.codes) ?? mergeCodes([], inp);
+  const hist = newAccuracyHistogram(codes, inp.names);
+  addAccuracyHistogram(inp, codes, hist);
+  return accuracyFromHistogram(codes, hist);
+}
+
+/** The given class codes, checked and sorted; null when the maps decide (mergeCodes over blocks). */
+export function accuracyCodes(given: number[] | undefined): number[] | null {
+  if (!given) return null;
+  const codes = [...new Set(given)].sort((a, b) => a - b);
+  if (codes.length !== given.length) throw new InputError(`class codes: duplicates in ${given.join(', ')}`);
+  for (const c of codes) if (!Number.isInteger(c)) throw new InputError(`class codes: ${c} is not an integer`);
+  return codes;
+}
+
+/** Codes so far plus those present in one block of the three maps (ascending). */
+export function mergeCodes(codes: number[], inp: AccuracyInput): number[] {
+  const nS = inp.names?.start ?? 'start', nO = inp.names?.observed ?? 'observed', nM = inp.names?.simulated ?? 'simulated';
+  const off = inp.cellOffset ?? 0;
+  const set = new Set(codes);
+  for (const c of codesPresent(inp.start, inp.nodata?.start ?? null, nS, off)) set.add(c);
+  for (const c of codesPresent(inp.observed, inp.nodata?.observed ?? null, nO, off)) set.add(c);
+  for (const c of codesPresent(inp.simulated, inp.nodata?.simulated ?? null, nM, off)) set.add(c);
+  return [...set].sort((a, b) => a - b);
+}
+
+/** The zeroed (S, O, M) histogram for K codes (at most 256). */
+export function newAccuracyHistogram(codes: number[], names?: AccuracyInput['names']): Float64Array {
   const K = codes.length;
   if (K > 256) {
+    const nS = names?.start ?? 'start', nO = names?.observed ?? 'observed', nM = names?.simulated ?? 'simulated';
     throw new InputError(`${nS}, ${nO}, ${nM}: ${K} distinct class codes (${codes.slice(0, 5).join(', ')}, ...); accuracy supports up to 256 land-use classes`);
   }
-  const hist = new Float64Array(Math.max(1, K * K * K));
+  return new Float64Array(Math.max(1, K * K * K));
+}
+
+/** Adds one block (or the whole) of the three maps to hist[(s K + o) K + m]; exact counts. */
+export function addAccuracyHistogram(inp: AccuracyInput, codes: number[], hist: Float64Array): void {
+  const nS = inp.names?.start ?? 'start', nO = inp.names?.observed ?? 'observed', nM = inp.names?.simulated ?? 'simulated';
+  const { start: S, observed: O, simulated: M } = inp;
+  const ndS = inp.nodata?.start ?? null, ndO = inp.nodata?.observed ?? null, ndM = inp.nodata?.simulated ?? null;
+  const off = inp.cellOffset ?? 0;
+  const K = codes.length;
   const iS = makeIndexer(S, codes, ndS), iO = makeIndexer(O, codes, ndO), iM = makeIndexer(M, codes, ndM);
   const n = S.length;
   const bad = (c: number, s: number, o: number, m: number): never => {
-    if (s === -2) throw unknownCodeError(nS, S[c], c, inp.width, codes);
-    if (o === -2) throw unknownCodeError(nO, O[c], c, inp.width, codes);
-    throw unknownCodeError(nM, M[c], c, inp.width, codes);
+    if (s === -2) throw unknownCodeError(nS, S[c], c + off, inp.width, codes);
+    if (o === -2) throw unknownCodeError(nO, O[c], c + off, inp.width, codes);
+    throw unknownCodeError(nM, M[c], c + off, inp.width, codes);
   };
   const fS = K * K * K <= 1 << 24 ? offsetLut(S, codes, ndS, K * K) : null;
   const fO = fS ? offsetLut(O, codes, ndO, K) : null;
@@ -157,7 +188,6 @@ export function accuracy(inp: AccuracyInput): AccuracyResult {
       else if (s === -2 || o === -2 || m === -2) bad(c, s, o, m);
     }
   }
-  return accuracyFromHistogram(codes, hist);
 }
 
 /** Everything from the (S, O, M) triple histogram hist[(s K + o) K + m]. */

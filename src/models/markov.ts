@@ -102,6 +102,8 @@ export interface TransitionOptions {
   nameTo?: string;
   /** Raster width, to report row/column of a bad cell. */
   width?: number;
+  /** Index of the arrays' first cell in the whole raster (a block's row0 x width), for messages. */
+  cellOffset?: number;
 }
 
 export interface Transitions {
@@ -228,7 +230,7 @@ export function indexOf(ix: Indexer, v: number): number {
 }
 
 /** Distinct valid values of a class raster (ascending). Errors on non-integer values. */
-export function codesPresent(a: RasterArray, nodata: number | null | undefined, name = 'raster'): number[] {
+export function codesPresent(a: RasterArray, nodata: number | null | undefined, name = 'raster', cellOffset = 0): number[] {
   const nd = nodataFor(a, nodata);
   if (a instanceof Uint8Array || a instanceof Uint16Array || a instanceof Int16Array) {
     const off = a instanceof Int16Array ? 32768 : 0;
@@ -260,7 +262,7 @@ export function codesPresent(a: RasterArray, nodata: number | null | undefined, 
     const v = a[i];
     if (v !== v || v === nd) continue;
     if (!set.has(v)) {
-      if (!Number.isInteger(v)) throw new InputError(`${name}: value ${v} at cell ${i} is not an integer class code`);
+      if (!Number.isInteger(v)) throw new InputError(`${name}: value ${v} at cell ${i + cellOffset} is not an integer class code`);
       set.add(v);
     }
   }
@@ -298,10 +300,35 @@ export function transitions(from: RasterArray, to: RasterArray, opts: Transition
     ? checkCodes(opts.codes, 'class codes')
     : [...new Set([...codesPresent(from, opts.nodataFrom, nameFrom), ...codesPresent(to, opts.nodataTo, nameTo)])].sort((a, b) => a - b);
   if (codes.length === 0) throw new InputError(`${nameFrom}, ${nameTo}: no valid cells`);
+  const flat = new Float64Array(codes.length * codes.length);
+  addTransitionCounts(from, to, codes, opts, flat);
+  return transitionsFromFlat(codes, flat);
+}
+
+/** Class codes of a transitions run: the given ones (checked, sorted) or none (the caller scans the maps). */
+export function transitionCodes(codes: number[] | undefined): number[] | null {
+  return codes ? checkCodes(codes, 'class codes') : null;
+}
+
+/** Transitions from a flat K x K count array (row-major, rows = t0 classes). */
+export function transitionsFromFlat(codes: number[], flat: Float64Array): Transitions {
+  const K = codes.length;
+  const counts: number[][] = [];
+  for (let i = 0; i < K; i++) counts.push(Array.from(flat.subarray(i * K, (i + 1) * K)));
+  return transitionsFromCounts(codes, counts);
+}
+
+/**
+ * Adds the (from, to) cell counts of two aligned arrays (a whole map or one block of it) into
+ * flat[i K + j]; counts are exact, so blocks add up to the whole map.
+ */
+export function addTransitionCounts(from: RasterArray, to: RasterArray, codes: number[], opts: TransitionOptions, flat: Float64Array): void {
+  const nameFrom = opts.nameFrom ?? 'from';
+  const nameTo = opts.nameTo ?? 'to';
+  const off = opts.cellOffset ?? 0;
   const K = codes.length;
   const ia = makeIndexer(from, codes, opts.nodataFrom);
   const ib = makeIndexer(to, codes, opts.nodataTo);
-  const flat = new Float64Array(K * K);
   const n = from.length;
   const fa = K * K <= 1 << 24 ? offsetLut(from, codes, opts.nodataFrom, K) : null;
   const fb = fa ? offsetLut(to, codes, opts.nodataTo, 1) : null;
@@ -311,21 +338,18 @@ export function transitions(from: RasterArray, to: RasterArray, opts: Transition
         ? hist2u8(from, fa.lut, to, fb.lut, flat)
         : hist2(from, fa.lut, fa.offset, to, fb.lut, fb.offset, flat);
     if (c >= 0) {
-      if (indexOf(ia, from[c]) === -2) throw unknownCodeError(nameFrom, from[c], c, opts.width, codes);
-      throw unknownCodeError(nameTo, to[c], c, opts.width, codes);
+      if (indexOf(ia, from[c]) === -2) throw unknownCodeError(nameFrom, from[c], c + off, opts.width, codes);
+      throw unknownCodeError(nameTo, to[c], c + off, opts.width, codes);
     }
   } else {
     for (let c = 0; c < n; c++) {
       const i = indexOf(ia, from[c]);
       const j = indexOf(ib, to[c]);
       if (i >= 0 && j >= 0) flat[i * K + j]++;
-      else if (i === -2) throw unknownCodeError(nameFrom, from[c], c, opts.width, codes);
-      else if (j === -2) throw unknownCodeError(nameTo, to[c], c, opts.width, codes);
+      else if (i === -2) throw unknownCodeError(nameFrom, from[c], c + off, opts.width, codes);
+      else if (j === -2) throw unknownCodeError(nameTo, to[c], c + off, opts.width, codes);
     }
   }
-  const counts: number[][] = [];
-  for (let i = 0; i < K; i++) counts.push(Array.from(flat.subarray(i * K, (i + 1) * K)));
-  return transitionsFromCounts(codes, counts);
 }
 
 /** Probabilities, compositions and zero-row warnings from a count matrix (rows = t0 classes). */

@@ -14,6 +14,7 @@ const LU = join(tmp, 'lu.tif');
 const ZONES = join(tmp, 'zones.tif');
 const VAL = join(tmp, 'val.tif');
 const COEF = join(tmp, 'coef.csv');
+const LU2 = join(tmp, 'lu2.tif');
 
 beforeAll(async () => {
   const n = grid.width * grid.height;
@@ -21,6 +22,7 @@ beforeAll(async () => {
   const z = Uint16Array.from({ length: n }, (_, i) => 1 + Math.floor(i / grid.width / 10));
   const v = Float32Array.from({ length: n }, (_, i) => (i % 13) * 0.25);
   await writeGeoTIFF(LU, { grid, dtype: 'uint8', data: lu });
+  await writeGeoTIFF(LU2, { grid, dtype: 'uint8', data: lu.map((v, i) => (v === 255 || i % 3 ? v : 1 + (v % 5))) });
   await writeGeoTIFF(ZONES, { grid: { ...grid, nodata: 0 }, dtype: 'uint16', data: z });
   await writeGeoTIFF(VAL, { grid: { ...grid, nodata: -1 }, dtype: 'float32', data: v });
   writeFileSync(COEF, 'code,name,coefficient,unit\n1,crop,0.42,tCO2\n2,forest,-0.58,tCO2\n3,grass,-0.02,tCO2\n4,water,-0.25,tCO2\n5,built,50.1,tCO2\n');
@@ -39,6 +41,16 @@ const COMMANDS: Array<{ name: string; args: (out: string) => string[]; output: (
     name: 'suitability',
     args: (out) => ['suitability', '--landuse', LU, '--drivers', `${VAL},${ZONES}`, '--out', join(out, 'p.tif'), '--model-out', join(out, 'm.json'), '--epochs', '3', '--threads', '1', '--json'],
     output: (out) => ['p.tif', 'm.json'].map((f) => readFileSync(join(out, f)).toString('base64')).join('|'),
+  },
+  {
+    name: 'accuracy',
+    args: (out) => ['accuracy', '--start', LU, '--observed', LU2, '--simulated', LU2.replace('lu2', 'lu'), '--out', join(out, 'a.json'), '--json'],
+    output: (out) => join(out, 'a.json'),
+  },
+  {
+    name: 'markov',
+    args: (out) => ['markov', '--from', LU, '--to', LU2, '--years', '2000,2010', '--target-year', '2020,2030', '--out', join(out, 'demand.csv'), '--json'],
+    output: (out) => join(out, 'demand.csv'),
   },
   { name: 'zonal', args: (out) => ['zonal', '--zones', ZONES, '--classes', LU, '--values', VAL, '--out', join(out, 't.csv'), '--quiet', '--threads', '1'], output: (out) => join(out, 't.csv') },
 ];
