@@ -54,6 +54,21 @@ export { generateSampleRegion, writeSampleRegion } from '../fixtures/sample.js';
 export { planBlocks, readBlock, readBlockBands, openBlockOutput, runBlocks, withoutHalo, writerBytes, blockWindow, parseBudget, READER_BYTES } from './tiling/blocks.js';
 export type { Block, BlockPlan, BlockPlanOptions, BlockOutput, BlockBudget } from './tiling/blocks.js';
 export { parseMemory, defaultMemory, formatBytes, memoryOption } from './tiling/memory.js';
+
+// steps of the chain as functions (the CLI commands and the study runner call these)
+export { markovStep } from './pipeline/steps/markov.js';
+export { suitabilityStep } from './pipeline/steps/suitability.js';
+export { simulateStep } from './pipeline/steps/simulate.js';
+export { accuracyStep } from './pipeline/steps/accuracy.js';
+export { emissionsStep, storageStep } from './pipeline/steps/carbon.js';
+export { balanceStep } from './pipeline/steps/balance.js';
+export { networkStep } from './pipeline/steps/network.js';
+export { centralityStep } from './pipeline/steps/centrality.js';
+export { moranStep, gistarStep, clusterStep, geodetectorStep } from './pipeline/steps/stats.js';
+export { Runner, hashFile } from './pipeline/runner.js';
+export { runStudy, type StudyResult } from './pipeline/plan.js';
+export { runToDir } from './pipeline/run.js';
+export type { Study } from './pipeline/study.js';
 export { trainForest, flattenForest, binData, resolveForestOptions, type Forest, type ForestData, type ForestOptions } from './models/forest.js';
 export { forestPredict, validateForest, type FlatForest } from './kernels/forest.js';
 export { forestPredictRef } from './kernels/forest.ref.js';

@@ -7,7 +7,7 @@ import { Command } from 'commander';
 import { resolve } from 'node:path';
 import { checkInt } from '../errors.js';
 import { runDemo } from '../pipeline/demo.js';
-import { demoPlan } from '../pipeline/demo-plan.js';
+import { progressLines } from '../pipeline/run.js';
 import { parseThreads, run, threadsOption } from './common.js';
 
 export function register(program: Command): void {
@@ -25,7 +25,8 @@ export function register(program: Command): void {
         const seed = checkInt('--seed', o.seed, 0);
         const threads = parseThreads(o.threads);
         const out = resolve(o.out);
-        const r = await runDemo({ out, size, seed, threads, log: o.quiet ? undefined : (l) => process.stderr.write(l + '\n') }, (ctx) => demoPlan(ctx, { size, seed }));
+        const p = o.quiet ? undefined : progressLines();
+        const r = await runDemo({ out, size, seed, threads, log: p?.say, progress: p?.progress });
         process.stdout.write(r.summary + `\nOutputs in ${out} (summary.md, logs/).\n`);
       }),
     );

@@ -21,6 +21,7 @@ const COMMANDS: Array<() => Promise<{ register: Register }>> = [
   () => import('./network.js'),
   () => import('./centrality.js'),
   () => import('./stats.js'),
+  () => import('./study.js'),
   () => import('./demo.js'),
   () => import('./bench.js'),
 ];

@@ -8,8 +8,8 @@
 import { Command, Option } from 'commander';
 import { ConfigError, checkInt, checkNumber } from '../errors.js';
 import { parseThreshold } from '../kernels/gravity.js';
-import { buildNetwork, readUnits, writeNetwork, zoneCentroids, NetworkOptions } from '../models/network.js';
-import { Engine } from '../tiling/engine.js';
+import type { NetworkOptions } from '../models/network.js';
+import { networkStep } from '../pipeline/steps/network.js';
 import { parseThreads, run, threadsOption } from './common.js';
 
 interface Opts {
@@ -56,20 +56,8 @@ export function register(program: Command): void {
         const threads = parseThreads(opts.threads);
         const keyFraction = checkNumber('--key-fraction', opts.keyFraction, Number.MIN_VALUE, 1);
         const paths = parsePathsMode(opts.paths, checkInt('--seed', opts.seed, 0));
-        const units = readUnits(opts.units);
-        let lon = units.lon;
-        let lat = units.lat;
-        if (opts.zones) {
-          const { readRaster } = await import('../io/geotiff.js');
-          const z = zoneCentroids(await readRaster(opts.zones), opts.zones, units);
-          lon = z.lon;
-          lat = z.lat;
-        }
-        const engine = new Engine({ threads });
-        try {
-          const t0 = performance.now();
-          const r = await buildNetwork(units, lon, lat, { threshold, engine, weighted: !!opts.weighted, keyFraction, paths });
-          const files = await writeNetwork(opts.out, units, r);
+        const { network: r, files, seconds } = await networkStep({ units: opts.units, zones: opts.zones, threshold, out: opts.out, threads, weighted: !!opts.weighted, keyFraction, paths });
+        {
           const areas = Math.max(0, ...r.linkage);
           const roleCount = (role: string) => r.roles.filter((x) => x.includes(role)).length;
           const summary = {
@@ -85,7 +73,7 @@ export function register(program: Command): void {
             weighted: !!opts.weighted,
             sampling: r.centrality.sampling ? { sources: r.centrality.sampling.k, seed: r.centrality.sampling.seed, max_std_err: r.centrality.sampling.maxStdErr, mean_std_err: r.centrality.sampling.meanStdErr } : null,
             roles: { core: roleCount('core'), promotion: roleCount('promotion'), bridge: roleCount('bridge'), improvement: roleCount('improvement') },
-            seconds: { ...r.timings, total: (performance.now() - t0) / 1000 },
+            seconds: { ...r.timings, total: seconds },
             files,
           };
           if (opts.json) process.stdout.write(JSON.stringify(summary) + '\n');
@@ -100,8 +88,6 @@ export function register(program: Command): void {
             lines.push(`wrote ${files.join(', ')}`);
             process.stdout.write(lines.join('\n') + '\n');
           }
-        } finally {
-          await engine.close();
         }
       }),
     );

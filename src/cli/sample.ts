@@ -14,6 +14,7 @@ import { join } from 'node:path';
 import { classesToRgba, writePng } from '../io/png.js';
 import { run } from './common.js';
 import { retireEarlier } from '../io/session.js';
+import { SAMPLE_STUDY_FILES, writeSampleStudy } from '../pipeline/sample-study.js';
 
 export function register(program: Command): void {
   program
@@ -27,7 +28,7 @@ export function register(program: Command): void {
     .addOption(memoryOption())
     .addOption(blockRowsOption())
     .action(
-      run('sample', (o: { out: string; png?: boolean }) => ({ dirs: { '--out': { dir: o.out, files: [...SAMPLE_FILES, ...(o.png ? YEARS.map((y) => `landuse_${y}.png`) : [])] } } }), async (opts: { out: string; size: string; seed: string; png?: boolean; json?: boolean; memory?: string; blockRows?: string }) => {
+      run('sample', (o: { out: string; png?: boolean }) => ({ dirs: { '--out': { dir: o.out, files: [...SAMPLE_FILES, ...SAMPLE_STUDY_FILES, ...(o.png ? YEARS.map((y) => `landuse_${y}.png`) : [])] } } }), async (opts: { out: string; size: string; seed: string; png?: boolean; json?: boolean; memory?: string; blockRows?: string }) => {
         const size = checkInt('--size', opts.size, 64, MAX_BLOCK_SIZE);
         const seed = checkInt('--seed', opts.seed, 0, Number.MAX_SAFE_INTEGER);
         const budget = parseBudget(opts);
@@ -36,6 +37,7 @@ export function register(program: Command): void {
         retireEarlier(join(opts.out, 'manifest.json'));
         const t0 = performance.now();
         const res = await writeSampleRegionBlocks(opts.out, { size, seed, ...budget });
+        writeSampleStudy(opts.out, seed);
         const manifest = res.manifest;
         const region = res.region;
         if (opts.png && region) {

@@ -1,15 +1,13 @@
 /**
- * The main job: generate the embedded sample region and run every capability on it, through
- * the same CLI commands a user would script (so the demo is also a worked example of the
- * chain). Each step's output goes to DIR/logs/<step>.log; DIR/summary.md and summary.json are
- * written last (with report.html: the summary and maps), only when every step succeeded (a failed run never looks finished).
+ * The main job: generate the embedded sample region (with its study.yaml) and run its study,
+ * through the same runner and step functions as `landcarbon run`. Each step's log goes to
+ * DIR/logs/<step>.log; DIR/summary.md, summary.json and report.html are written last.
  */
-import { existsSync, mkdirSync, readFileSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
-import { performance } from 'node:perf_hooks';
-import { InternalError } from '../errors.js';
-import { writeFileAtomic } from '../io/atomic.js';
-import { ReportImage, writeHtmlReport } from './report.js';
+import { SAMPLE_FILES, writeSampleRegion } from '../../fixtures/sample.js';
+import { runToDir, RunResult } from './run.js';
+import { SAMPLE_STUDY_FILES, writeSampleStudy } from './sample-study.js';
+import { loadStudyFile } from './study-file.js';
 
 export interface DemoOptions {
   out: string;
@@ -17,115 +15,38 @@ export interface DemoOptions {
   seed?: number;
   threads: number;
   log?: (line: string) => void;
+  progress?: (step: string, line: string) => void;
+  force?: string[];
 }
 
-export interface DemoStep {
-  name: string;
-  title: string;
-  seconds: number;
-  log: string;
-  outputs: string[];
-}
-
-type Main = (argv: string[]) => Promise<number>;
-
-/** Runs one CLI command in-process with stdout/stderr captured into a log file. */
-async function runStep(main: Main, dir: string, name: string, args: string[]): Promise<{ code: number; seconds: number; log: string; text: string }> {
-  const log = join(dir, 'logs', `${name}.log`);
-  mkdirSync(join(dir, 'logs'), { recursive: true });
-  const chunks: string[] = [`$ landcarbon ${args.join(' ')}\n`];
-  const out = process.stdout.write.bind(process.stdout);
-  const err = process.stderr.write.bind(process.stderr);
-  const capture = (chunk: unknown, ...rest: unknown[]) => {
-    chunks.push(typeof chunk === 'string' ? chunk : Buffer.from(chunk as Uint8Array).toString('utf8'));
-    const cb = rest.find((r) => typeof r === 'function') as (() => void) | undefined;
-    cb?.();
-    return true;
-  };
-  process.stdout.write = capture as typeof process.stdout.write;
-  process.stderr.write = capture as typeof process.stderr.write;
-  const t0 = performance.now();
-  let code: number;
-  try {
-    code = await main(['node', 'landcarbon', ...args]);
-  } finally {
-    process.stdout.write = out;
-    process.stderr.write = err;
-  }
-  const seconds = (performance.now() - t0) / 1000;
-  const text = chunks.join('');
-  writeFileAtomic(log, text);
-  return { code, seconds, log, text };
-}
-
-export interface DemoResult {
-  steps: DemoStep[];
-  summary: string;
-}
-
-export async function runDemo(o: DemoOptions, plan: (ctx: DemoContext) => Promise<void>): Promise<DemoResult> {
-  const { main } = await import('../cli/main.js');
-  const dir = o.out;
-  mkdirSync(dir, { recursive: true });
-  for (const f of ['summary.md', 'summary.json', 'report.html']) rmSync(join(dir, f), { force: true });
-  const steps: DemoStep[] = [];
-  const notes: string[] = [];
-  const images: ReportImage[] = [];
-  const say = o.log ?? (() => {});
-  const ctx: DemoContext = {
-    dir,
-    threads: String(o.threads),
-    path: (...p: string[]) => join(dir, ...p),
-    note: (s: string) => notes.push(s),
-    image: (im: ReportImage) => images.push(im),
-    async step(name, title, args, outputs = []) {
-      say(`demo: ${title} ...`);
-      const r = await runStep(main, dir, name, args);
-      if (r.code !== 0) {
-        const last = r.text.trim().split('\n').slice(-3).join(' | ');
-        throw new InternalError(`demo step "${name}" (${title}) failed with exit code ${r.code}: ${last} (log: ${r.log})`);
-      }
-      for (const f of outputs) {
-        if (!existsSync(f)) throw new InternalError(`demo step "${name}" did not write ${f}`);
-      }
-      steps.push({ name, title, seconds: r.seconds, log: r.log, outputs });
-      say(`demo: ${title}: ${r.seconds.toFixed(2)} s`);
-      return r.text;
+export async function runDemo(o: DemoOptions): Promise<RunResult> {
+  const size = o.size ?? 1000;
+  const seed = o.seed ?? 1;
+  const sampleDir = join(o.out, 'sample');
+  return runToDir(null, {
+    out: o.out,
+    threads: o.threads,
+    say: o.log,
+    progress: o.progress,
+    force: o.force,
+    title: 'landcarbon demo',
+    intro: `Sample region: size ${size}, seed ${seed}.`,
+    before: async (r) => {
+      const m = await r.step({
+        name: 'sample',
+        title: 'generate the sample region',
+        inputs: [],
+        params: { size, seed },
+        outputs: [...SAMPLE_FILES, ...SAMPLE_STUDY_FILES].map((f) => join(sampleDir, f)),
+        run: async () => {
+          const man = await writeSampleRegion(sampleDir, { size, seed });
+          writeSampleStudy(sampleDir, seed);
+          return { units: man.units, cities: man.cities.length, validCells: man.valid_cells, epsg: man.crs.epsg };
+        },
+      });
+      // the demo is `landcarbon run` on the sample's study.yaml
+      const s = await loadStudyFile(join(sampleDir, 'study.yaml'));
+      return { study: s, notes: [`## Sample region\n\n${m.units} units in ${m.cities} cities, ${m.validCells} valid cells, EPSG:${m.epsg}.`] };
     },
-    readJson(...p: string[]) {
-      return JSON.parse(readFileSync(join(dir, ...p), 'utf8'));
-    },
-  };
-  const t0 = performance.now();
-  await plan(ctx);
-  const total = (performance.now() - t0) / 1000;
-  const lines = [
-    `# landcarbon demo`,
-    ``,
-    `Sample region: size ${o.size ?? 1000}, seed ${o.seed ?? 1}; threads ${o.threads}; total ${total.toFixed(1)} s.`,
-    ``,
-    `| step | what | seconds | outputs |`,
-    `|---|---|---:|---|`,
-    ...steps.map((s) => `| ${s.name} | ${s.title} | ${s.seconds.toFixed(2)} | ${s.outputs.map((f) => f.slice(dir.length + 1)).join(', ')} |`),
-    ``,
-    notes.join('\n\n'),
-    ``,
-  ];
-  const summary = lines.join('\n');
-  writeFileAtomic(join(dir, 'summary.json'), JSON.stringify({ size: o.size ?? 1000, seed: o.seed ?? 1, threads: o.threads, seconds: total, steps, notes }, null, 2));
-  writeFileAtomic(join(dir, 'summary.md'), summary);
-  writeHtmlReport(join(dir, 'report.html'), summary, images);
-  return { steps, summary };
-}
-
-export interface DemoContext {
-  dir: string;
-  threads: string;
-  path(...p: string[]): string;
-  note(markdown: string): void;
-  /** A map for the HTML report. */
-  image(im: ReportImage): void;
-  /** Runs `landcarbon <args>`; throws when it fails or an expected output is missing. Returns its output. */
-  step(name: string, title: string, args: string[], outputs?: string[]): Promise<string>;
-  readJson(...p: string[]): any; // eslint-disable-line @typescript-eslint/no-explicit-any
+  });
 }

@@ -7,26 +7,34 @@ import { join } from 'node:path';
 const ROOT = join(import.meta.dirname, '../..');
 const BIN = join(ROOT, 'bin/landcarbon.js');
 
+function lc(...args: string[]): void {
+  const r = spawnSync(process.execPath, [BIN, ...args], { encoding: 'utf8', cwd: ROOT });
+  expect(r.status, r.stderr + r.stdout).toBe(0);
+}
+
 describe('landcarbon demo (the main job) on a small sample region', () => {
-  it('runs every step and writes its outputs and summary; a second thread count gives the same maps', () => {
-    const runs = ['1', '2'].map((threads) => {
-      const out = mkdtempSync(join(tmpdir(), `lc-demo-${threads}-`));
-      const r = spawnSync(process.execPath, [BIN, 'demo', '--out', out, '--size', '160', '--seed', '3', '--threads', threads, '--quiet'], { encoding: 'utf8', cwd: ROOT });
-      expect(r.status, r.stderr + r.stdout).toBe(0);
-      return out;
-    });
-    const [a, b] = runs;
+  it('runs every step and writes its outputs and summary; `sample` + `run` on its study.yaml with another thread count gives the same files', () => {
+    const a = mkdtempSync(join(tmpdir(), 'lc-demo-1-'));
+    lc('demo', '--out', a, '--size', '160', '--seed', '3', '--threads', '1', '--quiet');
+    // the demo is `landcarbon run` on the sample's study.yaml
+    const s = mkdtempSync(join(tmpdir(), 'lc-demo-sample-'));
+    const b = mkdtempSync(join(tmpdir(), 'lc-demo-2-'));
+    lc('sample', '--out', s, '--size', '160', '--seed', '3');
+    expect(readFileSync(join(s, 'study.yaml')).equals(readFileSync(join(a, 'sample', 'study.yaml')))).toBe(true);
+    lc('run', join(s, 'study.yaml'), '--out', b, '--threads', '2', '--quiet');
     const summary = JSON.parse(readFileSync(join(a, 'summary.json'), 'utf8'));
-    const steps = summary.steps.map((s: { name: string }) => s.name);
-    for (const s of ['sample', 'zonal-2020', 'suitability-2010', 'simulate-2020', 'accuracy-2020', 'emissions-2020', 'storage', 'balance-suzhou', 'grey', 'network', 'moran', 'geodetector']) {
-      expect(steps).toContain(s);
+    const steps = summary.steps.map((x: { name: string }) => x.name);
+    for (const x of ['sample', 'zonal-2020', 'suitability-2010', 'simulate-2020', 'accuracy-2020', 'markov-natural', 'simulate-ecological', 'emissions-2020', 'emissions-2030_natural', 'storage-ecological', 'balance-suzhou-2020', 'balance-bth-2030_ecological', 'choice-2030', 'grey', 'network-2020', 'network-2030_natural', 'moran', 'geodetector']) {
+      expect(steps).toContain(x);
     }
-    expect(readFileSync(join(a, 'summary.md'), 'utf8')).toMatch(/figure of merit/);
+    const md = readFileSync(join(a, 'summary.md'), 'utf8');
+    expect(md).toMatch(/figure of merit/);
+    expect(md).toContain('## Methods');
     expect(readFileSync(join(a, 'report.html'), 'utf8')).toContain('<img alt="sim_2030_ecological.png" src="data:image/png;base64,');
-    for (const f of ['simulation/sim_2020.tif', 'simulation/sim_2030_natural.tif', 'simulation/prob_2020.tif', 'carbon/emissions_2020/by_unit.csv', 'zonal/landuse_2020_by_unit.csv', 'network/edges.csv']) {
+    for (const f of ['simulation/sim_2020_validation.tif', 'simulation/sim_natural.tif', 'simulation/prob_2020.tif', 'carbon/emissions_2020/by_unit.csv', 'zonal/landuse_2020_by_unit.csv', 'network/2020/edges.csv', 'tables/grey_by_unit.csv', 'balance/zones_2030_ecological_bth.csv', 'maps/sim_2030_natural.png']) {
       expect(existsSync(join(a, f)), f).toBe(true);
-      // determinism: same seed, other thread count -> byte-identical outputs
-      expect(readFileSync(join(a, f)).equals(readFileSync(join(b, f))), `${f} differs between --threads 1 and 2`).toBe(true);
+      // same study and seed, other thread count, demo vs run -> byte-identical outputs
+      expect(readFileSync(join(a, f)).equals(readFileSync(join(b, f))), `${f} differs between demo --threads 1 and run --threads 2`).toBe(true);
     }
   }, 600_000);
 });
