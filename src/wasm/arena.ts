@@ -74,7 +74,7 @@ export class Arena {
     if (end > MAX_PAGES * PAGE) {
       throw new ConfigError(
         `${what}: needs ${(bytes / 2 ** 20).toFixed(1)} MiB but only ${(Math.max(0, MAX_PAGES * PAGE - ptr) / 2 ** 20).toFixed(1)} MiB ` +
-          `of the 4 GiB WebAssembly memory are left; process the raster in strips (smaller --tile-rows / --strip-rows)`,
+          `of the 4 GiB WebAssembly memory are left (this step holds the raster in one memory; it is too large for it)`,
       );
     }
     this.ensure(end);
