@@ -15,13 +15,16 @@ import { Command, Option } from 'commander';
 import { basename, dirname, extname, join } from 'node:path';
 import { ConfigError, InputError, checkInt, checkNumber } from '../errors.js';
 import { createGeoTIFFWriter, readBands, readRaster, readRasterInfo } from '../io/geotiff.js';
-import { allocArray, checkSameGrid, isIntegerDType, type Raster } from '../io/grid.js';
+import { allocArray, checkSameGrid, DTYPE_BYTES, isIntegerDType, type Raster } from '../io/grid.js';
 import { Engine } from '../tiling/engine.js';
 import { checkDemandFeasibleCounts, runFlus, type FlusOutput, type FlusProgress, type FlusRowSource, type UpdateMode } from '../models/flus.js';
 import { readScenario, scenarioArrays, type SimScenario } from '../models/scenario.js';
 import { readDemandCsv, type Demand } from '../models/demand.js';
 import { codesPresent, transitions, markovDemand, BUILTIN_SCENARIOS } from '../models/markov.js';
 import { parseThreads, progressWriter, run, threadsOption } from './common.js';
+import { needsWhole, parseBudget, writerBytes } from '../tiling/blocks.js';
+import { blockRowsOption, memoryOption } from '../tiling/memory.js';
+import { caGroupBytesPerRow } from '../kernels/ca-groups.js';
 
 interface SimulateOptions {
   landuse: string;
@@ -39,6 +42,8 @@ interface SimulateOptions {
   tolerance?: string;
   acceptFraction?: string;
   probMemory?: string;
+  memory?: string;
+  blockRows?: string;
   quiet?: boolean;
 }
 
@@ -61,6 +66,8 @@ export function register(program: Command): void {
     .option('--tolerance <f>', 'stop when sum |gap| <= f * valid cells (default: scenario, else 0 = exact)')
     .option('--accept-fraction <f>', 'sync update: share of each class gap closed per iteration, in (0, 1] (default: scenario, else 0.1)')
     .addOption(new Option('--prob-memory <type>', 'suitability held in memory: float32, or uint16 (p x 65535 rounded, half the memory; changes results slightly, see README); auto: uint16 when the file is UInt16 or the float32 planes would pass 2 GiB').choices(['auto', 'float32', 'uint16']).default('auto'))
+    .addOption(memoryOption())
+    .addOption(blockRowsOption())
     .option('--quiet', 'no progress on stderr')
     .action(run('simulate', simulate));
 }
@@ -213,6 +220,14 @@ async function simulate(o: SimulateOptions): Promise<void> {
     throw new ConfigError(`--update flus: the official sweep holds float32 suitability for the whole raster in one memory; ${probU16 ? `${o.prob} is UInt16` : '--prob-memory uint16 was asked'} (use the sync update)`);
   }
 
+  // memory: the CA holds its state for the whole raster (in block groups of WebAssembly memories);
+  // inputs are read and outputs written by windows beside it
+  const budget = parseBudget(o);
+  const probBytes = DTYPE_BYTES[pinfo.dtype] ?? 4;
+  const windowBytes = WINDOW_ROWS * W * (DTYPE_BYTES[luInfo.dtype] + 1 + K * (probBytes + (u16 ? 2 : 4)) + (rpath ? 2 : 0)) + writerBytes(W, 1, luInfo.dtype);
+  const state = update === 'flus' ? cells * (2 + K * 4 + (rpath ? 1 : 0)) : H * caGroupBytesPerRow(W, K, u16, !!rpath);
+  needsWhole(`simulate: the CA state of ${W}x${H} cells, K = ${K}, ${update === 'flus' ? 'float32 arrays (--update flus)' : `${u16 ? 'uint16' : 'float32'} suitability`}, plus read/write windows,`, state + windowBytes, budget.memory);
+
   // the inputs window by window: class indices, suitability (NoData -> 0: the cell keeps its class), restricted flags
   let noProb = 0;
   const source: FlusRowSource = {
@@ -288,7 +303,7 @@ async function simulate(o: SimulateOptions): Promise<void> {
       res = await runFlus(engine, { width: W, height: H, landuse, prob, restricted }, demand.counts, config, progress);
       for (let y = 0; y < res.length; y++) await output.write(y, (y0, y1) => res![y].map.subarray(y0 * W, y1 * W));
     } else {
-      res = await runFlus(engine, source, demand.counts, config, progress, { output, probMemory: u16 ? 'uint16' : 'float32' });
+      res = await runFlus(engine, source, demand.counts, config, progress, { output, probMemory: u16 ? 'uint16' : 'float32', groupRows: budget.maxRows });
     }
     for (let y = 0; y < res.length; y++) {
       const r = res[y];

@@ -74,7 +74,7 @@ describe('engine', () => {
     const m = e2.arena.mark();
     const cells = (MAX_PAGES * PAGE) / 4; // a float32 raster of exactly 4 GiB
     expect(() => e2.arena.alloc('float32', cells, 'landuse.tif')).toThrow(ConfigError);
-    expect(() => e2.arena.alloc('float32', cells, 'landuse.tif')).toThrow(/landuse.tif: needs 4096.0 MiB but only .* MiB of the 4 GiB WebAssembly memory are left; process the raster in strips/);
+    expect(() => e2.arena.alloc('float32', cells, 'landuse.tif')).toThrow(/landuse.tif: needs 4096.0 MiB but only .* MiB of the 4 GiB WebAssembly memory are left \(this step holds the raster in one memory; it is too large for it\)/);
     e2.arena.release(m);
   });
 });
