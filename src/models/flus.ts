@@ -51,7 +51,7 @@
  *
  * "flus" update (reproduces the official GeoSOS-FLUS sweep, single-threaded): see sweepFlus.
  */
-import { ConfigError, InputError, checkInt, checkNumber } from '../errors.js';
+import { ConfigError, InputError, InternalError, checkInt, checkNumber } from '../errors.js';
 import type { Engine } from '../tiling/engine.js';
 import { CaKernel, caCoef, caScratchBytes, NODATA_CLASS } from '../kernels/ca.js';
 import { forcedGroupRows, GROUP_RESERVE } from '../tiling/groups.js';
@@ -122,6 +122,8 @@ export interface FlusProgress {
   /** Conversions accepted in this iteration. */
   accepted: number;
   proposed: number;
+  /** With per-region demand: demand - count per (region, class), region r class k at r * K + k. */
+  regionGap?: number[];
 }
 
 export interface FlusYearResult {
@@ -286,6 +288,19 @@ export interface EnforceOptions {
   /** Seed and iteration (stream) of the tie-break permutation (default 0, 0). */
   seed?: number;
   iteration?: number;
+  /**
+   * Per-region demand: region index (0..R-1) of every cell and the number of classes K; gap and
+   * net then hold R * K values (region r, class k at r * K + k) and each region has its own
+   * budgets. Cells with an index >= R must not propose (restricted). Default: one region.
+   */
+  regions?: RegionIndex;
+}
+
+/** Region of every cell (0..count-1; >= count = outside every region) and the class count K. */
+export interface RegionIndex {
+  index: Uint16Array;
+  count: number;
+  classes: number;
 }
 
 /**
@@ -303,7 +318,10 @@ export function enforceDemand(
   net: number[],
   opts: EnforceOptions = {},
 ): { accepted: number; proposed: number } {
-  const K = gap.length;
+  const reg = opts.regions;
+  const K = reg ? reg.classes : gap.length;
+  const R = reg ? reg.count : 1;
+  if (gap.length !== R * K) throw new InternalError(`demand enforcement: ${gap.length} gaps for ${R} region(s) x ${K} classes`);
   const fraction = opts.fraction ?? 1;
   const tieKey = rngU32(new RngKey(opts.seed ?? 0, 2 ** 32 + (opts.iteration ?? 0)), 0);
   // collect candidates whose source and target can move at all (raster order; order is irrelevant)
@@ -318,7 +336,8 @@ export function enforceDemand(
     const c = cur[i];
     if (p === c || p === NODATA_CLASS) continue;
     proposed++;
-    if (!(gap[p] > 0 && gap[c] < 0)) continue; // only shrinking -> growing conversions count
+    const o = reg ? reg.index[i] * K : 0;
+    if (!(gap[o + p] > 0 && gap[o + c] < 0)) continue; // only shrinking -> growing conversions count (in the cell's region)
     if (m === buf.length) {
       const nb = new BigUint64Array(buf.length * 2);
       nb.set(buf);
@@ -335,16 +354,17 @@ export function enforceDemand(
   cand.sort();
   // per-iteration budgets: at most ceil(fraction * |gap|) cells gained (growing) or lost (shrinking)
   const budget = gap.map((g) => Math.sign(g) * Math.ceil(fraction * Math.abs(g)));
-  for (let k = 0; k < K; k++) net[k] = 0;
+  for (let j = 0; j < R * K; j++) net[j] = 0;
   let accepted = 0;
   let left = 0;
-  for (let k = 0; k < K; k++) if (budget[k] > 0) left += budget[k];
+  for (let j = 0; j < R * K; j++) if (budget[j] > 0) left += budget[j];
   for (let j = 0; j < m && left > 0; j++) {
     const i = tieUnpermute(u32[2 * j], tieKey);
-    const c = cur[i], k = prop[i];
+    const o = reg ? reg.index[i] * K : 0;
+    const c = o + cur[i], k = o + prop[i];
     if (net[k] < budget[k] && -net[c] < -budget[c]) {
       left--;
-      cur[i] = k;
+      cur[i] = prop[i];
       net[k]++;
       net[c]--;
       accepted++;
@@ -402,7 +422,10 @@ export async function enforceDemandWasm(
   net: number[],
   opts: EnforceWasmOptions = {},
 ): Promise<{ accepted: number; proposed: number; rounds: number; batches: number }> {
-  const K = gap.length;
+  const reg = opts.regions;
+  const K = reg ? reg.classes : gap.length;
+  const R = reg ? reg.count : 1;
+  if (gap.length !== R * K) throw new InternalError(`demand enforcement: ${gap.length} gaps for ${R} region(s) x ${K} classes`);
   const fraction = opts.fraction ?? 1;
   const tieKey = rngU32(new RngKey(opts.seed ?? 0, 2 ** 32 + (opts.iteration ?? 0)), 0);
   const minBatch = opts.minBatch === undefined ? DEFAULT_DEMAND_BATCH : checkInt('demand batch', opts.minBatch, 1);
@@ -411,7 +434,7 @@ export async function enforceDemandWasm(
   if (n > 2 ** 32 - 1) throw new ConfigError(`demand enforcement: ${n} cells, at most 2^32 - 1 supported`);
   if (K > NODATA_CLASS) throw new ConfigError(`demand enforcement: ${K} classes, at most ${NODATA_CLASS}`);
   const budget = gap.map((g) => Math.sign(g) * Math.ceil(fraction * Math.abs(g)));
-  for (let k = 0; k < K; k++) net[k] = 0;
+  for (let j = 0; j < R * K; j++) net[j] = 0;
   const scanOpts = { taskCells: opts.taskCells, simd: opts.simd, binBits: opts.binBits };
   let scan: DemandScan;
   let assign: (i: number, k: number) => void;
@@ -443,21 +466,29 @@ export async function enforceDemandWasm(
   try {
     // open classes: growing below its gain budget / shrinking below its loss budget (enforceDemand's
     // acceptance test, per class); returns the most conversions still possible (0 = none)
+    // with regions: a class is flagged when it is open in some region (the kernels then collect
+    // a superset of the candidates; the acceptance below checks the cell's own region), and the
+    // conversions still possible are summed over regions
     const f = new Uint8Array(256);
     const setFlags = (): number => {
       f.fill(0);
-      let gain = 0, lose = 0;
-      for (let k = 0; k < K; k++) {
-        if (gap[k] > 0 && net[k] < budget[k]) {
-          f[k] = FLAG_GAIN;
-          gain += budget[k] - net[k];
-        } else if (gap[k] < 0 && -net[k] < -budget[k]) {
-          f[k] = FLAG_LOSE;
-          lose += net[k] - budget[k];
+      let left = 0;
+      for (let r = 0; r < R; r++) {
+        let gain = 0, lose = 0;
+        for (let k = 0; k < K; k++) {
+          const j = r * K + k;
+          if (gap[j] > 0 && net[j] < budget[j]) {
+            f[k] |= FLAG_GAIN;
+            gain += budget[j] - net[j];
+          } else if (gap[j] < 0 && -net[j] < -budget[j]) {
+            f[k] |= FLAG_LOSE;
+            lose += net[j] - budget[j];
+          }
         }
+        left += Math.min(gain, lose);
       }
       scan.setFlags(f);
-      return Math.min(gain, lose);
+      return left;
     };
     let left = setFlags();
     const { proposed, hist } = await scan.hist();
@@ -504,11 +535,14 @@ export async function enforceDemandWasm(
         for (let gi = 0; gi < G && left > 0; gi++) {
           const rec = col.sorted(gi); // (lo, hi, i, c | k << 8) per candidate, ascending key
           batches++;
+          const rIndex = reg ? reg.index : null;
           for (let j = 0; j < rec.length; j += 4) {
             const ck = rec[j + 3];
-            const c = ck & 255, k = ck >>> 8;
+            const i = rec[j + 2];
+            const o = rIndex ? rIndex[i] * K : 0;
+            const c = o + (ck & 255), k = o + (ck >>> 8);
             if (net[k] < budget[k] && -net[c] < -budget[c]) {
-              assign(rec[j + 2], k);
+              assign(i, ck >>> 8);
               net[k]++;
               net[c]--;
               accepted++;
@@ -631,6 +665,14 @@ export interface FlusRunOptions {
   /** Most bytes of row data per group (default GROUP_MAX_BYTES; tests). */
   groupBytes?: number;
   output?: FlusOutput;
+  /**
+   * Per-region demand in one run: the region (0..count-1) of every cell; demands[y] then holds
+   * count * K values (region r, class k at r * K + k), each region meets its own demand with its
+   * own budgets, neighbourhoods cross region borders, and results' counts and gap hold count * K
+   * values. Valid cells outside every region (index >= count) must be restricted. Adaptive
+   * inertia (one value per class) follows the gap summed over regions.
+   */
+  regions?: { index: Uint16Array; count: number };
 }
 
 function isRowSource(x: FlusInput | FlusRowSource): x is FlusRowSource {
@@ -698,6 +740,26 @@ export async function runFlus(
     return results;
   }
   const W = inp.width, H = inp.height, cells = W * H;
+  const R = opts.regions ? checkInt('regions', opts.regions.count, 1, 65535) : 1;
+  const regions: RegionIndex | undefined = opts.regions ? { index: opts.regions.index, count: R, classes: K } : undefined;
+  if (regions && regions.index.length !== cells) throw new InternalError(`regions: ${regions.index.length} cells, expected ${cells}`);
+  for (const d of demands) if (d.length !== R * K) throw new InternalError(`demand rows: ${d.length} values, expected ${R} region(s) x ${K} classes`);
+  /** Counts per (region, class) of rows [y0, y1) of a class-index map (rows given from y0); restricted per cell or null. */
+  const tally = (c: Float64Array, rows: Uint8Array, y0: number, restr: Uint8Array | null) => {
+    const base = y0 * W;
+    for (let i = 0; i < rows.length; i++) {
+      const v = rows[i];
+      if (v === NODATA_CLASS) continue;
+      const r = regions ? regions.index[base + i] : 0;
+      if (r >= R) {
+        if (!restr || restr[i] === 0) {
+          throw new InputError(`regions: the valid cell at row ${Math.floor((base + i) / W)}, column ${(base + i) % W} is in no region and not restricted (cells outside every region must keep their class)`);
+        }
+        continue;
+      }
+      c[r * K + v]++;
+    }
+  };
   const inU16 = arrays ? arrays.prob instanceof Uint16Array : false;
   const probMemory = opts.probMemory ?? (inU16 ? 'uint16' : 'float32');
   if (probMemory !== 'float32' && probMemory !== 'uint16') throw new ConfigError(`suitability in memory: expected "float32" or "uint16", got ${JSON.stringify(probMemory)}`);
@@ -723,7 +785,9 @@ export async function runFlus(
     k1.cur.view().set(arrays!.landuse);
     k1.sp.view().set(toMemory(arrays!.prob, arrays!.landuse, 0) as never);
     if (k1.restricted && arrays!.restricted) k1.restricted.view().set(arrays!.restricted);
-    counts = classCounts(k1.cur.view().subarray(0, cells), K);
+    const c = new Float64Array(R * K);
+    tally(c, k1.cur.view().subarray(0, cells), 0, arrays!.restricted);
+    counts = Array.from(c);
     snapshot = (y0, y1) => k1.cur.view().subarray(y0 * W, y1 * W);
   } else {
     const o = { width: W, height: H, classes: K, n: cfg.n, restricted: hasRestricted, tileRows: cfg.tileRows, simd: cfg.simd, u16 };
@@ -731,7 +795,7 @@ export async function runFlus(
     ca = g;
     try {
       const step = source?.readRows ?? 256;
-      const c = new Float64Array(256);
+      const c = new Float64Array(R * K);
       for (let y0 = 0; y0 < H; y0 += step) {
         const y1 = Math.min(H, y0 + step);
         const rows = source ? await source.read(y0, y1) : {
@@ -750,15 +814,15 @@ export async function runFlus(
             planes.push(u16 && p instanceof Float32Array ? quantise(p, rows.landuse, W, y0, 'probabilities') : !u16 && p instanceof Uint16Array ? Float32Array.from(p) : p);
           }
         }
+        tally(c, rows.landuse, y0, rows.restricted);
         for (let y = y0; y < y1; y++) {
           const r = rows.landuse.subarray((y - y0) * W, (y - y0 + 1) * W);
           g.map.row(y).set(r);
-          for (let x = 0; x < W; x++) c[r[x]]++;
           for (let k = 0; k < K; k++) g.sp.row(y, k).set(planes[k].subarray((y - y0) * W, (y - y0 + 1) * W) as never);
           if (g.restricted && rows.restricted) g.restricted.row(y).set(rows.restricted.subarray((y - y0) * W, (y - y0 + 1) * W));
         }
       }
-      counts = Array.from(c.subarray(0, K));
+      counts = Array.from(c);
     } catch (e) {
       await g.release();
       throw e;
@@ -769,9 +833,16 @@ export async function runFlus(
       return out;
     };
   }
+  /** Per-class sums over regions of R * K values. */
+  const perClass = (v: number[]): number[] => {
+    if (R === 1) return v.slice();
+    const out = new Array(K).fill(0);
+    for (let j = 0; j < v.length; j++) out[j % K] += v[j];
+    return out;
+  };
   try {
     const valid = counts.reduce((a, b) => a + b, 0);
-    const net = new Array(K).fill(0);
+    const net = new Array(R * K).fill(0);
     for (let y = 0; y < demands.length; y++) {
       const demand = demands[y];
       let gap = demand.map((d, k) => d - counts[k]);
@@ -780,7 +851,7 @@ export async function runFlus(
       while (total > cfg.tolerance * valid && it < cfg.maxIterations) {
         const coef = caCoef(K, cfg.n, cfg.weights, inertia, cfg.allowed);
         const proposedCount = await ca.step(cfg.seed, stream, coef);
-        const eo = { fraction: cfg.acceptFraction, seed: cfg.seed, iteration: stream };
+        const eo = { fraction: cfg.acceptFraction, seed: cfg.seed, iteration: stream, regions };
         const { accepted } = proposedCount === 0
           ? { accepted: 0 }
           : cfg.demandKernel === 'ref' && ca instanceof CaKernel
@@ -791,10 +862,11 @@ export async function runFlus(
         if (proposedCount === 0) net.fill(0);
         counts = counts.map((c, k) => c + net[k]);
         const newGap = demand.map((d, k) => d - counts[k]);
-        for (let k = 0; k < K; k++) inertia[k] = updateInertia(inertia[k], newGap[k], gap[k]);
+        const d1 = perClass(newGap), d2 = perClass(gap);
+        for (let k = 0; k < K; k++) inertia[k] = updateInertia(inertia[k], d1[k], d2[k]);
         gap = newGap;
         total = gap.reduce((a, g) => a + Math.abs(g), 0);
-        onProgress?.({ yearIndex: y, iteration: it, gap: gap.slice(), totalGap: total, accepted, proposed: proposedCount });
+        onProgress?.({ yearIndex: y, iteration: it, gap: d1, totalGap: total, accepted, proposed: proposedCount, ...(regions ? { regionGap: gap.slice() } : {}) });
       }
       let map: Uint8Array;
       if (opts.output) {
