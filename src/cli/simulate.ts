@@ -4,7 +4,7 @@
  *  [--max-iterations M] [--tolerance T] [--accept-fraction F] [--demand-start-year Y] [--prob-memory T] [--quiet]`
  *
  * FLUS cellular-automaton simulation (src/models/flus.ts) to each row of the demand table in
- * turn. The last year's map is --out; earlier years go beside it as <stem>_<year>.tif.
+ * turn; with --regions [--demand rows per (region, year)] every region's demand in the same run. The last year's map is --out; earlier years go beside it as <stem>_<year>.tif.
  * Progress (iteration, remaining gap per class) goes to stderr unless --quiet.
  * Inputs are read and outputs written window by window; the sync update holds the map,
  * suitability and scratch in block groups of WebAssembly memories (one when the raster fits),
@@ -19,7 +19,7 @@ import { allocArray, checkSameGrid, DTYPE_BYTES, isIntegerDType, type Raster } f
 import { Engine } from '../tiling/engine.js';
 import { checkDemandFeasibleCounts, runFlus, type FlusOutput, type FlusProgress, type FlusRowSource, type UpdateMode } from '../models/flus.js';
 import { readScenario, scenarioArrays, type SimScenario } from '../models/scenario.js';
-import { readDemandCsv, type Demand } from '../models/demand.js';
+import { readDemandCsv, readRegionDemandCsv, type Demand } from '../models/demand.js';
 import { codesPresent, transitions, markovDemand, BUILTIN_SCENARIOS } from '../models/markov.js';
 import { parseThreads, progressWriter, run, threadsOption } from './common.js';
 import { needsWhole, parseBudget, writerBytes } from '../tiling/blocks.js';
@@ -44,6 +44,7 @@ interface SimulateOptions {
   probMemory?: string;
   memory?: string;
   blockRows?: string;
+  regions?: string;
   quiet?: boolean;
 }
 
@@ -54,6 +55,7 @@ export function register(program: Command): void {
     .requiredOption('--landuse <file>', 'land-use map at the start (integer class codes)')
     .requiredOption('--prob <file>', 'suitability: one Float32 band per class, ascending class code (landcarbon suitability)')
     .option('--demand <file>', 'demand table: year,<code>,<code>,... one row per target year (or lulcc V1..VK with --demand-start-year)')
+    .option('--regions <file>', 'integer raster of region codes: --demand then has rows per (region, year) (region,year,<code>,...); each region meets its own demand, neighbourhoods cross borders; NoData = outside every region (keeps its class)')
     .option('--demand-start-year <year>', 'first year of a lulcc-layout demand table (V1..VK, no year column)')
     .option('--scenario <file>', 'scenario (YAML/JSON): classes, neighbourhood, weights, conversion matrix, restricted, demand, seed ...')
     .option('--restricted <file>', '0/1 raster: 1 = restricted, never changes (overrides the scenario)')
@@ -125,6 +127,16 @@ async function simulate(o: SimulateOptions): Promise<void> {
   const W = luInfo.grid.width, H = luInfo.grid.height, cells = W * H;
   const rpath = o.restricted ?? sc?.restricted;
   if (rpath) checkSameGrid(luInfo.grid, o.landuse, (await readRasterInfo(rpath)).grid, rpath);
+  const gpath = o.regions;
+  const gInfo = gpath ? await readRasterInfo(gpath) : null;
+  if (gpath && gInfo) {
+    checkSameGrid(luInfo.grid, o.landuse, gInfo.grid, gpath);
+    if (!isIntegerDType(gInfo.dtype)) throw new InputError(`${gpath}: regions must have integer codes, got ${gInfo.dtype}`);
+  }
+  // with regions: cells per (region code, land-use code) and restricted ones, keyed "region,code"
+  const perRegion = new Map<string, number>();
+  const fixedPerRegion = new Map<string, number>();
+  const regionCodes = new Set<number>();
   // pass 1 over the land use (window by window): the codes present, cells per code, restricted cells per code
   const perCode = new Map<number, number>();
   const fixedPerCode = new Map<number, number>();
@@ -133,6 +145,21 @@ async function simulate(o: SimulateOptions): Promise<void> {
     const r = await readRaster(o.landuse, { window });
     const rf = rpath ? restrictedFlags(await readRaster(rpath, { window }), rpath, y0) : null;
     const present = codesPresent(r.data, luInfo.grid.nodata, o.landuse);
+    if (gpath) {
+      const g = await readRaster(gpath, { window });
+      const gnd = g.grid.nodata;
+      const lnd = luInfo.grid.nodata;
+      for (let i = 0; i < r.data.length; i++) {
+        const v = r.data[i];
+        if (v !== v || v === lnd) continue;
+        const rg = g.data[i];
+        if (rg === gnd) continue; // outside every region: keeps its class
+        regionCodes.add(rg);
+        const key = `${rg},${v}`;
+        perRegion.set(key, (perRegion.get(key) ?? 0) + 1);
+        if (rf && rf[i]) fixedPerRegion.set(key, (fixedPerRegion.get(key) ?? 0) + 1);
+      }
+    }
     if (present.length === 1 && !rf) {
       // one code (and perhaps NoData): count without a per-cell map lookup
       let n = 0;
@@ -186,7 +213,32 @@ async function simulate(o: SimulateOptions): Promise<void> {
   let demand: Demand;
   let demandSource: string;
   const dpath = o.demand ?? sc?.demand;
-  if (dpath) {
+  const regionList = [...regionCodes].sort((a, b) => a - b);
+  let regionIndex: Uint16Array | null = null;
+  if (gpath) {
+    if (!dpath) throw new ConfigError('--regions: give --demand <file> with rows per (region, year)');
+    if ((o.update ?? sc?.update) === 'flus') throw new ConfigError('--regions: per-region demand needs the sync update (--update flus updates one national counter per class)');
+    if (regionList.length === 0) throw new InputError(`${gpath}: no valid land-use cell is in a region`);
+    if (regionList.length > 65535) throw new InputError(`${gpath}: ${regionList.length} regions; at most 65535 are supported`);
+    const regionCells = new Map(regionList.map((rg) => [rg, codes.reduce((a, c) => a + (perRegion.get(`${rg},${c}`) ?? 0), 0)]));
+    const rd = readRegionDemandCsv(dpath, { codes, regionCells });
+    demand = { years: rd.years, codes: rd.codes, counts: rd.years.map((_, y) => rd.counts[y].flat()) };
+    demandSource = dpath;
+    regionList.forEach((rg, j) => {
+      checkDemandFeasibleCounts(
+        codes.map((c) => perRegion.get(`${rg},${c}`) ?? 0), codes.map((c) => fixedPerRegion.get(`${rg},${c}`) ?? 0),
+        rd.counts.map((row) => row[j]), { classes: K, allowed: arrays.allowed }, { source: `${dpath} (region ${rg})`, classNames: arrays.names, years: rd.years },
+        counts0, // neighbourhoods cross region borders: a class may grow into a region from its neighbours
+      );
+    });
+    // region index of every cell (65535 = outside every region)
+    const lut = new Map(regionList.map((rg, j) => [rg, j]));
+    regionIndex = new Uint16Array(cells);
+    for (const [y0, y1] of windows(H)) {
+      const g = await readRaster(gpath, { window: { col0: 0, row0: y0, width: W, height: y1 - y0 } });
+      for (let i = 0; i < g.data.length; i++) regionIndex[y0 * W + i] = lut.get(g.data[i]) ?? 65535;
+    }
+  } else if (dpath) {
     demand = readDemandCsv(dpath, {
       codes,
       validCells: valid,
@@ -207,7 +259,7 @@ async function simulate(o: SimulateOptions): Promise<void> {
   } else {
     throw new ConfigError('demand: give --demand <file>, or "demand" / "markov" in the scenario');
   }
-  checkDemandFeasibleCounts(counts0, fixed0, demand.counts, { classes: K, allowed: arrays.allowed }, { source: demandSource, classNames: arrays.names, years: demand.years });
+  if (!gpath) checkDemandFeasibleCounts(counts0, fixed0, demand.counts, { classes: K, allowed: arrays.allowed }, { source: demandSource, classNames: arrays.names, years: demand.years });
 
   const seed = o.seed !== undefined ? checkInt('--seed', o.seed, 0, Number.MAX_SAFE_INTEGER) : sc?.seed ?? 1;
   const update = (o.update ?? sc?.update ?? 'sync') as UpdateMode;
@@ -231,7 +283,7 @@ async function simulate(o: SimulateOptions): Promise<void> {
   // the inputs window by window: class indices, suitability (NoData -> 0: the cell keeps its class), restricted flags
   let noProb = 0;
   const source: FlusRowSource = {
-    width: W, height: H, hasRestricted: !!rpath, readRows: WINDOW_ROWS,
+    width: W, height: H, hasRestricted: !!rpath || !!gpath, readRows: WINDOW_ROWS,
     async read(y0, y1) {
       const window = { col0: 0, row0: y0, width: W, height: y1 - y0 };
       const landuse = toCodes(await readRaster(o.landuse, { window }), codes, o.landuse, y0);
@@ -254,7 +306,12 @@ async function simulate(o: SimulateOptions): Promise<void> {
           prob[off + i] = v;
         }
       });
-      const restricted = rpath ? restrictedFlags(await readRaster(rpath, { window }), rpath, y0) : null;
+      let restricted = rpath ? restrictedFlags(await readRaster(rpath, { window }), rpath, y0) : null;
+      if (regionIndex) {
+        // cells outside every region keep their class
+        restricted ??= new Uint8Array(n);
+        for (let i = 0; i < n; i++) if (regionIndex[y0 * W + i] === 65535) restricted[i] = 1;
+      }
       if (y1 === H && noProb > 0) log(`simulate: ${noProb} valid land-use cells have NoData suitability in ${o.prob}; they keep their class`);
       return { landuse, prob, restricted };
     },
@@ -303,11 +360,21 @@ async function simulate(o: SimulateOptions): Promise<void> {
       res = await runFlus(engine, { width: W, height: H, landuse, prob, restricted }, demand.counts, config, progress);
       for (let y = 0; y < res.length; y++) await output.write(y, (y0, y1) => res![y].map.subarray(y0 * W, y1 * W));
     } else {
-      res = await runFlus(engine, source, demand.counts, config, progress, { output, probMemory: u16 ? 'uint16' : 'float32', groupRows: budget.maxRows });
+      res = await runFlus(engine, source, demand.counts, config, progress, {
+        output, probMemory: u16 ? 'uint16' : 'float32', groupRows: budget.maxRows,
+        regions: regionIndex ? { index: regionIndex, count: regionList.length } : undefined,
+      });
     }
     for (let y = 0; y < res.length; y++) {
       const r = res[y];
-      const state = r.converged ? 'demand met' : `NOT converged after ${r.iterations} iterations, remaining gap ${r.gap.map((g, k) => `${arrays.names[k]} ${g}`).join(', ')}`;
+      const byClass = (gap: number[], j0: number) => gap.slice(j0, j0 + K).map((g, k) => `${arrays.names[k]} ${g}`).join(', ');
+      if (regionIndex) {
+        regionList.forEach((rg, j) => {
+          const left = r.gap.slice(j * K, (j + 1) * K).reduce((a, g) => a + Math.abs(g), 0);
+          log(`simulate ${demand.years[y]}: region ${rg}: ${left === 0 ? 'demand met' : `remaining gap ${byClass(r.gap, j * K)}`}`);
+        });
+      }
+      const state = r.converged ? 'demand met' : `NOT converged after ${r.iterations} iterations, remaining gap ${regionIndex ? `${r.gap.reduce((a, g) => a + Math.abs(g), 0)} cells over the regions` : byClass(r.gap, 0)}`;
       log(`simulate ${demand.years[y]}: ${state} (${r.iterations} iterations) -> ${outPath(y)}`);
     }
     log(`simulate: done in ${((Date.now() - t0) / 1000).toFixed(1)} s (${update} update, seed ${seed}, ${threads} thread(s), suitability ${u16 ? 'uint16' : 'float32'} in memory)`);

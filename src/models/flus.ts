@@ -177,7 +177,9 @@ export function checkDemandFeasible(
 
 /**
  * checkDemandFeasible from the start map's class counts and its restricted cells per class
- * (fixed[k]), for maps read by rows.
+ * (fixed[k]), for maps read by rows. growFrom (per-region demand): the whole map's counts, used for
+ * the "no cells to grow from" rule in the first row (a class may grow into a region from across
+ * its border; whether it can is then up to the run, which reports any remaining gap).
  */
 export function checkDemandFeasibleCounts(
   counts: number[],
@@ -185,6 +187,7 @@ export function checkDemandFeasibleCounts(
   demands: number[][],
   cfg: Pick<FlusConfig, 'classes' | 'allowed'>,
   names: { source: string; classNames?: string[]; years?: number[] },
+  growFrom?: number[],
 ): void {
   const K = cfg.classes;
   const nm = (k: number) => names.classNames?.[k] ?? `class ${k}`;
@@ -202,7 +205,8 @@ export function checkDemandFeasibleCounts(
     if (sum !== valid) throw new InputError(`${names.source}: ${yr(y)} sums to ${sum} cells but the land-use map has ${valid} valid cells`);
     for (let k = 0; k < K; k++) {
       const D = d[k] - prev[k];
-      if (D > 0 && prev[k] === 0) {
+      // growFrom (per-region checks): the class's cells anywhere, since neighbourhoods cross borders
+      if (D > 0 && prev[k] === 0 && (growFrom === undefined || (y === 0 && growFrom[k] === 0))) {
         throw new InputError(`${names.source}: ${yr(y)}: demand for ${nm(k)} is ${d[k]} cells but it has no cells to grow from (its neighbourhood effect is 0 everywhere)`);
       }
       if (D < 0 && prev[k] - fixed[k] < -D) {
