@@ -88,7 +88,7 @@ export function register(program: Command): void {
     .addOption(memoryOption())
     .addOption(blockRowsOption())
     .action(
-      run('info', async (path: string, opts: { json?: boolean; stats: boolean; memory?: string; blockRows?: string }) => {
+      run('info', (path: string, _o: unknown) => ({ inputs: { '<raster>': path } }), async (path: string, opts: { json?: boolean; stats: boolean; memory?: string; blockRows?: string }) => {
         const budget = parseBudget(opts);
         const info = await readRasterInfo(path);
         const stats = opts.stats ? await bandStats(path, info, budget) : null;

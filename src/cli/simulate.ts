@@ -25,6 +25,7 @@ import { parseThreads, progressWriter, run, threadsOption } from './common.js';
 import { needsWhole, parseBudget, writerBytes } from '../tiling/blocks.js';
 import { blockRowsOption, memoryOption } from '../tiling/memory.js';
 import { caGroupBytesPerRow } from '../kernels/ca-groups.js';
+import { declareInputs, declareOutputs } from '../io/session.js';
 
 interface SimulateOptions {
   landuse: string;
@@ -71,7 +72,10 @@ export function register(program: Command): void {
     .addOption(memoryOption())
     .addOption(blockRowsOption())
     .option('--quiet', 'no progress on stderr')
-    .action(run('simulate', simulate));
+    .action(run('simulate', (o: SimulateOptions) => ({
+      inputs: { '--landuse': o.landuse, '--prob': o.prob, '--demand': o.demand, '--scenario': o.scenario, '--restricted': o.restricted, '--regions': o.regions },
+      outputs: { '--out': o.out },
+    }), simulate));
 }
 
 /** Rows per window when reading and writing (a whole number of the usual 256-row tiles). */
@@ -122,6 +126,12 @@ function restrictedFlags(r: Raster, path: string, row0: number): Uint8Array {
 async function simulate(o: SimulateOptions): Promise<void> {
   const log = progressWriter(!!o.quiet);
   const sc: SimScenario | null = o.scenario ? readScenario(o.scenario) : null;
+  if (sc) {
+    // files named inside the scenario are inputs of this run too (guarded like the options)
+    declareInputs(`${sc.source}: restricted`, o.restricted ? undefined : sc.restricted);
+    declareInputs(`${sc.source}: demand`, o.demand ? undefined : sc.demand);
+    declareInputs(`${sc.source}: markov.previous`, sc.markov?.previous);
+  }
   const luInfo = await readRasterInfo(o.landuse);
   if (!isIntegerDType(luInfo.dtype)) throw new InputError(`${o.landuse}: land-use map must have integer class codes, got ${luInfo.dtype}`);
   const W = luInfo.grid.width, H = luInfo.grid.height, cells = W * H;
@@ -261,6 +271,10 @@ async function simulate(o: SimulateOptions): Promise<void> {
   }
   if (!gpath) checkDemandFeasibleCounts(counts0, fixed0, demand.counts, { classes: K, allowed: arrays.allowed }, { source: demandSource, classNames: arrays.names, years: demand.years });
 
+  // every year's map is an output: guarded and preflighted now, before any iteration
+  const outPath = (y: number) => (y === demand.years.length - 1 ? o.out : join(dirname(o.out), `${basename(o.out, extname(o.out))}_${demand.years[y]}${extname(o.out) || '.tif'}`));
+  declareOutputs('--out', demand.years.map((_, y) => outPath(y)));
+
   const seed = o.seed !== undefined ? checkInt('--seed', o.seed, 0, Number.MAX_SAFE_INTEGER) : sc?.seed ?? 1;
   const update = (o.update ?? sc?.update ?? 'sync') as UpdateMode;
   const maxIterations = o.maxIterations !== undefined ? checkInt('--max-iterations', o.maxIterations, 1, 1_000_000) : sc?.maxIterations ?? 300;
@@ -317,7 +331,6 @@ async function simulate(o: SimulateOptions): Promise<void> {
     },
   };
   const outNodata = luInfo.grid.nodata ?? (luInfo.dtype === 'uint8' ? 255 : -1);
-  const outPath = (y: number) => (y === demand.years.length - 1 ? o.out : join(dirname(o.out), `${basename(o.out, extname(o.out))}_${demand.years[y]}${extname(o.out) || '.tif'}`));
   const output: FlusOutput = {
     async write(y, rows) {
       const w = createGeoTIFFWriter(outPath(y), { grid: { ...luInfo.grid, nodata: outNodata }, dtype: luInfo.dtype, compress: 'deflate' });

@@ -26,7 +26,7 @@ export function register(program: Command): void {
     .addOption(memoryOption())
     .addOption(blockRowsOption())
     .action(
-      run('zonal', async (o: { zones: string; classes: string; values?: string[]; pixelAreaHa?: string; out: string; threads?: string; tileRows?: string; quiet?: boolean; memory?: string; blockRows?: string }) => {
+      run('zonal', (o: { zones: string; classes: string; values?: string[]; out: string }) => ({ inputs: { '--zones': o.zones, '--classes': o.classes, '--values': o.values }, outputs: { '--out': o.out } }), async (o: { zones: string; classes: string; values?: string[]; pixelAreaHa?: string; out: string; threads?: string; tileRows?: string; quiet?: boolean; memory?: string; blockRows?: string }) => {
         const budget = parseBudget(o);
         const engine = new Engine({ threads: parseThreads(o.threads) });
         try {

@@ -5,7 +5,7 @@
  */
 import { basename, extname } from 'node:path';
 import { ConfigError, InputError } from '../errors.js';
-import { readRaster, readRasterInfo, RasterInfo } from '../io/geotiff.js';
+import { readRaster, readRasterInfo, requireSingleBand, RasterInfo } from '../io/geotiff.js';
 import { cellArea, checkSameGrid, DTYPE_BYTES, isIntegerDType } from '../io/grid.js';
 import { Engine } from '../tiling/engine.js';
 import { planBlocks, READER_BYTES } from '../tiling/blocks.js';
@@ -71,14 +71,14 @@ function valueNames(paths: string[]): string[] {
 
 export async function zonalFiles(engine: Engine, o: ZonalFilesOptions): Promise<ZonalTable> {
   const values = o.values ?? [];
-  const zi = await readRasterInfo(o.zones);
-  const ci = await readRasterInfo(o.classes);
+  const zi = requireSingleBand(await readRasterInfo(o.zones));
+  const ci = requireSingleBand(await readRasterInfo(o.classes));
   if (!isIntegerDType(zi.dtype)) throw new InputError(`${o.zones}: zone raster must hold integer unit ids, found ${zi.dtype}`);
   if (!isIntegerDType(ci.dtype)) throw new InputError(`${o.classes}: class raster must hold integer class codes, found ${ci.dtype}`);
   checkSameGrid(zi.grid, o.zones, ci.grid, o.classes);
   const vis: RasterInfo[] = [];
   for (const v of values) {
-    const vi = await readRasterInfo(v);
+    const vi = requireSingleBand(await readRasterInfo(v));
     checkSameGrid(zi.grid, o.zones, vi.grid, v);
     vis.push(vi);
   }
