@@ -26,6 +26,7 @@ import { needsWhole, parseBudget, writerBytes } from '../tiling/blocks.js';
 import { blockRowsOption, memoryOption } from '../tiling/memory.js';
 import { caGroupBytesPerRow } from '../kernels/ca-groups.js';
 import { declareInputs, declareOutputs } from '../io/session.js';
+import { PLUS_DEFAULTS, runPlus } from '../models/plus.js';
 
 interface SimulateOptions {
   landuse: string;
@@ -42,6 +43,11 @@ interface SimulateOptions {
   maxIterations?: string;
   tolerance?: string;
   acceptFraction?: string;
+  model?: string;
+  patchThreshold?: string;
+  expansionCoefficient?: string;
+  seedPercentage?: string;
+  decay?: string;
   probMemory?: string;
   memory?: string;
   blockRows?: string;
@@ -68,6 +74,11 @@ export function register(program: Command): void {
     .option('--max-iterations <n>', 'iterations per target year (default: scenario, else 300)')
     .option('--tolerance <f>', 'stop when sum |gap| <= f * valid cells (default: scenario, else 0 = exact)')
     .option('--accept-fraction <f>', 'sync update: share of each class gap closed per iteration, in (0, 1] (default: scenario, else 0.1)')
+    .addOption(new Option('--model <m>', 'flus: FLUS CA on suitability (default); plus: PLUS CARS on LEAS development probability (landcarbon plus leas)').choices(['flus', 'plus']))
+    .option('--patch-threshold <f>', `plus: initial decreasing threshold, in (0, 1] (default: scenario, else ${PLUS_DEFAULTS.patchThreshold})`)
+    .option('--expansion-coefficient <f>', `plus: expansion coefficient of random patch seeds, in [0, 1] (default: scenario, else ${PLUS_DEFAULTS.expansionCoefficient})`)
+    .option('--seed-percentage <f>', `plus: share of cells without neighbours of a class tested as its seed per iteration, in [0, 1] (default: scenario, else ${PLUS_DEFAULTS.seedPercentage})`)
+    .option('--decay <f>', `plus: decay factor of the threshold per decay step, in (0, 1) (default: scenario, else ${PLUS_DEFAULTS.decay})`)
     .addOption(new Option('--prob-memory <type>', 'suitability held in memory: float32, or uint16 (p x 65535 rounded, half the memory; changes results slightly, see README); auto: uint16 when the file is UInt16 or the float32 planes would pass 2 GiB').choices(['auto', 'float32', 'uint16']).default('auto'))
     .addOption(memoryOption())
     .addOption(blockRowsOption())
@@ -126,6 +137,7 @@ function restrictedFlags(r: Raster, path: string, row0: number): Uint8Array {
 async function simulate(o: SimulateOptions): Promise<void> {
   const log = progressWriter(!!o.quiet);
   const sc: SimScenario | null = o.scenario ? readScenario(o.scenario) : null;
+  const plus = plusOptions(o, sc);
   if (sc) {
     // files named inside the scenario are inputs of this run too (guarded like the options)
     declareInputs(`${sc.source}: restricted`, o.restricted ? undefined : sc.restricted);
@@ -282,6 +294,12 @@ async function simulate(o: SimulateOptions): Promise<void> {
   const acceptFraction = o.acceptFraction !== undefined ? checkNumber('--accept-fraction', o.acceptFraction, Number.MIN_VALUE, 1) : sc?.acceptFraction;
   const threads = parseThreads(o.threads);
   const tileRows = o.tileRows !== undefined ? checkInt('--tile-rows', o.tileRows, 1) : undefined;
+  const model = (o.model ?? sc?.model ?? 'flus') as 'flus' | 'plus';
+  if (model === 'plus' && update === 'flus') throw new ConfigError('--update flus: the official FLUS sweep applies to --model flus only (PLUS runs the sync update)');
+  if (model === 'plus' && gpath) throw new ConfigError('--regions: per-region demand runs with --model flus (PLUS CARS keeps one demand per class)');
+  if (model === 'plus' && u16) {
+    throw new ConfigError(`--model plus: the CARS kernel holds float32 development probability for the whole raster in one memory; ${probU16 ? `${o.prob} is UInt16` : probMemory === 'uint16' ? '--prob-memory uint16 was asked' : 'the float32 planes would pass 2 GiB'} (use --model flus for block groups)`);
+  }
   if (update === 'flus' && u16) {
     throw new ConfigError(`--update flus: the official sweep holds float32 suitability for the whole raster in one memory; ${probU16 ? `${o.prob} is UInt16` : '--prob-memory uint16 was asked'} (use the sync update)`);
   }
@@ -359,8 +377,8 @@ async function simulate(o: SimulateOptions): Promise<void> {
     };
     const config = { classes: K, n: sc?.neighbourhood ?? 3, weights: arrays.weights, inertia: arrays.inertia, allowed: arrays.allowed, seed, maxIterations, tolerance, acceptFraction, update, tileRows };
     let res;
-    if (update === 'flus') {
-      // the official sweep runs on whole arrays (one process-memory raster)
+    if (update === 'flus' || model === 'plus') {
+      // the official sweep and PLUS CARS run on whole arrays (one memory)
       const landuse = new Uint8Array(cells), prob = new Float32Array(cells * K);
       const restricted = rpath ? new Uint8Array(cells) : null;
       for (const [y0, y1] of windows(H)) {
@@ -370,7 +388,10 @@ async function simulate(o: SimulateOptions): Promise<void> {
         for (let k = 0; k < K; k++) prob.set(r.prob.subarray(k * n, (k + 1) * n), k * cells + y0 * W);
         if (restricted && r.restricted) restricted.set(r.restricted, y0 * W);
       }
-      res = await runFlus(engine, { width: W, height: H, landuse, prob, restricted }, demand.counts, config, progress);
+      const inp = { width: W, height: H, landuse, prob, restricted };
+      res = model === 'plus'
+        ? await runPlus(engine, inp, demand.counts, { ...config, ...plus }, progress)
+        : await runFlus(engine, inp, demand.counts, config, progress);
       for (let y = 0; y < res.length; y++) await output.write(y, (y0, y1) => res![y].map.subarray(y0 * W, y1 * W));
     } else {
       res = await runFlus(engine, source, demand.counts, config, progress, {
@@ -390,8 +411,26 @@ async function simulate(o: SimulateOptions): Promise<void> {
       const state = r.converged ? 'demand met' : `NOT converged after ${r.iterations} iterations, remaining gap ${regionIndex ? `${r.gap.reduce((a, g) => a + Math.abs(g), 0)} cells over the regions` : byClass(r.gap, 0)}`;
       log(`simulate ${demand.years[y]}: ${state} (${r.iterations} iterations) -> ${outPath(y)}`);
     }
-    log(`simulate: done in ${((Date.now() - t0) / 1000).toFixed(1)} s (${update} update, seed ${seed}, ${threads} thread(s), suitability ${u16 ? 'uint16' : 'float32'} in memory)`);
+    log(`simulate: done in ${((Date.now() - t0) / 1000).toFixed(1)} s (${model === 'plus' ? 'PLUS CARS' : `${update} update`}, seed ${seed}, ${threads} thread(s), suitability ${u16 ? 'uint16' : 'float32'} in memory)`);
   } finally {
     await engine.close();
   }
+}
+
+/** PLUS CARS parameters from the options, else the scenario (validated here; defaults in runPlus). */
+function plusOptions(o: SimulateOptions, sc: SimScenario | null) {
+  const pick = (flag: string, v: string | undefined, scv: number | undefined, min: number, max: number, open = false) => {
+    if (v === undefined) return scv;
+    const x = checkNumber(flag, v, min, max);
+    if (open && (x <= min || x >= max)) throw new ConfigError(`${flag}: expected a number in (${min}, ${max}), got ${x}`);
+    return x;
+  };
+  const pt = pick('--patch-threshold', o.patchThreshold, sc?.patchThreshold, 0, 1);
+  if (o.patchThreshold !== undefined && pt === 0) throw new ConfigError('--patch-threshold: expected a number in (0, 1], got 0');
+  return {
+    patchThreshold: pt,
+    expansionCoefficient: pick('--expansion-coefficient', o.expansionCoefficient, sc?.expansionCoefficient, 0, 1),
+    seedPercentage: pick('--seed-percentage', o.seedPercentage, sc?.seedPercentage, 0, 1),
+    decay: pick('--decay', o.decay, sc?.decay, 0, 1, true),
+  };
 }
