@@ -13,8 +13,11 @@
  */
 import { Command, Option } from 'commander';
 import { basename, dirname, extname, join } from 'node:path';
+import { existsSync, readdirSync } from 'node:fs';
+import { PACKAGE_ROOT } from '../wasm/module.js';
 import { ConfigError, InputError, checkInt, checkNumber } from '../errors.js';
 import { createGeoTIFFWriter, readBands, readRaster, readRasterInfo } from '../io/geotiff.js';
+import { probabilityScale } from '../io/prob.js';
 import { allocArray, checkSameGrid, DTYPE_BYTES, isIntegerDType, type Raster } from '../io/grid.js';
 import { Engine } from '../tiling/engine.js';
 import { checkDemandFeasibleCounts, runFlus, type FlusOutput, type FlusProgress, type FlusRowSource, type UpdateMode } from '../models/flus.js';
@@ -29,6 +32,7 @@ import { declareInputs, declareOutputs } from '../io/session.js';
 import { PLUS_DEFAULTS, runPlus } from '../models/plus.js';
 
 interface SimulateOptions {
+  cog?: boolean;
   landuse: string;
   prob: string;
   demand?: string;
@@ -74,6 +78,7 @@ export function register(program: Command): void {
     .option('--max-iterations <n>', 'iterations per target year (default: scenario, else 300)')
     .option('--tolerance <f>', 'stop when sum |gap| <= f * valid cells (default: scenario, else 0 = exact)')
     .option('--accept-fraction <f>', 'sync update: share of each class gap closed per iteration, in (0, 1] (default: scenario, else 0.1)')
+    .option('--cog', 'write the maps as Cloud-Optimized GeoTIFFs (internal overviews, nearest class)')
     .addOption(new Option('--model <m>', 'flus: FLUS CA on suitability (default); plus: PLUS CARS on LEAS development probability (landcarbon plus leas)').choices(['flus', 'plus']))
     .option('--patch-threshold <f>', `plus: initial decreasing threshold, in (0, 1] (default: scenario, else ${PLUS_DEFAULTS.patchThreshold})`)
     .option('--expansion-coefficient <f>', `plus: expansion coefficient of random patch seeds, in [0, 1] (default: scenario, else ${PLUS_DEFAULTS.expansionCoefficient})`)
@@ -84,7 +89,7 @@ export function register(program: Command): void {
     .addOption(blockRowsOption())
     .option('--quiet', 'no progress on stderr')
     .action(run('simulate', (o: SimulateOptions) => ({
-      inputs: { '--landuse': o.landuse, '--prob': o.prob, '--demand': o.demand, '--scenario': o.scenario, '--restricted': o.restricted, '--regions': o.regions },
+      inputs: { '--landuse': o.landuse, '--prob': o.prob, '--demand': o.demand, '--scenario': scenarioPath(o.scenario), '--restricted': o.restricted, '--regions': o.regions },
       outputs: { '--out': o.out },
     }), simulate));
 }
@@ -136,7 +141,7 @@ function restrictedFlags(r: Raster, path: string, row0: number): Uint8Array {
 
 async function simulate(o: SimulateOptions): Promise<void> {
   const log = progressWriter(!!o.quiet);
-  const sc: SimScenario | null = o.scenario ? readScenario(o.scenario) : null;
+  const sc: SimScenario | null = o.scenario ? readScenario(scenarioPath(o.scenario)!) : null;
   const plus = plusOptions(o, sc);
   if (sc) {
     // files named inside the scenario are inputs of this run too (guarded like the options)
@@ -229,7 +234,6 @@ async function simulate(o: SimulateOptions): Promise<void> {
   const probU16 = pinfo.dtype === 'uint16';
   const probMemory = o.probMemory ?? 'auto';
   if (!['auto', 'float32', 'uint16'].includes(probMemory)) throw new ConfigError(`--prob-memory: expected auto, float32 or uint16, got ${JSON.stringify(probMemory)}`);
-  const u16 = probMemory === 'uint16' || (probMemory === 'auto' && (probU16 || cells * K * 4 > AUTO_U16_BYTES));
 
   // demand
   let demand: Demand;
@@ -297,11 +301,15 @@ async function simulate(o: SimulateOptions): Promise<void> {
   const model = (o.model ?? sc?.model ?? 'flus') as 'flus' | 'plus';
   if (model === 'plus' && update === 'flus') throw new ConfigError('--update flus: the official FLUS sweep applies to --model flus only (PLUS runs the sync update)');
   if (model === 'plus' && gpath) throw new ConfigError('--regions: per-region demand runs with --model flus (PLUS CARS keeps one demand per class)');
+  // auto: uint16 in memory only on the sync FLUS path (block groups); the whole-array paths
+  // (--update flus, --model plus) read a UInt16 file as p = v / 65535 into float32
+  const wholeArrays = update === 'flus' || model === 'plus';
+  const u16 = probMemory === 'uint16' || (probMemory === 'auto' && !wholeArrays && (probU16 || cells * K * 4 > AUTO_U16_BYTES));
   if (model === 'plus' && u16) {
-    throw new ConfigError(`--model plus: the CARS kernel holds float32 development probability for the whole raster in one memory; ${probU16 ? `${o.prob} is UInt16` : probMemory === 'uint16' ? '--prob-memory uint16 was asked' : 'the float32 planes would pass 2 GiB'} (use --model flus for block groups)`);
+    throw new ConfigError('--model plus: the CARS kernel holds float32 development probability for the whole raster in one memory; --prob-memory uint16 was asked (use --model flus for block groups)');
   }
   if (update === 'flus' && u16) {
-    throw new ConfigError(`--update flus: the official sweep holds float32 suitability for the whole raster in one memory; ${probU16 ? `${o.prob} is UInt16` : '--prob-memory uint16 was asked'} (use the sync update)`);
+    throw new ConfigError('--update flus: the official sweep holds float32 suitability for the whole raster in one memory; --prob-memory uint16 was asked (use the sync update)');
   }
 
   // memory: the CA holds its state for the whole raster (in block groups of WebAssembly memories);
@@ -351,7 +359,7 @@ async function simulate(o: SimulateOptions): Promise<void> {
   const outNodata = luInfo.grid.nodata ?? (luInfo.dtype === 'uint8' ? 255 : -1);
   const output: FlusOutput = {
     async write(y, rows) {
-      const w = createGeoTIFFWriter(outPath(y), { grid: { ...luInfo.grid, nodata: outNodata }, dtype: luInfo.dtype, compress: 'deflate' });
+      const w = createGeoTIFFWriter(outPath(y), { grid: { ...luInfo.grid, nodata: outNodata }, dtype: luInfo.dtype, compress: 'deflate', cog: !!o.cog });
       try {
         for (const [y0, y1] of windows(H)) {
           const m = rows(y0, y1);
@@ -385,7 +393,14 @@ async function simulate(o: SimulateOptions): Promise<void> {
         const r = await source.read(y0, y1);
         const n = r.landuse.length;
         landuse.set(r.landuse, y0 * W);
-        for (let k = 0; k < K; k++) prob.set(r.prob.subarray(k * n, (k + 1) * n), k * cells + y0 * W);
+        if (r.prob instanceof Uint16Array) {
+          // a UInt16 file holds v = round(p x 65535) (src/io/prob.ts); CARS thresholds and the
+          // official sweep's gate are not scale-free, so p is restored here
+          const s = probabilityScale('uint16', o.prob);
+          for (let k = 0; k < K; k++) for (let i = 0; i < n; i++) prob[k * cells + y0 * W + i] = r.prob[k * n + i] * s;
+        } else {
+          for (let k = 0; k < K; k++) prob.set(r.prob.subarray(k * n, (k + 1) * n), k * cells + y0 * W);
+        }
         if (restricted && r.restricted) restricted.set(r.restricted, y0 * W);
       }
       const inp = { width: W, height: H, landuse, prob, restricted };
@@ -415,6 +430,19 @@ async function simulate(o: SimulateOptions): Promise<void> {
   } finally {
     await engine.close();
   }
+}
+
+/**
+ * A built-in scenario name (scenarios/<name>.yaml shipped with the package, e.g.
+ * seed004-ecological: Qin et al.'s Beibu Gulf ecological priority settings) when no file of that
+ * name exists; otherwise the path as given.
+ */
+export function scenarioPath(p: string | undefined): string | undefined {
+  if (p === undefined || existsSync(p) || !/^[a-z0-9]+(-[a-z0-9]+)+$/.test(p)) return p;
+  const f = join(PACKAGE_ROOT, 'scenarios', `${p}.yaml`);
+  if (existsSync(f)) return f;
+  const have = readdirSync(join(PACKAGE_ROOT, 'scenarios')).filter((n) => n.endsWith('.yaml')).map((n) => n.slice(0, -5));
+  throw new ConfigError(`--scenario ${p}: no such file, and not a built-in scenario (built-ins: ${have.join(', ')})`);
 }
 
 /** PLUS CARS parameters from the options, else the scenario (validated here; defaults in runPlus). */
