@@ -30,8 +30,9 @@
 // where the reference computes 0 + TP_0: they can differ only in the sign of a zero, which no
 // comparison sees.)
 //
-// Halo: the rows [row0 - h, row1 + h) with h = (N - 1) / 2 are read; the whole map lives in shared
-// memory, so tiles read their neighbours directly. The host must leave 16 readable bytes after
+// Halo: the rows [row0 - h, row1 + h) with h = (N - 1) / 2 are read; in one memory the whole map
+// lives in shared memory, so tiles read their neighbours directly; across memories (block groups)
+// the host copies the halo rows in (see ca_step on addresses). The host must leave 16 readable bytes after
 // the map and after the restricted mask (SIMD loads of the last row's tail).
 //
 // Per output row:
@@ -249,18 +250,42 @@ function countsRowScalar(
 // ---------------------------------------------------------------------------------------------
 // pass 2: the rule
 
-/** Float32 bits of sp[k][i] / sp[c][i] (f64 division); spi = sp + 4i, pb = plane bytes. */
+// Suitability storage (U, a constant after inlining like K): float32 (U = false, 4 bytes) or
+// uint16 (U = true, 2 bytes: q = round(p * 65535), used as the integer q: TP and the priority
+// are scale-free, sp_k / sp_c = q_k / q_c, and the roulette normalises by S).
+
+/** log2 of the bytes per suitability value. */
 // @ts-ignore: decorator
-@inline function priorityBits(spi: usize, pb: usize, k: i32, c: i32): u32 {
-  const pk = <f64>load<f32>(spi + <usize>k * pb);
-  const pc = <f64>load<f32>(spi + <usize>c * pb);
+@inline function spShift(U: bool): usize {
+  return U ? 1 : 2;
+}
+
+/** Suitability value at address a, as f64 (exact). */
+// @ts-ignore: decorator
+@inline function spLoad(U: bool, a: usize): f64 {
+  return U ? <f64>load<u16>(a) : <f64>load<f32>(a);
+}
+
+/** f64x2 of the two consecutive suitability values at a. */
+// @ts-ignore: decorator
+@inline function spPair(U: bool, a: usize): v128 {
+  return U
+    ? f64x2.convert_low_i32x4_u(i32x4.extend_low_i16x8_u(v128.load32_zero(a)))
+    : f64x2.promote_low_f32x4(v128.load64_zero(a));
+}
+
+/** Float32 bits of sp[k][i] / sp[c][i] (f64 division); spi = address of sp[0][i], pb = plane bytes. */
+// @ts-ignore: decorator
+@inline function priorityBits(U: bool, spi: usize, pb: usize, k: i32, c: i32): u32 {
+  const pk = spLoad(U, spi + <usize>k * pb);
+  const pc = spLoad(U, spi + <usize>c * pb);
   return reinterpret<u32>(<f32>(pk / pc));
 }
 
 /** Scalar TP_k: (f64(sp) * f64(cnt)) * coef. */
 // @ts-ignore: decorator
-@inline function tp1(sp: usize, n: usize, cf: usize): f64 {
-  return <f64>load<f32>(sp) * <f64>load<u8>(n) * load<f64>(cf);
+@inline function tp1(U: bool, sp: usize, n: usize, cf: usize): f64 {
+  return spLoad(U, sp) * <f64>load<u8>(n) * load<f64>(cf);
 }
 
 /**
@@ -270,20 +295,20 @@ function countsRowScalar(
  */
 // @ts-ignore: decorator
 @inline function cellK(
-  K: i32, cur: usize, spi: usize, pb: usize, coef: usize, prop: usize, key: usize,
+  K: i32, U: bool, cur: usize, spi: usize, pb: usize, coef: usize, prop: usize, key: usize,
   i: usize, cb: usize, z: u64, withKey: bool,
 ): i32 {
   const c = <i32>load<u8>(cur + i);
   const cr = coef + <usize>(c * K << 3);
-  const c0 = tp1(spi, cb, cr);
+  const c0 = tp1(U, spi, cb, cr);
   let c1 = c0, c2 = c0, c3 = c0, c4 = c0, c5 = c0, c6 = c0, c7 = c0;
-  if (K > 1) c1 = c0 + tp1(spi + pb, cb + 16, cr + 8);
-  if (K > 2) c2 = c1 + tp1(spi + 2 * pb, cb + 32, cr + 16);
-  if (K > 3) c3 = c2 + tp1(spi + 3 * pb, cb + 48, cr + 24);
-  if (K > 4) c4 = c3 + tp1(spi + 4 * pb, cb + 64, cr + 32);
-  if (K > 5) c5 = c4 + tp1(spi + 5 * pb, cb + 80, cr + 40);
-  if (K > 6) c6 = c5 + tp1(spi + 6 * pb, cb + 96, cr + 48);
-  if (K > 7) c7 = c6 + tp1(spi + 7 * pb, cb + 112, cr + 56);
+  if (K > 1) c1 = c0 + tp1(U, spi + pb, cb + 16, cr + 8);
+  if (K > 2) c2 = c1 + tp1(U, spi + 2 * pb, cb + 32, cr + 16);
+  if (K > 3) c3 = c2 + tp1(U, spi + 3 * pb, cb + 48, cr + 24);
+  if (K > 4) c4 = c3 + tp1(U, spi + 4 * pb, cb + 64, cr + 32);
+  if (K > 5) c5 = c4 + tp1(U, spi + 5 * pb, cb + 80, cr + 40);
+  if (K > 6) c6 = c5 + tp1(U, spi + 6 * pb, cb + 96, cr + 48);
+  if (K > 7) c7 = c6 + tp1(U, spi + 7 * pb, cb + 112, cr + 56);
   const s = K == 1 ? c0 : K == 2 ? c1 : K == 3 ? c2 : K == 4 ? c3 : K == 5 ? c4 : K == 6 ? c5 : K == 7 ? c6 : c7;
   let chosen = c;
   if (s > 0) {
@@ -300,7 +325,7 @@ function countsRowScalar(
   }
   store<u8>(prop + i, <u8>chosen);
   if (withKey && chosen != c) {
-    store<u32>(key + (i << 2), priorityBits(spi, pb, chosen, c));
+    store<u32>(key + (i << 2), priorityBits(U, spi, pb, chosen, c));
     return 1;
   }
   return 0;
@@ -332,7 +357,7 @@ function countsRowScalar(
  */
 // @ts-ignore: decorator
 @inline function quadK(
-  K: i32, cur: usize, spi: usize, pb: usize, cp: usize, prop: usize,
+  K: i32, U: bool, cur: usize, spi: usize, pb: usize, cp: usize, prop: usize,
   i: usize, cb: usize, z: u64,
 ): void {
   const cA = <i32>load<u8>(cur + i);
@@ -342,52 +367,52 @@ function countsRowScalar(
   const fP = cp + <usize>((cA * K + cB) * K << 4);
   const fQ = cp + <usize>((cC * K + cD) * K << 4);
   let n = cnt4(v128.load32_zero(cb));
-  const p0 = f64x2.mul(f64x2.mul(f64x2.promote_low_f32x4(v128.load64_zero(spi)), cntLo(n)), v128.load(fP));
-  const q0 = f64x2.mul(f64x2.mul(f64x2.promote_low_f32x4(v128.load64_zero(spi, 8)), cntHi(n)), v128.load(fQ));
+  const p0 = f64x2.mul(f64x2.mul(spPair(U, spi), cntLo(n)), v128.load(fP));
+  const q0 = f64x2.mul(f64x2.mul(spPair(U, spi + (<usize>2 << spShift(U))), cntHi(n)), v128.load(fQ));
   let p1 = p0, p2 = p0, p3 = p0, p4 = p0, p5 = p0, p6 = p0, p7 = p0;
   let q1 = q0, q2 = q0, q3 = q0, q4 = q0, q5 = q0, q6 = q0, q7 = q0;
   let sk = spi;
   if (K > 1) {
     sk += pb;
     n = cnt4(v128.load32_zero(cb, 16));
-    p1 = f64x2.add(p0, f64x2.mul(f64x2.mul(f64x2.promote_low_f32x4(v128.load64_zero(sk)), cntLo(n)), v128.load(fP, 16)));
-    q1 = f64x2.add(q0, f64x2.mul(f64x2.mul(f64x2.promote_low_f32x4(v128.load64_zero(sk, 8)), cntHi(n)), v128.load(fQ, 16)));
+    p1 = f64x2.add(p0, f64x2.mul(f64x2.mul(spPair(U, sk), cntLo(n)), v128.load(fP, 16)));
+    q1 = f64x2.add(q0, f64x2.mul(f64x2.mul(spPair(U, sk + (<usize>2 << spShift(U))), cntHi(n)), v128.load(fQ, 16)));
   }
   if (K > 2) {
     sk += pb;
     n = cnt4(v128.load32_zero(cb, 32));
-    p2 = f64x2.add(p1, f64x2.mul(f64x2.mul(f64x2.promote_low_f32x4(v128.load64_zero(sk)), cntLo(n)), v128.load(fP, 32)));
-    q2 = f64x2.add(q1, f64x2.mul(f64x2.mul(f64x2.promote_low_f32x4(v128.load64_zero(sk, 8)), cntHi(n)), v128.load(fQ, 32)));
+    p2 = f64x2.add(p1, f64x2.mul(f64x2.mul(spPair(U, sk), cntLo(n)), v128.load(fP, 32)));
+    q2 = f64x2.add(q1, f64x2.mul(f64x2.mul(spPair(U, sk + (<usize>2 << spShift(U))), cntHi(n)), v128.load(fQ, 32)));
   }
   if (K > 3) {
     sk += pb;
     n = cnt4(v128.load32_zero(cb, 48));
-    p3 = f64x2.add(p2, f64x2.mul(f64x2.mul(f64x2.promote_low_f32x4(v128.load64_zero(sk)), cntLo(n)), v128.load(fP, 48)));
-    q3 = f64x2.add(q2, f64x2.mul(f64x2.mul(f64x2.promote_low_f32x4(v128.load64_zero(sk, 8)), cntHi(n)), v128.load(fQ, 48)));
+    p3 = f64x2.add(p2, f64x2.mul(f64x2.mul(spPair(U, sk), cntLo(n)), v128.load(fP, 48)));
+    q3 = f64x2.add(q2, f64x2.mul(f64x2.mul(spPair(U, sk + (<usize>2 << spShift(U))), cntHi(n)), v128.load(fQ, 48)));
   }
   if (K > 4) {
     sk += pb;
     n = cnt4(v128.load32_zero(cb, 64));
-    p4 = f64x2.add(p3, f64x2.mul(f64x2.mul(f64x2.promote_low_f32x4(v128.load64_zero(sk)), cntLo(n)), v128.load(fP, 64)));
-    q4 = f64x2.add(q3, f64x2.mul(f64x2.mul(f64x2.promote_low_f32x4(v128.load64_zero(sk, 8)), cntHi(n)), v128.load(fQ, 64)));
+    p4 = f64x2.add(p3, f64x2.mul(f64x2.mul(spPair(U, sk), cntLo(n)), v128.load(fP, 64)));
+    q4 = f64x2.add(q3, f64x2.mul(f64x2.mul(spPair(U, sk + (<usize>2 << spShift(U))), cntHi(n)), v128.load(fQ, 64)));
   }
   if (K > 5) {
     sk += pb;
     n = cnt4(v128.load32_zero(cb, 80));
-    p5 = f64x2.add(p4, f64x2.mul(f64x2.mul(f64x2.promote_low_f32x4(v128.load64_zero(sk)), cntLo(n)), v128.load(fP, 80)));
-    q5 = f64x2.add(q4, f64x2.mul(f64x2.mul(f64x2.promote_low_f32x4(v128.load64_zero(sk, 8)), cntHi(n)), v128.load(fQ, 80)));
+    p5 = f64x2.add(p4, f64x2.mul(f64x2.mul(spPair(U, sk), cntLo(n)), v128.load(fP, 80)));
+    q5 = f64x2.add(q4, f64x2.mul(f64x2.mul(spPair(U, sk + (<usize>2 << spShift(U))), cntHi(n)), v128.load(fQ, 80)));
   }
   if (K > 6) {
     sk += pb;
     n = cnt4(v128.load32_zero(cb, 96));
-    p6 = f64x2.add(p5, f64x2.mul(f64x2.mul(f64x2.promote_low_f32x4(v128.load64_zero(sk)), cntLo(n)), v128.load(fP, 96)));
-    q6 = f64x2.add(q5, f64x2.mul(f64x2.mul(f64x2.promote_low_f32x4(v128.load64_zero(sk, 8)), cntHi(n)), v128.load(fQ, 96)));
+    p6 = f64x2.add(p5, f64x2.mul(f64x2.mul(spPair(U, sk), cntLo(n)), v128.load(fP, 96)));
+    q6 = f64x2.add(q5, f64x2.mul(f64x2.mul(spPair(U, sk + (<usize>2 << spShift(U))), cntHi(n)), v128.load(fQ, 96)));
   }
   if (K > 7) {
     sk += pb;
     n = cnt4(v128.load32_zero(cb, 112));
-    p7 = f64x2.add(p6, f64x2.mul(f64x2.mul(f64x2.promote_low_f32x4(v128.load64_zero(sk)), cntLo(n)), v128.load(fP, 112)));
-    q7 = f64x2.add(q6, f64x2.mul(f64x2.mul(f64x2.promote_low_f32x4(v128.load64_zero(sk, 8)), cntHi(n)), v128.load(fQ, 112)));
+    p7 = f64x2.add(p6, f64x2.mul(f64x2.mul(spPair(U, sk), cntLo(n)), v128.load(fP, 112)));
+    q7 = f64x2.add(q6, f64x2.mul(f64x2.mul(spPair(U, sk + (<usize>2 << spShift(U))), cntHi(n)), v128.load(fQ, 112)));
   }
   const sP = K == 1 ? p0 : K == 2 ? p1 : K == 3 ? p2 : K == 4 ? p3 : K == 5 ? p4 : K == 6 ? p5 : K == 7 ? p6 : p7;
   const sQ = K == 1 ? q0 : K == 2 ? q1 : K == 3 ? q2 : K == 4 ? q3 : K == 5 ? q4 : K == 6 ? q5 : K == 7 ? q6 : q7;
@@ -413,10 +438,12 @@ function countsRowScalar(
   v128.store32_lane(prop + i, i8x16.narrow_i16x8_u(i16x8.narrow_i32x4_u(ch4, ch4), ch4), 0);
 }
 
-/** f64x2 of (f32 at a, f32 at b). */
+/** f64x2 of (suitability at a, suitability at b). */
 // @ts-ignore: decorator
-@inline function sp2(a: usize, b: usize): v128 {
-  return f64x2.promote_low_f32x4(v128.load32_lane(b, v128.load32_zero(a), 1));
+@inline function sp2(U: bool, a: usize, b: usize): v128 {
+  return U
+    ? f64x2.convert_low_i32x4_u(i32x4.extend_low_i16x8_u(v128.load16_lane(b, v128.load16_lane(a, i8x16.splat(0), 0), 1)))
+    : f64x2.promote_low_f32x4(v128.load32_lane(b, v128.load32_zero(a), 1));
 }
 
 /** TP of two cells: (f64(sp) * f64(cnt)) * coefPair; n: i8 counts in lanes 0, 1. */
@@ -432,7 +459,7 @@ function countsRowScalar(
  */
 // @ts-ignore: decorator
 @inline function pairG(
-  K: i32, cur: usize, sp: usize, pb: usize, cp: usize, cnt: usize, prop: usize,
+  K: i32, U: bool, cur: usize, sp: usize, pb: usize, cp: usize, cnt: usize, prop: usize,
   rowBase: usize, xa: i32, xb: i32, kDraw: u64,
 ): void {
   const iA = rowBase + <usize>xa;
@@ -442,18 +469,18 @@ function countsRowScalar(
   const cf = cp + <usize>((cA * K + cB) * K << 4);
   const bA = cnt + <usize>((xa >> 4) * (K << 4) + (xa & 15));
   const bB = cnt + <usize>((xb >> 4) * (K << 4) + (xb & 15));
-  let sA = sp + (iA << 2);
-  let sB = sp + (iB << 2);
+  let sA = sp + (iA << spShift(U));
+  let sB = sp + (iB << spShift(U));
   const z = i8x16.splat(0);
-  const c0 = tpG(sp2(sA, sB), v128.load8_lane(bB, v128.load8_lane(bA, z, 0), 1), v128.load(cf));
+  const c0 = tpG(sp2(U, sA, sB), v128.load8_lane(bB, v128.load8_lane(bA, z, 0), 1), v128.load(cf));
   let c1 = c0, c2 = c0, c3 = c0, c4 = c0, c5 = c0, c6 = c0, c7 = c0;
-  if (K > 1) { sA += pb; sB += pb; c1 = f64x2.add(c0, tpG(sp2(sA, sB), v128.load8_lane(bB, v128.load8_lane(bA, z, 0, 16), 1, 16), v128.load(cf, 16))); }
-  if (K > 2) { sA += pb; sB += pb; c2 = f64x2.add(c1, tpG(sp2(sA, sB), v128.load8_lane(bB, v128.load8_lane(bA, z, 0, 32), 1, 32), v128.load(cf, 32))); }
-  if (K > 3) { sA += pb; sB += pb; c3 = f64x2.add(c2, tpG(sp2(sA, sB), v128.load8_lane(bB, v128.load8_lane(bA, z, 0, 48), 1, 48), v128.load(cf, 48))); }
-  if (K > 4) { sA += pb; sB += pb; c4 = f64x2.add(c3, tpG(sp2(sA, sB), v128.load8_lane(bB, v128.load8_lane(bA, z, 0, 64), 1, 64), v128.load(cf, 64))); }
-  if (K > 5) { sA += pb; sB += pb; c5 = f64x2.add(c4, tpG(sp2(sA, sB), v128.load8_lane(bB, v128.load8_lane(bA, z, 0, 80), 1, 80), v128.load(cf, 80))); }
-  if (K > 6) { sA += pb; sB += pb; c6 = f64x2.add(c5, tpG(sp2(sA, sB), v128.load8_lane(bB, v128.load8_lane(bA, z, 0, 96), 1, 96), v128.load(cf, 96))); }
-  if (K > 7) { sA += pb; sB += pb; c7 = f64x2.add(c6, tpG(sp2(sA, sB), v128.load8_lane(bB, v128.load8_lane(bA, z, 0, 112), 1, 112), v128.load(cf, 112))); }
+  if (K > 1) { sA += pb; sB += pb; c1 = f64x2.add(c0, tpG(sp2(U, sA, sB), v128.load8_lane(bB, v128.load8_lane(bA, z, 0, 16), 1, 16), v128.load(cf, 16))); }
+  if (K > 2) { sA += pb; sB += pb; c2 = f64x2.add(c1, tpG(sp2(U, sA, sB), v128.load8_lane(bB, v128.load8_lane(bA, z, 0, 32), 1, 32), v128.load(cf, 32))); }
+  if (K > 3) { sA += pb; sB += pb; c3 = f64x2.add(c2, tpG(sp2(U, sA, sB), v128.load8_lane(bB, v128.load8_lane(bA, z, 0, 48), 1, 48), v128.load(cf, 48))); }
+  if (K > 4) { sA += pb; sB += pb; c4 = f64x2.add(c3, tpG(sp2(U, sA, sB), v128.load8_lane(bB, v128.load8_lane(bA, z, 0, 64), 1, 64), v128.load(cf, 64))); }
+  if (K > 5) { sA += pb; sB += pb; c5 = f64x2.add(c4, tpG(sp2(U, sA, sB), v128.load8_lane(bB, v128.load8_lane(bA, z, 0, 80), 1, 80), v128.load(cf, 80))); }
+  if (K > 6) { sA += pb; sB += pb; c6 = f64x2.add(c5, tpG(sp2(U, sA, sB), v128.load8_lane(bB, v128.load8_lane(bA, z, 0, 96), 1, 96), v128.load(cf, 96))); }
+  if (K > 7) { sA += pb; sB += pb; c7 = f64x2.add(c6, tpG(sp2(U, sA, sB), v128.load8_lane(bB, v128.load8_lane(bA, z, 0, 112), 1, 112), v128.load(cf, 112))); }
   const s = K == 1 ? c0 : K == 2 ? c1 : K == 3 ? c2 : K == 4 ? c3 : K == 5 ? c4 : K == 6 ? c5 : K == 7 ? c6 : c7;
   const t = f64x2.mul(f64x2.replace_lane(f64x2.splat(u01(kDraw + <u64>iA * GOLDEN)), 1, u01(kDraw + <u64>iB * GOLDEN)), s);
   // -(number of k with cum_k <= target) per lane (integer sums: any order)
@@ -490,11 +517,11 @@ function buildPairs(coef: usize, K: i32, cp: usize): void {
 /** Rows [row0, row1) with K a constant (<= 8) after inlining. */
 // @ts-ignore: decorator
 @inline function sweepK(
-  K: i32, cur: usize, sp: usize, plane: i32, restr: usize, coef: usize,
+  K: i32, U: bool, cur: usize, sp: usize, plane: i32, restr: usize, coef: usize,
   W: i32, H: i32, h: i32, row0: i32, row1: i32, kDraw: u64,
   prop: usize, key: usize, col: usize, cs: i32, cnt: usize, act: usize, cp: usize, ndr: usize, simd: i32,
 ): i32 {
-  const pb = <usize>plane << 2;
+  const pb = <usize>plane << spShift(U);
   const K16 = <usize>(K << 4);
   const full = W >> 4; // blocks entirely inside the row
   const nb = (W + 15) >> 4;
@@ -515,7 +542,7 @@ function buildPairs(coef: usize, K: i32, cp: usize): void {
         for (let l = 0; l < nl; l++) {
           const i = i0 + <usize>l;
           if ((m >> l) & 1) {
-            changes += cellK(K, cur, sp + (i << 2), pb, coef, prop, key, i, cbk + <usize>l, kDraw + <u64>i * GOLDEN, true);
+            changes += cellK(K, U, cur, sp + (i << spShift(U)), pb, coef, prop, key, i, cbk + <usize>l, kDraw + <u64>i * GOLDEN, true);
           } else {
             store<u8>(prop + i, load<u8>(cur + i));
           }
@@ -536,7 +563,7 @@ function buildPairs(coef: usize, K: i32, cp: usize): void {
         if (m == 0xffff) {
           for (let q = 0; q < 16; q += 4) {
             const iq = i0 + <usize>q;
-            quadK(K, cur, sp + (iq << 2), pb, cp, prop, iq, cbk + <usize>q, kDraw + <u64>iq * GOLDEN);
+            quadK(K, U, cur, sp + (iq << spShift(U)), pb, cp, prop, iq, cbk + <usize>q, kDraw + <u64>iq * GOLDEN);
           }
           m = 0;
         }
@@ -560,7 +587,7 @@ function buildPairs(coef: usize, K: i32, cp: usize): void {
     for (let j = 0; j < nl; j += 2) {
       const xa = <i32>load<u32>(list + (<usize>j << 2));
       const xb = <i32>load<u32>(list + (<usize>j << 2), 4);
-      pairG(K, cur, sp, pb, cp, cnt, prop, rowBase, xa, xb, kDraw);
+      pairG(K, U, cur, sp, pb, cp, cnt, prop, rowBase, xa, xb, kDraw);
     }
     // 3. keys of the row's conversions (the divisions do not wait on the roulette)
     for (let b = 0; b < nb; b++) {
@@ -582,11 +609,11 @@ function buildPairs(coef: usize, K: i32, cp: usize): void {
         ch &= ch - 1;
         const iA = i0 + <usize>la;
         const iB = i0 + <usize>lb;
-        const sA = sp + (iA << 2);
-        const sB = sp + (iB << 2);
-        const num = v128.load32_lane(sB + <usize>load<u8>(prop + iB) * pb, v128.load32_zero(sA + <usize>load<u8>(prop + iA) * pb), 1);
-        const den = v128.load32_lane(sB + <usize>load<u8>(cur + iB) * pb, v128.load32_zero(sA + <usize>load<u8>(cur + iA) * pb), 1);
-        const r = f32x4.demote_f64x2_zero(f64x2.div(f64x2.promote_low_f32x4(num), f64x2.promote_low_f32x4(den)));
+        const sA = sp + (iA << spShift(U));
+        const sB = sp + (iB << spShift(U));
+        const num = sp2(U, sA + <usize>load<u8>(prop + iA) * pb, sB + <usize>load<u8>(prop + iB) * pb);
+        const den = sp2(U, sA + <usize>load<u8>(cur + iA) * pb, sB + <usize>load<u8>(cur + iB) * pb);
+        const r = f32x4.demote_f64x2_zero(f64x2.div(num, den));
         v128.store32_lane(key + (iA << 2), r, 0);
         v128.store32_lane(key + (iB << 2), r, 1);
       }
@@ -597,11 +624,11 @@ function buildPairs(coef: usize, K: i32, cp: usize): void {
 
 /** Rows [row0, row1), any K: scalar rule with a loop over classes (cum: K f64 of scratch). */
 function sweepGeneric(
-  K: i32, cur: usize, sp: usize, plane: i32, restr: usize, coef: usize,
+  K: i32, U: bool, cur: usize, sp: usize, plane: i32, restr: usize, coef: usize,
   W: i32, H: i32, h: i32, row0: i32, row1: i32, kDraw: u64,
   prop: usize, key: usize, col: usize, cs: i32, cnt: usize, act: usize, cum: usize, simd: i32,
 ): i32 {
-  const pb = <usize>plane << 2;
+  const pb = <usize>plane << spShift(U);
   let changes: i32 = 0;
   for (let y = row0; y < row1; y++) {
     const rowBase = <usize>y * <usize>W;
@@ -614,12 +641,12 @@ function sweepGeneric(
         store<u8>(prop + i, <u8>c);
         continue;
       }
-      const spi = sp + (i << 2);
+      const spi = sp + (i << spShift(U));
       const cb = cnt + <usize>((x >> 4) * (K << 4) + (x & 15));
       const cr = coef + <usize>(c * K << 3);
       let s: f64 = 0;
       for (let k = 0; k < K; k++) {
-        s += tp1(spi + <usize>k * pb, cb + <usize>(k << 4), cr + <usize>(k << 3));
+        s += tp1(U, spi + <usize>k * pb, cb + <usize>(k << 4), cr + <usize>(k << 3));
         store<f64>(cum + (<usize>k << 3), s);
       }
       let chosen = c;
@@ -631,7 +658,7 @@ function sweepGeneric(
       }
       store<u8>(prop + i, <u8>chosen);
       if (chosen != c) {
-        store<u32>(key + (i << 2), priorityBits(spi, pb, chosen, c));
+        store<u32>(key + (i << 2), priorityBits(U, spi, pb, chosen, c));
         changes++;
       }
     }
@@ -639,38 +666,75 @@ function sweepGeneric(
   return changes;
 }
 
-// one specialised sweep per K <= 8 (K is a constant inside each after inlining)
+// one specialised sweep per K <= 8 and suitability type (K and U are constants inside each after inlining)
 function sweep1(cur: usize, sp: usize, plane: i32, restr: usize, coef: usize, W: i32, H: i32, h: i32, row0: i32, row1: i32, kDraw: u64, prop: usize, key: usize, col: usize, cs: i32, cnt: usize, act: usize, cp: usize, ndr: usize, simd: i32): i32 {
-  return sweepK(1, cur, sp, plane, restr, coef, W, H, h, row0, row1, kDraw, prop, key, col, cs, cnt, act, cp, ndr, simd);
+  return sweepK(1, false, cur, sp, plane, restr, coef, W, H, h, row0, row1, kDraw, prop, key, col, cs, cnt, act, cp, ndr, simd);
 }
 function sweep2(cur: usize, sp: usize, plane: i32, restr: usize, coef: usize, W: i32, H: i32, h: i32, row0: i32, row1: i32, kDraw: u64, prop: usize, key: usize, col: usize, cs: i32, cnt: usize, act: usize, cp: usize, ndr: usize, simd: i32): i32 {
-  return sweepK(2, cur, sp, plane, restr, coef, W, H, h, row0, row1, kDraw, prop, key, col, cs, cnt, act, cp, ndr, simd);
+  return sweepK(2, false, cur, sp, plane, restr, coef, W, H, h, row0, row1, kDraw, prop, key, col, cs, cnt, act, cp, ndr, simd);
 }
 function sweep3(cur: usize, sp: usize, plane: i32, restr: usize, coef: usize, W: i32, H: i32, h: i32, row0: i32, row1: i32, kDraw: u64, prop: usize, key: usize, col: usize, cs: i32, cnt: usize, act: usize, cp: usize, ndr: usize, simd: i32): i32 {
-  return sweepK(3, cur, sp, plane, restr, coef, W, H, h, row0, row1, kDraw, prop, key, col, cs, cnt, act, cp, ndr, simd);
+  return sweepK(3, false, cur, sp, plane, restr, coef, W, H, h, row0, row1, kDraw, prop, key, col, cs, cnt, act, cp, ndr, simd);
 }
 function sweep4(cur: usize, sp: usize, plane: i32, restr: usize, coef: usize, W: i32, H: i32, h: i32, row0: i32, row1: i32, kDraw: u64, prop: usize, key: usize, col: usize, cs: i32, cnt: usize, act: usize, cp: usize, ndr: usize, simd: i32): i32 {
-  return sweepK(4, cur, sp, plane, restr, coef, W, H, h, row0, row1, kDraw, prop, key, col, cs, cnt, act, cp, ndr, simd);
+  return sweepK(4, false, cur, sp, plane, restr, coef, W, H, h, row0, row1, kDraw, prop, key, col, cs, cnt, act, cp, ndr, simd);
 }
 function sweep5(cur: usize, sp: usize, plane: i32, restr: usize, coef: usize, W: i32, H: i32, h: i32, row0: i32, row1: i32, kDraw: u64, prop: usize, key: usize, col: usize, cs: i32, cnt: usize, act: usize, cp: usize, ndr: usize, simd: i32): i32 {
-  return sweepK(5, cur, sp, plane, restr, coef, W, H, h, row0, row1, kDraw, prop, key, col, cs, cnt, act, cp, ndr, simd);
+  return sweepK(5, false, cur, sp, plane, restr, coef, W, H, h, row0, row1, kDraw, prop, key, col, cs, cnt, act, cp, ndr, simd);
 }
 function sweep6(cur: usize, sp: usize, plane: i32, restr: usize, coef: usize, W: i32, H: i32, h: i32, row0: i32, row1: i32, kDraw: u64, prop: usize, key: usize, col: usize, cs: i32, cnt: usize, act: usize, cp: usize, ndr: usize, simd: i32): i32 {
-  return sweepK(6, cur, sp, plane, restr, coef, W, H, h, row0, row1, kDraw, prop, key, col, cs, cnt, act, cp, ndr, simd);
+  return sweepK(6, false, cur, sp, plane, restr, coef, W, H, h, row0, row1, kDraw, prop, key, col, cs, cnt, act, cp, ndr, simd);
 }
 function sweep7(cur: usize, sp: usize, plane: i32, restr: usize, coef: usize, W: i32, H: i32, h: i32, row0: i32, row1: i32, kDraw: u64, prop: usize, key: usize, col: usize, cs: i32, cnt: usize, act: usize, cp: usize, ndr: usize, simd: i32): i32 {
-  return sweepK(7, cur, sp, plane, restr, coef, W, H, h, row0, row1, kDraw, prop, key, col, cs, cnt, act, cp, ndr, simd);
+  return sweepK(7, false, cur, sp, plane, restr, coef, W, H, h, row0, row1, kDraw, prop, key, col, cs, cnt, act, cp, ndr, simd);
 }
 function sweep8(cur: usize, sp: usize, plane: i32, restr: usize, coef: usize, W: i32, H: i32, h: i32, row0: i32, row1: i32, kDraw: u64, prop: usize, key: usize, col: usize, cs: i32, cnt: usize, act: usize, cp: usize, ndr: usize, simd: i32): i32 {
-  return sweepK(8, cur, sp, plane, restr, coef, W, H, h, row0, row1, kDraw, prop, key, col, cs, cnt, act, cp, ndr, simd);
+  return sweepK(8, false, cur, sp, plane, restr, coef, W, H, h, row0, row1, kDraw, prop, key, col, cs, cnt, act, cp, ndr, simd);
+}
+function sweep1u(cur: usize, sp: usize, plane: i32, restr: usize, coef: usize, W: i32, H: i32, h: i32, row0: i32, row1: i32, kDraw: u64, prop: usize, key: usize, col: usize, cs: i32, cnt: usize, act: usize, cp: usize, ndr: usize, simd: i32): i32 {
+  return sweepK(1, true, cur, sp, plane, restr, coef, W, H, h, row0, row1, kDraw, prop, key, col, cs, cnt, act, cp, ndr, simd);
+}
+function sweep2u(cur: usize, sp: usize, plane: i32, restr: usize, coef: usize, W: i32, H: i32, h: i32, row0: i32, row1: i32, kDraw: u64, prop: usize, key: usize, col: usize, cs: i32, cnt: usize, act: usize, cp: usize, ndr: usize, simd: i32): i32 {
+  return sweepK(2, true, cur, sp, plane, restr, coef, W, H, h, row0, row1, kDraw, prop, key, col, cs, cnt, act, cp, ndr, simd);
+}
+function sweep3u(cur: usize, sp: usize, plane: i32, restr: usize, coef: usize, W: i32, H: i32, h: i32, row0: i32, row1: i32, kDraw: u64, prop: usize, key: usize, col: usize, cs: i32, cnt: usize, act: usize, cp: usize, ndr: usize, simd: i32): i32 {
+  return sweepK(3, true, cur, sp, plane, restr, coef, W, H, h, row0, row1, kDraw, prop, key, col, cs, cnt, act, cp, ndr, simd);
+}
+function sweep4u(cur: usize, sp: usize, plane: i32, restr: usize, coef: usize, W: i32, H: i32, h: i32, row0: i32, row1: i32, kDraw: u64, prop: usize, key: usize, col: usize, cs: i32, cnt: usize, act: usize, cp: usize, ndr: usize, simd: i32): i32 {
+  return sweepK(4, true, cur, sp, plane, restr, coef, W, H, h, row0, row1, kDraw, prop, key, col, cs, cnt, act, cp, ndr, simd);
+}
+function sweep5u(cur: usize, sp: usize, plane: i32, restr: usize, coef: usize, W: i32, H: i32, h: i32, row0: i32, row1: i32, kDraw: u64, prop: usize, key: usize, col: usize, cs: i32, cnt: usize, act: usize, cp: usize, ndr: usize, simd: i32): i32 {
+  return sweepK(5, true, cur, sp, plane, restr, coef, W, H, h, row0, row1, kDraw, prop, key, col, cs, cnt, act, cp, ndr, simd);
+}
+function sweep6u(cur: usize, sp: usize, plane: i32, restr: usize, coef: usize, W: i32, H: i32, h: i32, row0: i32, row1: i32, kDraw: u64, prop: usize, key: usize, col: usize, cs: i32, cnt: usize, act: usize, cp: usize, ndr: usize, simd: i32): i32 {
+  return sweepK(6, true, cur, sp, plane, restr, coef, W, H, h, row0, row1, kDraw, prop, key, col, cs, cnt, act, cp, ndr, simd);
+}
+function sweep7u(cur: usize, sp: usize, plane: i32, restr: usize, coef: usize, W: i32, H: i32, h: i32, row0: i32, row1: i32, kDraw: u64, prop: usize, key: usize, col: usize, cs: i32, cnt: usize, act: usize, cp: usize, ndr: usize, simd: i32): i32 {
+  return sweepK(7, true, cur, sp, plane, restr, coef, W, H, h, row0, row1, kDraw, prop, key, col, cs, cnt, act, cp, ndr, simd);
+}
+function sweep8u(cur: usize, sp: usize, plane: i32, restr: usize, coef: usize, W: i32, H: i32, h: i32, row0: i32, row1: i32, kDraw: u64, prop: usize, key: usize, col: usize, cs: i32, cnt: usize, act: usize, cp: usize, ndr: usize, simd: i32): i32 {
+  return sweepK(8, true, cur, sp, plane, restr, coef, W, H, h, row0, row1, kDraw, prop, key, col, cs, cnt, act, cp, ndr, simd);
 }
 
-/** Rows [r0, r1) with the task's scratch laid out (dispatch on K). */
+/** Rows [r0, r1) with the task's scratch laid out (dispatch on K and the suitability type). */
 function stepRows(
   cur: usize, sp: usize, plane: i32, restr: usize, coef: usize, K: i32, W: i32, H: i32, h: i32,
   r0: i32, r1: i32, kDraw: u64, prop: usize, key: usize, col: usize, cs: i32, cnt: usize,
-  act: usize, cp: usize, cum: usize, ndr: usize, simd: i32,
+  act: usize, cp: usize, cum: usize, ndr: usize, simd: i32, u16: i32,
 ): i32 {
+  if (u16) {
+    switch (K) {
+      case 1: return sweep1u(cur, sp, plane, restr, coef, W, H, h, r0, r1, kDraw, prop, key, col, cs, cnt, act, cp, ndr, simd);
+      case 2: return sweep2u(cur, sp, plane, restr, coef, W, H, h, r0, r1, kDraw, prop, key, col, cs, cnt, act, cp, ndr, simd);
+      case 3: return sweep3u(cur, sp, plane, restr, coef, W, H, h, r0, r1, kDraw, prop, key, col, cs, cnt, act, cp, ndr, simd);
+      case 4: return sweep4u(cur, sp, plane, restr, coef, W, H, h, r0, r1, kDraw, prop, key, col, cs, cnt, act, cp, ndr, simd);
+      case 5: return sweep5u(cur, sp, plane, restr, coef, W, H, h, r0, r1, kDraw, prop, key, col, cs, cnt, act, cp, ndr, simd);
+      case 6: return sweep6u(cur, sp, plane, restr, coef, W, H, h, r0, r1, kDraw, prop, key, col, cs, cnt, act, cp, ndr, simd);
+      case 7: return sweep7u(cur, sp, plane, restr, coef, W, H, h, r0, r1, kDraw, prop, key, col, cs, cnt, act, cp, ndr, simd);
+      case 8: return sweep8u(cur, sp, plane, restr, coef, W, H, h, r0, r1, kDraw, prop, key, col, cs, cnt, act, cp, ndr, simd);
+      default: return sweepGeneric(K, true, cur, sp, plane, restr, coef, W, H, h, r0, r1, kDraw, prop, key, col, cs, cnt, act, cum, simd);
+    }
+  }
   switch (K) {
     case 1: return sweep1(cur, sp, plane, restr, coef, W, H, h, r0, r1, kDraw, prop, key, col, cs, cnt, act, cp, ndr, simd);
     case 2: return sweep2(cur, sp, plane, restr, coef, W, H, h, r0, r1, kDraw, prop, key, col, cs, cnt, act, cp, ndr, simd);
@@ -680,15 +744,21 @@ function stepRows(
     case 6: return sweep6(cur, sp, plane, restr, coef, W, H, h, r0, r1, kDraw, prop, key, col, cs, cnt, act, cp, ndr, simd);
     case 7: return sweep7(cur, sp, plane, restr, coef, W, H, h, r0, r1, kDraw, prop, key, col, cs, cnt, act, cp, ndr, simd);
     case 8: return sweep8(cur, sp, plane, restr, coef, W, H, h, r0, r1, kDraw, prop, key, col, cs, cnt, act, cp, ndr, simd);
-    default: return sweepGeneric(K, cur, sp, plane, restr, coef, W, H, h, r0, r1, kDraw, prop, key, col, cs, cnt, act, cum, simd);
+    default: return sweepGeneric(K, false, cur, sp, plane, restr, coef, W, H, h, r0, r1, kDraw, prop, key, col, cs, cnt, act, cum, simd);
   }
 }
 
 /**
  * One synchronous FLUS iteration over rows of [row0, row1). See the rule at the top of the file.
- * sp: K float32 planes of `plane` cells each (plane k at sp + k * plane * 4), coef: K*K f64
- * (row = current class), seed: integer < 2^53 as f64. simd != 0 selects the i8x16 counts and the
- * f64x2 rule; simd == 0 runs the scalar code only (same results).
+ * sp: K planes of `plane` cells each, float32 (u16 == 0; plane k at sp + k * plane * 4) or uint16
+ * (u16 != 0; q = round(p * 65535), plane k at sp + k * plane * 2; the integer q is the value used),
+ * coef: K*K f64 (row = current class), seed: integer < 2^53 as f64. simd != 0 selects the i8x16
+ * counts and the f64x2 rule; simd == 0 runs the scalar code only (same results).
+ * Addresses: cell i (global index y * W + x) is read at cur + i, sp + i * (4 or 2), restr + i and
+ * written at prop + i, key + 4i, all u32 arithmetic (wrapping): a host holding only some rows
+ * (a block group of its own memory, src/tiling/groups.ts) passes each pointer minus the global
+ * offset of its first row, mod 2^32, so global indices land on its local rows; rows read are
+ * [row0 - h, row1 + h) of cur and [row0, row1) of the rest. Global indices must be < 2^32.
  * next == 0: this call does all of [row0, row1). next != 0: the address of an i32 row counter
  * shared by the calls of one iteration (the host sets it to row0): each call repeatedly claims
  * the next `chunk` rows (atomic add) until the counter passes row1, so the calls running on
@@ -699,7 +769,7 @@ export function ca_step(
   cur: usize, sp: usize, plane: i32, restr: usize, coef: usize,
   K: i32, W: i32, H: i32, N: i32, row0: i32, row1: i32,
   seed: f64, iteration: i32,
-  prop: usize, key: usize, scratch: usize, simd: i32, next: usize, chunk: i32,
+  prop: usize, key: usize, scratch: usize, simd: i32, next: usize, chunk: i32, u16: i32,
 ): i32 {
   const h = (N - 1) >> 1;
   const Wp = roundUp16(W);
@@ -717,13 +787,13 @@ export function ca_step(
     for (let x = 0; x < h; x++) store<u8>(col + <usize>(k * cs + x), 0);
   }
   if (K <= 8) buildPairs(coef, K, cp);
-  if (next == 0) return stepRows(cur, sp, plane, restr, coef, K, W, H, h, row0, row1, kDraw, prop, key, col, cs, cnt, act, cp, cum, ndr, simd);
+  if (next == 0) return stepRows(cur, sp, plane, restr, coef, K, W, H, h, row0, row1, kDraw, prop, key, col, cs, cnt, act, cp, cum, ndr, simd, u16);
   let changes: i32 = 0;
   const c = max(1, chunk);
   while (true) {
     const r0 = atomic.add<i32>(next, c);
     if (r0 >= row1) break;
-    changes += stepRows(cur, sp, plane, restr, coef, K, W, H, h, r0, min(row1, r0 + c), kDraw, prop, key, col, cs, cnt, act, cp, cum, ndr, simd);
+    changes += stepRows(cur, sp, plane, restr, coef, K, W, H, h, r0, min(row1, r0 + c), kDraw, prop, key, col, cs, cnt, act, cp, cum, ndr, simd, u16);
   }
   return changes;
 }

@@ -83,7 +83,7 @@ export async function benchCa(o: CaBenchOptions): Promise<CaBenchResult> {
   const engine = new Engine({ threads: impl === 'ref' ? 1 : threads });
   try {
     const ca = new CaKernel(engine, { width: size, height: size, classes: K, n, simd: impl !== 'scalar' });
-    fillInputs(ca.cur.view(), ca.sp.view(), size, K, seed, pattern);
+    fillInputs(ca.cur.view(), ca.sp.view() as Float32Array, size, K, seed, pattern);
     await engine.warmUp();
     // untimed first iteration of the WASM kernel: compiles it (lazily, per function) on every thread
     const refInput = { width: size, height: size, classes: K, n, cur: ca.cur.view().subarray(0, size * size), sp: ca.sp.view(), restricted: null, coef, seed, iteration: 0 };

@@ -27,8 +27,8 @@ export interface CaStepInput {
   n: number;
   /** Current class indices (0..K-1, 255 = NoData), width*height. */
   cur: Uint8Array;
-  /** K planes of width*height float32 (plane k = class k). */
-  sp: Float32Array;
+  /** K planes of width*height (plane k = class k): float32, or uint16 q = round(p * 65535) (q is the value used). */
+  sp: Float32Array | Uint16Array;
   /** Nonzero = restricted (never changes); null = none. */
   restricted: Uint8Array | null;
   /** K*K, row = current class, from caCoef. */

@@ -67,6 +67,8 @@ export interface CaKernelOptions {
   tileRows?: number;
   /** Use the i8x16 neighbourhood count (default true); false runs the scalar path. */
   simd?: boolean;
+  /** Hold suitability as uint16 q = round(p * 65535) (default false: float32); see suitabilityU16. */
+  u16?: boolean;
 }
 
 export class CaKernel {
@@ -76,8 +78,9 @@ export class CaKernel {
   readonly n: number;
   /** Current class indices (u8, 255 = NoData), plus 16 readable bytes of slack. */
   readonly cur: Block<Uint8Array>;
-  /** K planes of width*height float32 suitability. */
-  readonly sp: Block<Float32Array>;
+  /** K planes of width*height suitability: float32, or uint16 (q = round(p * 65535)) when u16. */
+  readonly sp: Block<Float32Array | Uint16Array>;
+  readonly u16: boolean;
   /** Restricted mask (u8, nonzero = never changes), plus 16 readable bytes of slack. */
   readonly restricted: Block<Uint8Array> | null;
   readonly coef: Block<Float64Array>;
@@ -107,7 +110,8 @@ export class CaKernel {
     const a = engine.arena;
     this.mark = a.mark();
     this.cur = a.alloc<Uint8Array>('uint8', cells + 16, 'CA current map');
-    this.sp = a.alloc<Float32Array>('float32', cells * o.classes, 'CA suitability planes');
+    this.u16 = o.u16 ?? false;
+    this.sp = a.alloc<Float32Array | Uint16Array>(this.u16 ? 'uint16' : 'float32', cells * o.classes, 'CA suitability planes');
     this.restricted = o.restricted ? a.alloc<Uint8Array>('uint8', cells + 16, 'CA restricted mask') : null;
     this.coef = a.alloc<Float64Array>('float64', o.classes * o.classes, 'CA coefficients');
     this.prop = a.alloc<Uint8Array>('uint8', cells, 'CA proposals');
@@ -133,7 +137,7 @@ export class CaKernel {
         this.classes, W, H, this.n, 0, H,
         seed, iteration,
         this.prop.ptr, this.key.ptr, this.scratch.ptr + j * this.scratchBytes, this.simd ? 1 : 0,
-        this.next.ptr, this.chunkRows,
+        this.next.ptr, this.chunkRows, this.u16 ? 1 : 0,
       ],
     }));
   }
@@ -168,7 +172,7 @@ export async function caStepWasm(
 ): Promise<{ prop: Uint8Array; key: Uint32Array; changes: number }> {
   const ca = new CaKernel(engine, {
     width: inp.width, height: inp.height, classes: inp.classes, n: inp.n,
-    restricted: inp.restricted !== null, tileRows: opts.tileRows, simd: opts.simd,
+    restricted: inp.restricted !== null, tileRows: opts.tileRows, simd: opts.simd, u16: inp.sp instanceof Uint16Array,
   });
   try {
     ca.cur.view().set(inp.cur);

@@ -164,3 +164,61 @@ export function writeDemandCsv(path: string, d: Demand): void {
   }
   writeCsv(path, ['year', ...d.codes.map(String)], d.years.map((y, k) => [y, ...d.counts[k]]));
 }
+
+/**
+ * Per-region demand (simulate --regions): the year layout with a leading "region" column,
+ *
+ *   region,year,1,2,3        one row per (region, year); every region has the same years
+ *   11,2030,4000,900,300
+ *   12,2030,3100,1200,80
+ *
+ * Each region's rows are checked as a demand table of their own (source "<file> (region R)"),
+ * against the region's valid cells when regionCells gives them. Regions are listed in ascending
+ * code order; counts[y][r][k] = cells of codes[k] in regions[r] in years[y].
+ */
+export interface RegionDemand {
+  regions: number[];
+  years: number[];
+  codes: number[];
+  counts: number[][][];
+}
+
+export function parseRegionDemandTable(t: Table, opts: { codes?: number[]; regionCells?: Map<number, number> } = {}): RegionDemand {
+  const src = t.source;
+  if (t.columns.length === 0 || t.columns[0].trim().toLowerCase() !== 'region') {
+    throw new InputError(`${src}: per-region demand needs "region" as the first column, then "year" and the class codes; got ${JSON.stringify(t.columns.join(','))}`);
+  }
+  const byRegion = new Map<number, string[][]>();
+  t.rows.forEach((r, k) => {
+    const s = r[0] ?? '';
+    if (!isInt(s)) throw new InputError(`${src}: row ${k + 1}, column "region": expected an integer region code, got ${JSON.stringify(s)}`);
+    const code = Number(s);
+    if (!byRegion.has(code)) byRegion.set(code, []);
+    byRegion.get(code)!.push(r.slice(1));
+  });
+  if (byRegion.size === 0) throw new InputError(`${src}: no data rows (expected one row per region and year)`);
+  const regions = [...byRegion.keys()].sort((a, b) => a - b);
+  if (opts.regionCells) {
+    const known = [...opts.regionCells.keys()].sort((a, b) => a - b);
+    const extra = regions.filter((r) => !opts.regionCells!.has(r));
+    if (extra.length) throw new InputError(`${src}: region(s) ${extra.join(', ')} do not occur in the regions raster (its regions: ${known.join(', ')})`);
+    const missing = known.filter((r) => !byRegion.has(r));
+    if (missing.length) throw new InputError(`${src}: region(s) ${missing.join(', ')} of the regions raster have no demand rows`);
+  }
+  const parts = regions.map((r) =>
+    parseDemandTable({ source: `${src} (region ${r})`, columns: t.columns.slice(1), rows: byRegion.get(r)! }, {
+      codes: opts.codes, validCells: opts.regionCells?.get(r), layout: 'year',
+    }),
+  );
+  const years = parts[0].years;
+  parts.forEach((p, j) => {
+    if (p.years.join(',') !== years.join(',')) {
+      throw new InputError(`${src}: region ${regions[j]} has years ${p.years.join(', ')} but region ${regions[0]} has ${years.join(', ')} (every region needs the same years)`);
+    }
+  });
+  return { regions, years, codes: parts[0].codes, counts: years.map((_, y) => parts.map((p) => p.counts[y])) };
+}
+
+export function readRegionDemandCsv(path: string, opts: { codes?: number[]; regionCells?: Map<number, number> } = {}): RegionDemand {
+  return parseRegionDemandTable(readCsv(path), opts);
+}

@@ -51,9 +51,11 @@
  *
  * "flus" update (reproduces the official GeoSOS-FLUS sweep, single-threaded): see sweepFlus.
  */
-import { ConfigError, InputError, checkInt, checkNumber } from '../errors.js';
+import { ConfigError, InputError, InternalError, checkInt, checkNumber } from '../errors.js';
 import type { Engine } from '../tiling/engine.js';
-import { CaKernel, caCoef, NODATA_CLASS } from '../kernels/ca.js';
+import { CaKernel, caCoef, caScratchBytes, NODATA_CLASS } from '../kernels/ca.js';
+import { forcedGroupRows, GROUP_RESERVE } from '../tiling/groups.js';
+import { CaGroups, planCaGroups } from '../kernels/ca-groups.js';
 import { DemandScan, FLAG_GAIN, FLAG_LOSE } from '../kernels/demand.js';
 import { RngKey, rngF64, rngU32 } from '../kernels/rng.ref.js';
 
@@ -101,8 +103,11 @@ export interface FlusInput {
   height: number;
   /** Class indices 0..K-1, 255 = NoData (not modified). */
   landuse: Uint8Array;
-  /** K planes of width*height suitability (plane k = class k), finite and >= 0 on valid cells. */
-  prob: Float32Array;
+  /**
+   * K planes of width*height suitability (plane k = class k), finite and >= 0 on valid cells:
+   * float32, or uint16 q = round(p * 65535) (used as the integer q; sync update only).
+   */
+  prob: Float32Array | Uint16Array;
   /** Nonzero = restricted (never changes), or null. */
   restricted: Uint8Array | null;
 }
@@ -117,6 +122,8 @@ export interface FlusProgress {
   /** Conversions accepted in this iteration. */
   accepted: number;
   proposed: number;
+  /** With per-region demand: demand - count per (region, class), region r class k at r * K + k. */
+  regionGap?: number[];
 }
 
 export interface FlusYearResult {
@@ -162,12 +169,30 @@ export function checkDemandFeasible(
   names: { source: string; classNames?: string[]; years?: number[] },
 ): void {
   const K = cfg.classes;
-  const nm = (k: number) => names.classNames?.[k] ?? `class ${k}`;
-  const yr = (y: number) => (names.years ? `year ${names.years[y]}` : `row ${y + 1}`);
   const counts = classCounts(start, K);
-  const valid = counts.reduce((a, b) => a + b, 0);
   const fixed = new Array(K).fill(0);
   if (restricted) for (let i = 0; i < start.length; i++) if (start[i] !== NODATA_CLASS && restricted[i] !== 0) fixed[start[i]]++;
+  checkDemandFeasibleCounts(counts, fixed, demands, cfg, names);
+}
+
+/**
+ * checkDemandFeasible from the start map's class counts and its restricted cells per class
+ * (fixed[k]), for maps read by rows. growFrom (per-region demand): the whole map's counts, used for
+ * the "no cells to grow from" rule in the first row (a class may grow into a region from across
+ * its border; whether it can is then up to the run, which reports any remaining gap).
+ */
+export function checkDemandFeasibleCounts(
+  counts: number[],
+  fixed: number[],
+  demands: number[][],
+  cfg: Pick<FlusConfig, 'classes' | 'allowed'>,
+  names: { source: string; classNames?: string[]; years?: number[] },
+  growFrom?: number[],
+): void {
+  const K = cfg.classes;
+  const nm = (k: number) => names.classNames?.[k] ?? `class ${k}`;
+  const yr = (y: number) => (names.years ? `year ${names.years[y]}` : `row ${y + 1}`);
+  const valid = counts.reduce((a, b) => a + b, 0);
   let prev = counts;
   for (let y = 0; y < demands.length; y++) {
     const d = demands[y];
@@ -180,7 +205,8 @@ export function checkDemandFeasible(
     if (sum !== valid) throw new InputError(`${names.source}: ${yr(y)} sums to ${sum} cells but the land-use map has ${valid} valid cells`);
     for (let k = 0; k < K; k++) {
       const D = d[k] - prev[k];
-      if (D > 0 && prev[k] === 0) {
+      // growFrom (per-region checks): the class's cells anywhere, since neighbourhoods cross borders
+      if (D > 0 && prev[k] === 0 && (growFrom === undefined || (y === 0 && growFrom[k] === 0))) {
         throw new InputError(`${names.source}: ${yr(y)}: demand for ${nm(k)} is ${d[k]} cells but it has no cells to grow from (its neighbourhood effect is 0 everywhere)`);
       }
       if (D < 0 && prev[k] - fixed[k] < -D) {
@@ -266,6 +292,19 @@ export interface EnforceOptions {
   /** Seed and iteration (stream) of the tie-break permutation (default 0, 0). */
   seed?: number;
   iteration?: number;
+  /**
+   * Per-region demand: region index (0..R-1) of every cell and the number of classes K; gap and
+   * net then hold R * K values (region r, class k at r * K + k) and each region has its own
+   * budgets. Cells with an index >= R must not propose (restricted). Default: one region.
+   */
+  regions?: RegionIndex;
+}
+
+/** Region of every cell (0..count-1; >= count = outside every region) and the class count K. */
+export interface RegionIndex {
+  index: Uint16Array;
+  count: number;
+  classes: number;
 }
 
 /**
@@ -283,7 +322,10 @@ export function enforceDemand(
   net: number[],
   opts: EnforceOptions = {},
 ): { accepted: number; proposed: number } {
-  const K = gap.length;
+  const reg = opts.regions;
+  const K = reg ? reg.classes : gap.length;
+  const R = reg ? reg.count : 1;
+  if (gap.length !== R * K) throw new InternalError(`demand enforcement: ${gap.length} gaps for ${R} region(s) x ${K} classes`);
   const fraction = opts.fraction ?? 1;
   const tieKey = rngU32(new RngKey(opts.seed ?? 0, 2 ** 32 + (opts.iteration ?? 0)), 0);
   // collect candidates whose source and target can move at all (raster order; order is irrelevant)
@@ -298,7 +340,8 @@ export function enforceDemand(
     const c = cur[i];
     if (p === c || p === NODATA_CLASS) continue;
     proposed++;
-    if (!(gap[p] > 0 && gap[c] < 0)) continue; // only shrinking -> growing conversions count
+    const o = reg ? reg.index[i] * K : 0;
+    if (!(gap[o + p] > 0 && gap[o + c] < 0)) continue; // only shrinking -> growing conversions count (in the cell's region)
     if (m === buf.length) {
       const nb = new BigUint64Array(buf.length * 2);
       nb.set(buf);
@@ -315,16 +358,17 @@ export function enforceDemand(
   cand.sort();
   // per-iteration budgets: at most ceil(fraction * |gap|) cells gained (growing) or lost (shrinking)
   const budget = gap.map((g) => Math.sign(g) * Math.ceil(fraction * Math.abs(g)));
-  for (let k = 0; k < K; k++) net[k] = 0;
+  for (let j = 0; j < R * K; j++) net[j] = 0;
   let accepted = 0;
   let left = 0;
-  for (let k = 0; k < K; k++) if (budget[k] > 0) left += budget[k];
+  for (let j = 0; j < R * K; j++) if (budget[j] > 0) left += budget[j];
   for (let j = 0; j < m && left > 0; j++) {
     const i = tieUnpermute(u32[2 * j], tieKey);
-    const c = cur[i], k = prop[i];
+    const o = reg ? reg.index[i] * K : 0;
+    const c = o + cur[i], k = o + prop[i];
     if (net[k] < budget[k] && -net[c] < -budget[c]) {
       left--;
-      cur[i] = k;
+      cur[i] = prop[i];
       net[k]++;
       net[c]--;
       accepted++;
@@ -377,12 +421,15 @@ export const DEFAULT_DEMAND_COLLECT = 1 << 22;
  */
 export async function enforceDemandWasm(
   engine: Engine,
-  ca: Pick<CaKernel, 'cur' | 'prop' | 'key' | 'width' | 'height'>,
+  ca: Pick<CaKernel, 'cur' | 'prop' | 'key' | 'width' | 'height'> | CaGroups,
   gap: number[],
   net: number[],
   opts: EnforceWasmOptions = {},
 ): Promise<{ accepted: number; proposed: number; rounds: number; batches: number }> {
-  const K = gap.length;
+  const reg = opts.regions;
+  const K = reg ? reg.classes : gap.length;
+  const R = reg ? reg.count : 1;
+  if (gap.length !== R * K) throw new InternalError(`demand enforcement: ${gap.length} gaps for ${R} region(s) x ${K} classes`);
   const fraction = opts.fraction ?? 1;
   const tieKey = rngU32(new RngKey(opts.seed ?? 0, 2 ** 32 + (opts.iteration ?? 0)), 0);
   const minBatch = opts.minBatch === undefined ? DEFAULT_DEMAND_BATCH : checkInt('demand batch', opts.minBatch, 1);
@@ -391,26 +438,61 @@ export async function enforceDemandWasm(
   if (n > 2 ** 32 - 1) throw new ConfigError(`demand enforcement: ${n} cells, at most 2^32 - 1 supported`);
   if (K > NODATA_CLASS) throw new ConfigError(`demand enforcement: ${K} classes, at most ${NODATA_CLASS}`);
   const budget = gap.map((g) => Math.sign(g) * Math.ceil(fraction * Math.abs(g)));
-  for (let k = 0; k < K; k++) net[k] = 0;
-  const scan = new DemandScan(engine, { cur: ca.cur, prop: ca.prop, key: ca.key, cells: n }, { taskCells: opts.taskCells, simd: opts.simd, binBits: opts.binBits });
+  for (let j = 0; j < R * K; j++) net[j] = 0;
+  const scanOpts = { taskCells: opts.taskCells, simd: opts.simd, binBits: opts.binBits };
+  let scan: DemandScan;
+  let assign: (i: number, k: number) => void;
+  if (ca instanceof CaGroups) {
+    // block groups: one segment per group; an accepted cell is written in its owner's map
+    const W = ca.width;
+    scan = new DemandScan(engine, ca.groups.groups.map((g, j) => ({
+      space: ca.groups.space(j), cur: ca.map.virtualPtr(j), prop: ca.prop.virtualPtr(j), key: ca.key.virtualPtr(j), i0: g.row0 * W, i1: g.row1 * W,
+    })), scanOpts);
+    let rowY = -1;
+    let rowView: Uint8Array | null = null;
+    assign = (i, k) => {
+      const y = Math.floor(i / W);
+      if (y !== rowY) {
+        rowY = y;
+        rowView = ca.map.row(y);
+      }
+      rowView![i - y * W] = k;
+    };
+  } else {
+    scan = new DemandScan(engine, { cur: ca.cur, prop: ca.prop, key: ca.key, cells: n }, scanOpts);
+    // views on a shared memory stay valid when it grows (the map was allocated before)
+    const curView = ca.cur.view();
+    assign = (i, k) => {
+      curView[i] = k;
+    };
+  }
   const bins = scan.bins;
   try {
     // open classes: growing below its gain budget / shrinking below its loss budget (enforceDemand's
     // acceptance test, per class); returns the most conversions still possible (0 = none)
+    // with regions: a class is flagged when it is open in some region (the kernels then collect
+    // a superset of the candidates; the acceptance below checks the cell's own region), and the
+    // conversions still possible are summed over regions
+    const f = new Uint8Array(256);
     const setFlags = (): number => {
-      const f = scan.flags.view();
       f.fill(0);
-      let gain = 0, lose = 0;
-      for (let k = 0; k < K; k++) {
-        if (gap[k] > 0 && net[k] < budget[k]) {
-          f[k] = FLAG_GAIN;
-          gain += budget[k] - net[k];
-        } else if (gap[k] < 0 && -net[k] < -budget[k]) {
-          f[k] = FLAG_LOSE;
-          lose += net[k] - budget[k];
+      let left = 0;
+      for (let r = 0; r < R; r++) {
+        let gain = 0, lose = 0;
+        for (let k = 0; k < K; k++) {
+          const j = r * K + k;
+          if (gap[j] > 0 && net[j] < budget[j]) {
+            f[k] |= FLAG_GAIN;
+            gain += budget[j] - net[j];
+          } else if (gap[j] < 0 && -net[j] < -budget[j]) {
+            f[k] |= FLAG_LOSE;
+            lose += net[j] - budget[j];
+          }
         }
+        left += Math.min(gain, lose);
       }
-      return Math.min(gain, lose);
+      scan.setFlags(f);
+      return left;
     };
     let left = setFlags();
     const { proposed, hist } = await scan.hist();
@@ -457,13 +539,14 @@ export async function enforceDemandWasm(
         for (let gi = 0; gi < G && left > 0; gi++) {
           const rec = col.sorted(gi); // (lo, hi, i, c | k << 8) per candidate, ascending key
           batches++;
-          const cur = ca.cur.view();
+          const rIndex = reg ? reg.index : null;
           for (let j = 0; j < rec.length; j += 4) {
             const ck = rec[j + 3];
-            const c = ck & 255, k = ck >>> 8;
+            const i = rec[j + 2];
+            const o = rIndex ? rIndex[i] * K : 0;
+            const c = o + (ck & 255), k = o + (ck >>> 8);
             if (net[k] < budget[k] && -net[c] < -budget[c]) {
-              const i = rec[j + 2];
-              cur[i] = k;
+              assign(i, ck >>> 8);
               net[k]++;
               net[c]--;
               accepted++;
@@ -540,43 +623,230 @@ export function checkFlusInput(inp: FlusInput, K: number, names: { prob?: string
   }
 }
 
+/** Rows [y0, y1) of the inputs, as a FlusRowSource returns them. */
+export interface FlusRows {
+  /** (y1 - y0) * width class indices 0..K-1, 255 = NoData. */
+  landuse: Uint8Array;
+  /** K planes of (y1 - y0) * width suitability values (float32, or uint16 q = round(p * 65535)). */
+  prob: Float32Array | Uint16Array;
+  /** Nonzero = restricted, or null. */
+  restricted: Uint8Array | null;
+}
+
+/**
+ * Inputs read by rows (e.g. window by window from GeoTIFF files), so a raster larger than the
+ * process's memory for whole arrays, or than one 4 GiB WebAssembly memory, can be simulated:
+ * the rows go straight into the block groups (src/kernels/ca-groups.ts). The source validates
+ * its values (class indices < K, finite probabilities >= 0).
+ */
+export interface FlusRowSource {
+  width: number;
+  height: number;
+  hasRestricted: boolean;
+  /** Rows per read call (default 256). */
+  readRows?: number;
+  read(y0: number, y1: number): Promise<FlusRows>;
+}
+
+/** Receives each target year's map by rows (instead of FlusYearResult.map, left empty then). */
+export interface FlusOutput {
+  write(yearIndex: number, rows: (y0: number, y1: number) => Uint8Array): Promise<void>;
+}
+
+/** Internal options of runFlus (tests, large rasters); none changes results except probMemory. */
+export interface FlusRunOptions {
+  /**
+   * Suitability held in memory as 'float32' or 'uint16' (q = round(p * 65535), probToU16). Default:
+   * 'uint16' when the input is uint16, else 'float32'. Changes results (uint16 is a quantisation).
+   */
+  probMemory?: 'float32' | 'uint16';
+  /**
+   * Block groups of at most this many rows, each in its own WebAssembly memory (default: one
+   * memory when the raster fits, else as few groups as fit; env LANDCARBON_GROUP_ROWS). Results
+   * are bit-identical to one memory for any value.
+   */
+  groupRows?: number;
+  /** Most bytes of row data per group (default GROUP_MAX_BYTES; tests). */
+  groupBytes?: number;
+  output?: FlusOutput;
+  /**
+   * Per-region demand in one run: the region (0..count-1) of every cell; demands[y] then holds
+   * count * K values (region r, class k at r * K + k), each region meets its own demand with its
+   * own budgets, neighbourhoods cross region borders, and results' counts and gap hold count * K
+   * values. Valid cells outside every region (index >= count) must be restricted. Adaptive
+   * inertia (one value per class) follows the gap summed over regions.
+   */
+  regions?: { index: Uint16Array; count: number };
+}
+
+function isRowSource(x: FlusInput | FlusRowSource): x is FlusRowSource {
+  return typeof (x as FlusRowSource).read === 'function';
+}
+
+/** uint16 suitability of a probability p in [0, 1]: round(p * 65535) (halves up); NaN for p outside [0, 1]. */
+export function probToU16(p: number): number {
+  return p >= 0 && p <= 1 ? Math.round(p * 65535) : NaN;
+}
+
+/** Quantises K float32 planes to uint16 (probToU16); throws naming the first value outside [0, 1] on a valid cell. */
+function quantise(prob: Float32Array, landuse: Uint8Array, width: number, row0: number, what: string): Uint16Array {
+  const cells = landuse.length;
+  const out = new Uint16Array(prob.length);
+  for (let j = 0; j < prob.length; j++) {
+    const i = j % cells;
+    if (landuse[i] === NODATA_CLASS) continue;
+    const q = probToU16(prob[j]);
+    if (q !== q) {
+      throw new InputError(`${what}: band ${Math.floor(j / cells) + 1} at row ${row0 + Math.floor(i / width)}, column ${i % width}: ` +
+        `expected a probability in [0, 1] to hold as uint16 (p x 65535), got ${prob[j]}`);
+    }
+    out[j] = q;
+  }
+  return out;
+}
+
 /**
  * Runs the simulation to each demand row in turn (demands[y][k] = cells of class k), starting
- * from inp.landuse. Returns one map per target year. Deterministic: same inputs and seed give
- * the same maps for any engine thread count and tileRows.
+ * from the input land use. Returns one map per target year (empty when opts.output receives
+ * them by rows). Deterministic: same inputs and seed give the same maps for any engine thread
+ * count, tileRows and block-group size (opts.groupRows).
+ * Sync update: in one WebAssembly memory when the raster fits (CaKernel), otherwise, or for a
+ * FlusRowSource, over block groups (CaGroups, several memories). The "flus" update runs on
+ * whole arrays only (FlusInput; one process-memory raster, no WebAssembly memory).
  */
 export async function runFlus(
   engine: Engine,
-  inp: FlusInput,
+  inp: FlusInput | FlusRowSource,
   demands: number[][],
   config: FlusConfig,
   onProgress?: (p: FlusProgress) => void,
+  opts: FlusRunOptions = {},
 ): Promise<FlusYearResult[]> {
   const cfg = checkFlusConfig(config);
   const K = cfg.classes;
-  checkFlusInput(inp, K);
-  const valid = classCounts(inp.landuse, K).reduce((a, b) => a + b, 0);
+  const source = isRowSource(inp) ? inp : null;
+  const arrays = source ? null : (inp as FlusInput);
+  if (arrays) checkFlusInput(arrays, K);
   const results: FlusYearResult[] = [];
   const inertia = cfg.inertia.slice();
   let stream = 0;
   if (cfg.update === 'flus') {
-    const map = inp.landuse.slice();
+    if (!arrays || arrays.prob instanceof Uint16Array) {
+      throw new ConfigError('update "flus": the official sweep runs on whole float32 arrays in one memory; rasters read by rows or held as uint16 need the sync update');
+    }
+    const valid = classCounts(arrays.landuse, K).reduce((a, b) => a + b, 0);
+    const map = arrays.landuse.slice();
     for (let y = 0; y < demands.length; y++) {
-      const r = sweepFlus(inp, map, demands[y], cfg, inertia, y, stream, valid, onProgress);
+      const r = sweepFlus(arrays, map, demands[y], cfg, inertia, y, stream, valid, onProgress);
       stream += r.iterations;
       results.push({ ...r, map: map.slice(), inertia: inertia.slice() });
     }
     return results;
   }
-  const ca = new CaKernel(engine, { width: inp.width, height: inp.height, classes: K, n: cfg.n, restricted: inp.restricted !== null, tileRows: cfg.tileRows, simd: cfg.simd });
+  const W = inp.width, H = inp.height, cells = W * H;
+  const R = opts.regions ? checkInt('regions', opts.regions.count, 1, 65535) : 1;
+  const regions: RegionIndex | undefined = opts.regions ? { index: opts.regions.index, count: R, classes: K } : undefined;
+  if (regions && regions.index.length !== cells) throw new InternalError(`regions: ${regions.index.length} cells, expected ${cells}`);
+  for (const d of demands) if (d.length !== R * K) throw new InternalError(`demand rows: ${d.length} values, expected ${R} region(s) x ${K} classes`);
+  /** Counts per (region, class) of rows [y0, y1) of a class-index map (rows given from y0); restricted per cell or null. */
+  const tally = (c: Float64Array, rows: Uint8Array, y0: number, restr: Uint8Array | null) => {
+    const base = y0 * W;
+    for (let i = 0; i < rows.length; i++) {
+      const v = rows[i];
+      if (v === NODATA_CLASS) continue;
+      const r = regions ? regions.index[base + i] : 0;
+      if (r >= R) {
+        if (!restr || restr[i] === 0) {
+          throw new InputError(`regions: the valid cell at row ${Math.floor((base + i) / W)}, column ${(base + i) % W} is in no region and not restricted (cells outside every region must keep their class)`);
+        }
+        continue;
+      }
+      c[r * K + v]++;
+    }
+  };
+  const inU16 = arrays ? arrays.prob instanceof Uint16Array : false;
+  const probMemory = opts.probMemory ?? (inU16 ? 'uint16' : 'float32');
+  if (probMemory !== 'float32' && probMemory !== 'uint16') throw new ConfigError(`suitability in memory: expected "float32" or "uint16", got ${JSON.stringify(probMemory)}`);
+  const u16 = probMemory === 'uint16';
+  const hasRestricted = source ? source.hasRestricted : arrays!.restricted !== null;
+  const groupRows = opts.groupRows !== undefined ? checkInt('group rows', opts.groupRows, 1) : forcedGroupRows();
+  const perCell = 1 + K * (u16 ? 2 : 4) + (hasRestricted ? 1 : 0) + 1 + 4;
+  const fitsOne = cells * perCell + caScratchBytes(W, K, cfg.n) * engine.threads + GROUP_RESERVE <= engine.arena.available;
+  const useGroups = source !== null || groupRows !== undefined || opts.groupBytes !== undefined || !fitsOne;
+  if (useGroups && cfg.demandKernel === 'ref') throw new ConfigError('demand kernel "ref": runs on one memory; block groups use the wasm demand kernel');
+  const toMemory = (prob: Float32Array | Uint16Array, landuse: Uint8Array, row0: number): Float32Array | Uint16Array => {
+    if (u16 && prob instanceof Float32Array) return quantise(prob, landuse, W, row0, 'probabilities');
+    if (!u16 && prob instanceof Uint16Array) return Float32Array.from(prob);
+    return prob;
+  };
+
+  let ca: CaKernel | CaGroups;
+  let counts: number[];
+  let snapshot: (y0: number, y1: number) => Uint8Array;
+  if (!useGroups) {
+    const k1 = new CaKernel(engine, { width: W, height: H, classes: K, n: cfg.n, restricted: hasRestricted, tileRows: cfg.tileRows, simd: cfg.simd, u16 });
+    ca = k1;
+    k1.cur.view().set(arrays!.landuse);
+    k1.sp.view().set(toMemory(arrays!.prob, arrays!.landuse, 0) as never);
+    if (k1.restricted && arrays!.restricted) k1.restricted.view().set(arrays!.restricted);
+    const c = new Float64Array(R * K);
+    tally(c, k1.cur.view().subarray(0, cells), 0, arrays!.restricted);
+    counts = Array.from(c);
+    snapshot = (y0, y1) => k1.cur.view().subarray(y0 * W, y1 * W);
+  } else {
+    const o = { width: W, height: H, classes: K, n: cfg.n, restricted: hasRestricted, tileRows: cfg.tileRows, simd: cfg.simd, u16 };
+    const g = new CaGroups(engine, o, planCaGroups(o, groupRows, opts.groupBytes));
+    ca = g;
+    try {
+      const step = source?.readRows ?? 256;
+      const c = new Float64Array(R * K);
+      for (let y0 = 0; y0 < H; y0 += step) {
+        const y1 = Math.min(H, y0 + step);
+        const rows = source ? await source.read(y0, y1) : {
+          landuse: arrays!.landuse.subarray(y0 * W, y1 * W),
+          prob: null as Float32Array | Uint16Array | null,
+          restricted: arrays!.restricted ? arrays!.restricted.subarray(y0 * W, y1 * W) : null,
+        };
+        const n = (y1 - y0) * W;
+        const planes: Array<Float32Array | Uint16Array> = [];
+        if (rows.prob) {
+          const pm = toMemory(rows.prob, rows.landuse, y0);
+          for (let k = 0; k < K; k++) planes.push(pm.subarray(k * n, (k + 1) * n));
+        } else {
+          for (let k = 0; k < K; k++) {
+            const p = arrays!.prob.subarray(k * cells + y0 * W, k * cells + y1 * W);
+            planes.push(u16 && p instanceof Float32Array ? quantise(p, rows.landuse, W, y0, 'probabilities') : !u16 && p instanceof Uint16Array ? Float32Array.from(p) : p);
+          }
+        }
+        tally(c, rows.landuse, y0, rows.restricted);
+        for (let y = y0; y < y1; y++) {
+          const r = rows.landuse.subarray((y - y0) * W, (y - y0 + 1) * W);
+          g.map.row(y).set(r);
+          for (let k = 0; k < K; k++) g.sp.row(y, k).set(planes[k].subarray((y - y0) * W, (y - y0 + 1) * W) as never);
+          if (g.restricted && rows.restricted) g.restricted.row(y).set(rows.restricted.subarray((y - y0) * W, (y - y0 + 1) * W));
+        }
+      }
+      counts = Array.from(c);
+    } catch (e) {
+      await g.release();
+      throw e;
+    }
+    snapshot = (y0, y1) => {
+      const out = new Uint8Array((y1 - y0) * W);
+      for (let y = y0; y < y1; y++) out.set(g.map.row(y), (y - y0) * W);
+      return out;
+    };
+  }
+  /** Per-class sums over regions of R * K values. */
+  const perClass = (v: number[]): number[] => {
+    if (R === 1) return v.slice();
+    const out = new Array(K).fill(0);
+    for (let j = 0; j < v.length; j++) out[j % K] += v[j];
+    return out;
+  };
   try {
-    const cells = inp.width * inp.height;
-    const cur = () => ca.cur.view().subarray(0, cells);
-    cur().set(inp.landuse);
-    ca.sp.view().set(inp.prob);
-    if (ca.restricted && inp.restricted) ca.restricted.view().set(inp.restricted);
-    let counts = classCounts(cur(), K);
-    const net = new Array(K).fill(0);
+    const valid = counts.reduce((a, b) => a + b, 0);
+    const net = new Array(R * K).fill(0);
     for (let y = 0; y < demands.length; y++) {
       const demand = demands[y];
       let gap = demand.map((d, k) => d - counts[k]);
@@ -585,27 +855,36 @@ export async function runFlus(
       while (total > cfg.tolerance * valid && it < cfg.maxIterations) {
         const coef = caCoef(K, cfg.n, cfg.weights, inertia, cfg.allowed);
         const proposedCount = await ca.step(cfg.seed, stream, coef);
-        const eo = { fraction: cfg.acceptFraction, seed: cfg.seed, iteration: stream };
+        const eo = { fraction: cfg.acceptFraction, seed: cfg.seed, iteration: stream, regions };
         const { accepted } = proposedCount === 0
           ? { accepted: 0 }
-          : cfg.demandKernel === 'ref'
-            ? enforceDemand(cur(), ca.prop.view(), ca.key.view(), gap, net, eo)
+          : cfg.demandKernel === 'ref' && ca instanceof CaKernel
+            ? enforceDemand(ca.cur.view().subarray(0, cells), ca.prop.view(), ca.key.view(), gap, net, eo)
             : await enforceDemandWasm(engine, ca, gap, net, { ...eo, simd: cfg.simd });
         stream++;
         it++;
         if (proposedCount === 0) net.fill(0);
         counts = counts.map((c, k) => c + net[k]);
         const newGap = demand.map((d, k) => d - counts[k]);
-        for (let k = 0; k < K; k++) inertia[k] = updateInertia(inertia[k], newGap[k], gap[k]);
+        const d1 = perClass(newGap), d2 = perClass(gap);
+        for (let k = 0; k < K; k++) inertia[k] = updateInertia(inertia[k], d1[k], d2[k]);
         gap = newGap;
         total = gap.reduce((a, g) => a + Math.abs(g), 0);
-        onProgress?.({ yearIndex: y, iteration: it, gap: gap.slice(), totalGap: total, accepted, proposed: proposedCount });
+        onProgress?.({ yearIndex: y, iteration: it, gap: d1, totalGap: total, accepted, proposed: proposedCount, ...(regions ? { regionGap: gap.slice() } : {}) });
       }
-      results.push({ map: cur().slice(), counts: counts.slice(), gap, iterations: it, converged: total <= cfg.tolerance * valid, inertia: inertia.slice() });
+      let map: Uint8Array;
+      if (opts.output) {
+        await opts.output.write(y, snapshot);
+        map = new Uint8Array(0);
+      } else {
+        map = snapshot(0, H).slice();
+      }
+      results.push({ map, counts: counts.slice(), gap, iterations: it, converged: total <= cfg.tolerance * valid, inertia: inertia.slice() });
     }
     return results;
   } finally {
-    ca.release();
+    if (ca instanceof CaGroups) await ca.release();
+    else ca.release();
   }
 }
 

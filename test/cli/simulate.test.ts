@@ -115,4 +115,54 @@ describe('landcarbon simulate', () => {
     expect(r.code).toBe(2);
     expect(r.err).toMatch(/demand: give --demand <file>, or "demand" \/ "markov" in the scenario/);
   });
+
+  it('--prob-memory uint16 meets the demand; forced block groups (LANDCARBON_GROUP_ROWS) give the same map; bad type and flus + uint16: exit 2', async () => {
+    const a = join(dir, 'u16a.tif'), b = join(dir, 'u16b.tif');
+    const ra = await cli('simulate', '--landuse', LU, '--prob', PROB, '--demand', DEM, '--restricted', RESTR, '--out', a, '--seed', '4', '--threads', '2', '--prob-memory', 'uint16');
+    expect(ra.code).toBe(0);
+    expect(ra.err).toMatch(/suitability uint16 in memory/);
+    expect(await countsOf(a)).toEqual([counts[10] - 80, counts[20] + 100, counts[30] - 20]);
+    process.env.LANDCARBON_GROUP_ROWS = '4';
+    try {
+      const rb = await cli('simulate', '--landuse', LU, '--prob', PROB, '--demand', DEM, '--restricted', RESTR, '--out', b, '--seed', '4', '--threads', '1', '--prob-memory', 'uint16', '--quiet');
+      expect(rb.code).toBe(0);
+    } finally {
+      delete process.env.LANDCARBON_GROUP_ROWS;
+    }
+    const c = join(dir, 'u16c.tif');
+    const rc = await cli('simulate', '--landuse', LU, '--prob', PROB, '--demand', DEM, '--restricted', RESTR, '--out', c, '--seed', '4', '--threads', '2', '--prob-memory', 'uint16', '--block-rows', '3', '--memory', '64M', '--quiet');
+    expect(rc.code).toBe(0);
+    const [ma, mb, mc] = [await readRaster(a), await readRaster(b), await readRaster(c)];
+    expect(Buffer.from(ma.data.buffer).equals(Buffer.from(mb.data.buffer))).toBe(true);
+    expect(Buffer.from(ma.data.buffer).equals(Buffer.from(mc.data.buffer))).toBe(true);
+    const bad = await cli('simulate', '--landuse', LU, '--prob', PROB, '--demand', DEM, '--out', join(dir, 'x.tif'), '--prob-memory', 'half', '--quiet');
+    expect(bad.code).toBe(2);
+    expect(bad.err).toMatch(/--prob-memory <type>' argument 'half' is invalid. Allowed choices are auto, float32, uint16/);
+    const fl = await cli('simulate', '--landuse', LU, '--prob', PROB, '--demand', DEM, '--out', join(dir, 'x.tif'), '--prob-memory', 'uint16', '--update', 'flus', '--quiet');
+    expect(fl.code).toBe(2);
+    expect(fl.err).toMatch(/--update flus: the official sweep holds float32 suitability for the whole raster in one memory; --prob-memory uint16 was asked \(use the sync update\)/);
+  });
+
+  it('no message of the code simulate runs suggests an option simulate does not have', async () => {
+    // every "--option" written in the string literals of the modules simulate uses must be one of its options
+    const { readFileSync, readdirSync } = await import('node:fs');
+    const { Command } = await import('commander');
+    const { register } = await import('../../src/cli/simulate.js');
+    const program = new Command();
+    register(program);
+    const own = new Set(program.commands[0].options.map((op) => op.long!));
+    const root = new URL('../../src/', import.meta.url).pathname;
+    const files = ['cli/simulate.ts', 'cli/common.ts', 'models/flus.ts', 'models/demand.ts', 'models/scenario.ts', 'io/grid.ts', 'errors.ts',
+      'kernels/ca.ts', 'kernels/ca.ref.ts', 'kernels/ca-groups.ts', 'kernels/demand.ts', 'kernels/rng.ref.ts',
+      ...['tiling', 'wasm', 'io/tiff'].flatMap((d) => readdirSync(root + d).filter((f) => f.endsWith('.ts')).map((f) => `${d}/${f}`))];
+    const bad: string[] = [];
+    for (const f of files) {
+      const code = readFileSync(root + f, 'utf8').replace(/\/\*[\s\S]*?\*\/|\/\/.*$/gm, ''); // comments are not messages
+      for (const lit of code.matchAll(/(['"`])((?:\\.|(?!\1).)*)\1/g)) {
+        for (const m of lit[2].matchAll(/(?<![\w-])--[a-z][a-z-]*/g)) if (!own.has(m[0]) && !['--import', '--no-liftoff'].includes(m[0]) /* node / V8 flags */) bad.push(`${f}: ${m[0]} in ${lit[0].slice(0, 80)}`);
+      }
+    }
+    expect(bad).toEqual([]);
+    expect(own.has('--tile-rows')).toBe(true); // the scan sees the options
+  });
 });

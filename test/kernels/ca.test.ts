@@ -79,14 +79,20 @@ function ref(inp: CaStepInput) {
   return { prop, key, changes };
 }
 
-/** The SIMD and scalar kernel paths give the reference's changes, proposals and keys, byte for byte. */
-async function expectBothPathsEqualRef(inp: CaStepInput): Promise<void> {
-  const r = ref(inp);
-  for (const simd of [true, false]) {
-    const w = await caStepWasm(engine, inp, { simd });
-    expect(w.changes).toBe(r.changes);
-    expect(Buffer.from(w.prop).equals(Buffer.from(r.prop))).toBe(true);
-    expect(Buffer.from(w.key.buffer).equals(Buffer.from(r.key.buffer))).toBe(true);
+/**
+ * The SIMD and scalar kernel paths give the reference's changes, proposals and keys, byte for
+ * byte, with float32 suitability and with the same suitability held as uint16 (q = round(p * 65535)).
+ */
+async function expectBothPathsEqualRef(inp0: CaStepInput): Promise<void> {
+  const asU16 = { ...inp0, sp: Uint16Array.from(inp0.sp, (p) => Math.round(p * 65535)) };
+  for (const inp of [inp0, asU16]) {
+    const r = ref(inp);
+    for (const simd of [true, false]) {
+      const w = await caStepWasm(engine, inp, { simd });
+      expect(w.changes).toBe(r.changes);
+      expect(Buffer.from(w.prop).equals(Buffer.from(r.prop))).toBe(true);
+      expect(Buffer.from(w.key.buffer).equals(Buffer.from(r.key.buffer))).toBe(true);
+    }
   }
 }
 
