@@ -96,3 +96,6 @@ export type { Strata } from './models/stats/geodetector.js';
 export type { GwrOptions } from './models/stats/gwr.js';
 export type { SampleOptions } from '../fixtures/sample.js';
 export type { ReadBlockOptions } from './tiling/blocks.js';
+export type { ForestOutput, ForestPredictOptions } from './kernels/forest.js';
+export type { ForestPredictInput } from './kernels/forest.ref.js';
+export type { LeasMap } from './models/leas.js';
