@@ -9,6 +9,8 @@
  */
 import { Command, Option } from 'commander';
 import { basename, dirname, extname, join } from 'node:path';
+import { existsSync, readdirSync } from 'node:fs';
+import { PACKAGE_ROOT } from '../wasm/module.js';
 import { ConfigError, InputError, checkInt, checkNumber } from '../errors.js';
 import { readBands, readRaster, readRasterInfo, writeGeoTIFF } from '../io/geotiff.js';
 import { checkSameGrid, isIntegerDType, type Raster } from '../io/grid.js';
@@ -69,7 +71,7 @@ export function register(program: Command): void {
     .option('--decay <f>', `plus: decay factor of the threshold per decay step, in (0, 1) (default: scenario, else ${PLUS_DEFAULTS.decay})`)
     .option('--quiet', 'no progress on stderr')
     .action(run('simulate', (o: SimulateOptions) => ({
-      inputs: { '--landuse': o.landuse, '--prob': o.prob, '--demand': o.demand, '--scenario': o.scenario, '--restricted': o.restricted },
+      inputs: { '--landuse': o.landuse, '--prob': o.prob, '--demand': o.demand, '--scenario': scenarioPath(o.scenario), '--restricted': o.restricted },
       outputs: { '--out': o.out },
     }), simulate));
 }
@@ -96,7 +98,7 @@ function toCodes(r: Raster, codes: number[], name: string): Uint8Array {
 
 async function simulate(o: SimulateOptions): Promise<void> {
   const log = progressWriter(!!o.quiet);
-  const sc: SimScenario | null = o.scenario ? readScenario(o.scenario) : null;
+  const sc: SimScenario | null = o.scenario ? readScenario(scenarioPath(o.scenario)!) : null;
   const plus = plusOptions(o, sc);
   if (sc) {
     // files named inside the scenario are inputs of this run too (guarded like the options)
@@ -234,6 +236,19 @@ async function simulate(o: SimulateOptions): Promise<void> {
   } finally {
     await engine.close();
   }
+}
+
+/**
+ * A built-in scenario name (scenarios/<name>.yaml shipped with the package, e.g.
+ * seed004-ecological: Qin et al.'s Beibu Gulf ecological priority settings) when no file of that
+ * name exists; otherwise the path as given.
+ */
+export function scenarioPath(p: string | undefined): string | undefined {
+  if (p === undefined || existsSync(p) || !/^[a-z0-9]+(-[a-z0-9]+)+$/.test(p)) return p;
+  const f = join(PACKAGE_ROOT, 'scenarios', `${p}.yaml`);
+  if (existsSync(f)) return f;
+  const have = readdirSync(join(PACKAGE_ROOT, 'scenarios')).filter((n) => n.endsWith('.yaml')).map((n) => n.slice(0, -5));
+  throw new ConfigError(`--scenario ${p}: no such file, and not a built-in scenario (built-ins: ${have.join(', ')})`);
 }
 
 /** PLUS CARS parameters from the options, else the scenario (validated here; defaults in runPlus). */
