@@ -73,3 +73,44 @@ export { trainForest, flattenForest, binData, resolveForestOptions, type Forest,
 export { forestPredict, validateForest, type FlatForest } from './kernels/forest.js';
 export { forestPredictRef } from './kernels/forest.ref.js';
 export { trainLeas, predictLeas, expansionMap, leasSample, leasModelJson, parseLeasModel, type LeasModel, type LeasOptions } from './models/leas.js';
+
+// Every type a public function takes is nameable here, and the opaque ones have their producer
+// exported too (a caller must be able to build each argument from 'landcarbon' alone).
+export { zoneAdjacencyKernel } from './kernels/adjacency.js';
+export type { AdjacencyOptions } from './kernels/adjacency.js';
+export { zoneAdjacency, fromNeighborLists, fromPairs, transformWeights, includeSelf, readGwt, writeGwt } from './models/stats/weights.js';
+export type { ZoneAdjacency, SpatialWeights, Contiguity, Transform } from './models/stats/weights.js';
+export { loadScheme, compileScheme, BUILTIN_SCHEME_SPECS } from './models/schemes.js';
+export type { Scheme, SchemeSpec } from './models/schemes.js';
+export { readUnits, unitsFromTable } from './models/network.js';
+export type { Units, NetworkOptions } from './models/network.js';
+export { buildCsr } from './kernels/paths.ref.js';
+export type { CsrGraph, BuildCsrOptions } from './kernels/paths.ref.js';
+export type { CentralityRunOptions } from './kernels/paths.js';
+export { driverPlane } from './models/ann.js';
+export type { LandUseLayer, DriverPlane, TrainOptions } from './models/ann.js';
+export type { PlanOptions } from './tiling/plan.js';
+export type { ReadOptions, WriteOptions, WriterOptions } from './io/geotiff.js';
+export type { Rgba } from './io/png.js';
+export type { ZonalOptions, ZonalPlan } from './kernels/zonal.js';
+export type { ZonalRefInput } from './kernels/zonal.ref.js';
+export type { MlpNet, MlpNorm } from './kernels/mlp.ref.js';
+export type { MlpForwardOptions } from './kernels/mlp.js';
+export type { CaKernelOptions } from './kernels/ca.js';
+export type { ZonalFilesOptions } from './pipeline/zonal.js';
+export type { TransitionOptions, MarkovDemandOptions, ProjectionOptions } from './models/markov.js';
+export type { ReadDemandOptions } from './models/demand.js';
+export type { AccuracyInput } from './models/accuracy.js';
+export type { FlusInput, FlusConfig, EnforceOptions, EnforceWasmOptions } from './models/flus.js';
+export type { EmissionsInput } from './models/carbon/coefficients.js';
+export type { StorageInput, ValuationOptions } from './models/carbon/storage.js';
+export type { CasaModelInput } from './models/carbon/casa.js';
+export type { SpatializeInput } from './models/carbon/spatialize.js';
+export type { UnitInput } from './models/balance.js';
+export type { Strata } from './models/stats/geodetector.js';
+export type { GwrOptions } from './models/stats/gwr.js';
+export type { SampleOptions } from '../fixtures/sample.js';
+export type { ReadBlockOptions } from './tiling/blocks.js';
+export type { ForestOutput, ForestPredictOptions } from './kernels/forest.js';
+export type { ForestPredictInput } from './kernels/forest.ref.js';
+export type { LeasMap } from './models/leas.js';

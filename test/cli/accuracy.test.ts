@@ -1,4 +1,5 @@
 import { describe, it, expect, beforeAll } from 'vitest';
+import { itShared } from '../shared-data.js';
 import { mkdtempSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -48,7 +49,7 @@ describe('landcarbon accuracy', () => {
     expect(r.out).toMatch(/simulated\s+2\s+2\s+6/);
   });
 
-  it('pie: 1999 against itself (OA = 1) and 1991 as a null prediction of 1999 (FoM = 0)', async () => {
+  itShared('pie: 1999 against itself (OA = 1) and 1991 as a null prediction of 1999 (FoM = 0)', async () => {
     const p = await cli('accuracy', '--start', PIE + 'lu_pie_1991.tif', '--observed', PIE + 'lu_pie_1999.tif', '--simulated', PIE + 'lu_pie_1999.tif', '--json');
     expect(p.code).toBe(0);
     expect(JSON.parse(p.out)).toMatchObject({ oa: 1, kappa: 1, fom: 1, hits: 4756 });
@@ -56,7 +57,7 @@ describe('landcarbon accuracy', () => {
     expect(JSON.parse(n.out)).toMatchObject({ fom: 0, hits: 0, misses: 4756, wrong_hits: 0, false_alarms: 0, producers: 0, users: null });
   });
 
-  it('exit 2: grid mismatch names both files; missing file; unknown class code', async () => {
+  itShared('exit 2: grid mismatch names both files; missing file; unknown class code', async () => {
     const g = await cli('accuracy', '--start', S, '--observed', O, '--simulated', X);
     expect(g.code).toBe(2);
     expect(g.err).toMatch(new RegExp(`^landcarbon accuracy: ${X}: grid 5x2 @ 30 m, origin \\(30, 300\\).* does not match ${S} 5x2 @ 30 m, origin \\(0, 300\\)`));

@@ -1,4 +1,5 @@
 import { describe, it, expect, beforeAll } from 'vitest';
+import { itShared } from '../shared-data.js';
 import { execFileSync, spawnSync } from 'node:child_process';
 import { existsSync, mkdtempSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -29,7 +30,7 @@ beforeAll(() => {
 });
 
 describe('landcarbon info', () => {
-  it('pie land use: grid, CRS, NoData and class histogram', () => {
+  itShared('pie land use: grid, CRS, NoData and class histogram', () => {
     const r = landcarbon('info', PIE);
     expect(r.code).toBe(0);
     expect(r.out).toContain('size:        497 x 434 (215,698 cells), 1 band, uint8');
@@ -43,7 +44,7 @@ describe('landcarbon info', () => {
   });
 
   // in-process from here on (spawning node costs seconds on a loaded machine)
-  it('--json is machine readable', async () => {
+  itShared('--json is machine readable', async () => {
     const r = await cli('info', PIE, '--json');
     expect(r.code).toBe(0);
     const j = JSON.parse(r.out);

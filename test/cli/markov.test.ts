@@ -1,4 +1,5 @@
 import { describe, it, expect, beforeAll } from 'vitest';
+import { itShared } from '../shared-data.js';
 import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -56,7 +57,7 @@ describe('landcarbon markov', () => {
     expect(j.scenario).toBe('double');
   });
 
-  it('pie 1985 -> 1991 projected to 1999 (interpolated)', async () => {
+  itShared('pie 1985 -> 1991 projected to 1999 (interpolated)', async () => {
     const r = await cli('markov', '--from', PIE + 'lu_pie_1985.tif', '--to', PIE + 'lu_pie_1991.tif', '--years', '1985,1991', '--target-year', '1999', '--json');
     expect(r.code).toBe(0);
     const j = JSON.parse(r.out);

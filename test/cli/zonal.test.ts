@@ -1,4 +1,5 @@
 import { describe, it, expect, afterAll } from 'vitest';
+import { itShared } from '../shared-data.js';
 import { spawnSync } from 'node:child_process';
 import { mkdtempSync, readFileSync, existsSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -46,7 +47,7 @@ async function independent(zonesPath: string, classesPath: string, valuePath: st
 }
 
 describe('landcarbon zonal', () => {
-  it('pie: counts equal an independent computation exactly, sums within 1e-9 relative, for 1 and 2 threads', async () => {
+  itShared('pie: counts equal an independent computation exactly, sums within 1e-9 relative, for 1 and 2 threads', async () => {
     // zones = 1985 classes, classes = 1999 classes (a transition table), value = elevation
     const ref = await independent(join(PIE, 'lu_pie_1985.tif'), join(PIE, 'lu_pie_1999.tif'), join(PIE, 'ef_001.tif'));
     const outs: string[] = [];
@@ -72,7 +73,7 @@ describe('landcarbon zonal', () => {
     expect(outs[0]).toBe(outs[1]); // byte-identical tables for any thread count
   });
 
-  it('strips (bounded memory) give the same table as one pass', async () => {
+  itShared('strips (bounded memory) give the same table as one pass', async () => {
     const o = { zones: join(PIE, 'lu_pie_1985.tif'), classes: join(PIE, 'lu_pie_1991.tif'), values: [join(PIE, 'ef_002.tif'), join(PIE, 'ef_003.tif')] };
     const whole = await zonalFiles(engine, o);
     const strips = await zonalFiles(engine, { ...o, stripBytes: 40_000 }); // a few rows per strip
@@ -90,7 +91,7 @@ describe('landcarbon zonal', () => {
     expect(readFileSync(join(tmp, 'o.csv'), 'utf8')).toBe('zone,class,cells,area_ha,v,v_nodata_cells\n1,5,2,2,2,1\n2,5,1,1,3,0\n');
   });
 
-  it('a missing file, a grid mismatch and a non-integer zone raster each give one line and exit 2', async () => {
+  itShared('a missing file, a grid mismatch and a non-integer zone raster each give one line and exit 2', async () => {
     const missing = landcarbon('zonal', '--zones', join(tmp, 'nope.tif'), '--classes', join(PIE, 'lu_pie_1985.tif'), '--out', join(tmp, 'x.csv'));
     expect(missing.code).toBe(2);
     expect(missing.err.trim().split('\n')).toHaveLength(1);
@@ -104,7 +105,7 @@ describe('landcarbon zonal', () => {
     expect(existsSync(join(tmp, 'x.csv'))).toBe(false); // nothing half-written
   });
 
-  it('no CRS: the assumption about map units is said, and --pixel-area-ha overrides it', async () => {
+  itShared('no CRS: the assumption about map units is said, and --pixel-area-ha overrides it', async () => {
     const r = landcarbon('zonal', '--zones', join(SIB, 'restr1.tif'), '--classes', join(SIB, 'lu_sib_1997.tif'), '--out', join(tmp, 's.csv'));
     expect(r.code, r.err).toBe(0);
     expect(r.err).toMatch(/no CRS recorded; taking map units as metres \(6.25 ha per cell\)/);

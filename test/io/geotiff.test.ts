@@ -1,4 +1,5 @@
 import { describe, it, expect, beforeAll } from 'vitest';
+import { itShared } from '../shared-data.js';
 import { mkdtempSync, readdirSync, readFileSync, writeFileSync, existsSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -223,7 +224,7 @@ describe('streaming writer', () => {
 });
 
 describe('real data', () => {
-  it('pie lu_pie_1985.tif: Byte, NoData 255, LCC CRS from GeoKeys, class counts', async () => {
+  itShared('pie lu_pie_1985.tif: Byte, NoData 255, LCC CRS from GeoKeys, class counts', async () => {
     const info = await readRasterInfo(PIE);
     expect(info).toMatchObject({ dtype: 'uint8', bands: 1, tiled: false, compression: 'deflate', bigtiff: false });
     expect(info.grid.width).toBe(497);
@@ -247,7 +248,7 @@ describe('real data', () => {
     expect(back.grid).toEqual(r.grid); // transform, CRS GeoKeys (all 22), NoData
   });
 
-  it('sibuyan ef_001.tif: Float32, NoData -3.4e38, no CRS', async () => {
+  itShared('sibuyan ef_001.tif: Float32, NoData -3.4e38, no CRS', async () => {
     const info = await readRasterInfo(SIB);
     expect(info).toMatchObject({ dtype: 'float32', bands: 1 });
     expect(info.grid.crs).toBeNull();

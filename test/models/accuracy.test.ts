@@ -1,4 +1,5 @@
 import { describe, it, expect } from 'vitest';
+import { itShared } from '../shared-data.js';
 import fc from 'fast-check';
 import { fromFile } from 'geotiff';
 import { accuracy, formatAccuracy } from '../../src/models/accuracy.js';
@@ -190,7 +191,7 @@ describe('accuracy: property with a different NoData per map (word-at-a-time pat
 });
 
 describe('accuracy on pie (real data)', () => {
-  it('1999 vs 1999 from 1991: OA = 1, kappa = 1, FoM = 1; 1991 as a null prediction of 1999: FoM = 0', async () => {
+  itShared('1999 vs 1999 from 1991: OA = 1, kappa = 1, FoM = 1; 1991 as a null prediction of 1999: FoM = 0', async () => {
     const s = await readTif(PIE + 'lu_pie_1991.tif');
     const o = await readTif(PIE + 'lu_pie_1999.tif');
     const nodata = { start: 255, observed: 255, simulated: 255 };

@@ -1,4 +1,5 @@
 import { describe, it, expect, afterAll } from 'vitest';
+import { itShared } from '../shared-data.js';
 import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -102,7 +103,7 @@ describe('ANN suitability model', () => {
     expect(() => trainAnn(lu, drivers, { sampleRate: 2 })).toThrow('sample rate: expected a number in [1e-9, 1], got 2');
   });
 
-  it('pie (drivers ef_001..ef_003, land use 1991): accuracy above chance and the majority share', async () => {
+  itShared('pie (drivers ef_001..ef_003, land use 1991): accuracy above chance and the majority share', async () => {
     const dir = '../shared/data/pie';
     const lu = await readRaster(join(dir, 'lu_pie_1991.tif'));
     const drivers: DriverPlane[] = [];

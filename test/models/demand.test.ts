@@ -1,4 +1,5 @@
 import { describe, it, expect } from 'vitest';
+import { itShared } from '../shared-data.js';
 import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -50,7 +51,7 @@ describe('demand table: year layout', () => {
 });
 
 describe('demand table: lulcc / CLUE layout', () => {
-  it('sibuyan demand1.csv: 15 rows = 1997..2011, V1..V5 -> codes 1..5, every row sums to 7226', () => {
+  itShared('sibuyan demand1.csv: 15 rows = 1997..2011, V1..V5 -> codes 1..5, every row sums to 7226', () => {
     const d = readDemandCsv(SIB, { codes: [5, 4, 3, 2, 1], validCells: 7226, startYear: 1997 });
     expect(d.years).toEqual(Array.from({ length: 15 }, (_, k) => 1997 + k));
     expect(d.codes).toEqual([1, 2, 3, 4, 5]);
@@ -58,7 +59,7 @@ describe('demand table: lulcc / CLUE layout', () => {
     expect(d.counts[14]).toEqual([4160, 1408, 1088, 288, 282]); // 4160 + 1408 + 1088 + 288 + 282 = 7226
   });
 
-  it("sibuyan: 7226 valid cells in lu_sib_1997.tif, and demand1 row 1997 is that map's composition", async () => {
+  itShared("sibuyan: 7226 valid cells in lu_sib_1997.tif, and demand1 row 1997 is that map's composition", async () => {
     const img = await (await fromFile('../shared/data/sibuyan/lu_sib_1997.tif')).getImage();
     const [lu] = (await img.readRasters()) as unknown as Uint8Array[];
     const per = [0, 0, 0, 0, 0];
@@ -76,7 +77,7 @@ describe('demand table: lulcc / CLUE layout', () => {
     });
   });
 
-  it('validation messages', () => {
+  itShared('validation messages', () => {
     expect(() => readDemandCsv(SIB, { codes: [1, 2, 3, 4, 5] })).toThrow(`${SIB}: lulcc layout (columns V1..V5, no year column) needs a start year (--demand-start-year)`);
     expect(() => readDemandCsv(SIB, { startYear: 1997 })).toThrow(`${SIB}: lulcc layout needs the class codes of the land-use map to map V1..V5 to classes`);
     expect(() => readDemandCsv(SIB, { startYear: 1997, codes: [1, 2, 3] })).toThrow(`${SIB}: 5 columns V1..V5 but the land-use map has 3 classes (1, 2, 3)`);

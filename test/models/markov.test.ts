@@ -1,4 +1,5 @@
 import { describe, it, expect } from 'vitest';
+import { itShared } from '../shared-data.js';
 import fc from 'fast-check';
 import { fromFile } from 'geotiff';
 import {
@@ -287,7 +288,7 @@ describe('Markov demand end to end', () => {
     expect(() => markovDemand(tr, { t0: 2000, t1: 2010, targetYears: [2030, 2020] })).toThrow('target years: must increase, got 2030 then 2020');
   });
 
-  it('pie 1985 -> 1991: counts, matrix, 1999 demand', async () => {
+  itShared('pie 1985 -> 1991: counts, matrix, 1999 demand', async () => {
     const a = await readTif(PIE + 'lu_pie_1985.tif');
     const b = await readTif(PIE + 'lu_pie_1991.tif');
     const tr = transitions(a.data, b.data, { nodataFrom: a.nodata, nodataTo: b.nodata });
