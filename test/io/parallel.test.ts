@@ -47,7 +47,8 @@ describe('I/O on every core gives the serial path\'s bytes', () => {
   }
 
   it('GDAL-written fixtures (LZW, ZSTD, PackBits, DEFLATE, strips, chunky) decode identically on 0 and 2 I/O threads', async () => {
-    const tifs = readdirSync(FIXTURES).filter((f) => f.endsWith('.tif'));
+    // lzma.tif and truncated-*.tif are the damaged-file fixtures (test/io/damaged.test.ts): refused on any thread count
+    const tifs = readdirSync(FIXTURES).filter((f) => f.endsWith('.tif') && !/^(lzma|truncated-)/.test(f));
     expect(tifs.length).toBeGreaterThanOrEqual(8);
     for (const f of tifs) {
       const a = await withThreads(0, () => readBands(join(FIXTURES, f)));
