@@ -6,8 +6,6 @@ import { readFileSync } from 'node:fs';
 import { DemoContext } from './demo.js';
 import { parseCsv, Table, writeCsv } from '../io/table.js';
 import { InternalError } from '../errors.js';
-import { classMap, rampMap } from './report.js';
-import { LANDUSE_PALETTE } from '../io/png.js';
 
 function table(path: string): Table {
   return parseCsv(readFileSync(path, 'utf8'), path);
@@ -191,22 +189,4 @@ export async function demoPlan(c: DemoContext, o: PlanOptions): Promise<void> {
   const gdText = await c.step('geodetector', 'geographical detector of emissions (built-up share, forest share, city)', ['stats', 'geodetector', '--table', statsIn, '--y', 'ce', '--factors', 'built_share,forest_share,city', '--discretize', 'built_share=quantile:5,forest_share=quantile:5', '--json']);
   const gd = jsonOf(gdText, 'geodetector');
   c.note(`## Spatial statistics\n\nMoran's I of the budget ${f3(moran.I)} (z ${f3(moran.z_rand)}, p ${f3(moran.p_rand)}, permutation p ${f3(moran.p_sim)}); ${hot} emission hot-spot units (Gi*); geographical detector q: ${(gd.factor as Array<{ factor: string; q: number; p: number }>).map((x) => `${x.factor} ${f3(x.q)} (p ${f3(x.p)})`).join(', ')}.`);
-
-  // 11. maps for the report
-  const legend = CLASS_TABLE.split(',').map((p) => {
-    const [code, name] = p.split('=');
-    return [name, LANDUSE_PALETTE[Number(code)]] as [string, (typeof LANDUSE_PALETTE)[number]];
-  });
-  const mapsOf: Array<[string, string, string]> = [
-    ['Land use 2020 (observed)', S('landuse_2020.tif'), 'landuse_2020.png'],
-    ['Land use 2020 (simulated from 2010)', sim2020, 'sim_2020.png'],
-    ['Land use 2030, natural development', sims.natural, 'sim_2030_natural.png'],
-    ['Land use 2030, ecological protection', sims.ecological, 'sim_2030_ecological.png'],
-  ];
-  for (const [title, tif, png] of mapsOf) {
-    await classMap(tif, c.path('maps', png));
-    c.image({ title, file: c.path('maps', png), legend });
-  }
-  const em = await rampMap(c.path('carbon', 'emissions_2020', 'emissions.tif'), c.path('maps', 'emissions_2020.png'));
-  c.image({ title: 'Land-use carbon emissions 2020 (t CO2 per cell per year)', file: c.path('maps', 'emissions_2020.png'), caption: `colour ramp from ${f3(em.lo)} (dark) to ${f3(em.hi)} (yellow), 2nd-98th percentiles` });
 }

@@ -9,7 +9,10 @@ import { join } from 'node:path';
 import { performance } from 'node:perf_hooks';
 import { InternalError } from '../errors.js';
 import { writeFileAtomic } from '../io/atomic.js';
-import { ReportImage, writeHtmlReport } from './report.js';
+import { ReportImage } from './report.js';
+import { buildReport } from './report/build.js';
+import { demoRunResult } from './report/from-demo.js';
+import { landcarbonVersion } from './report/version.js';
 
 export interface DemoOptions {
   out: string;
@@ -23,6 +26,8 @@ export interface DemoStep {
   name: string;
   title: string;
   seconds: number;
+  /** The command line as run. */
+  command: string;
   log: string;
   outputs: string[];
 }
@@ -61,6 +66,8 @@ async function runStep(main: Main, dir: string, name: string, args: string[]): P
 export interface DemoResult {
   steps: DemoStep[];
   summary: string;
+  /** Time to build report.html, figures/ and layers/ (s). */
+  reportSeconds: number;
 }
 
 export async function runDemo(o: DemoOptions, plan: (ctx: DemoContext) => Promise<void>): Promise<DemoResult> {
@@ -88,7 +95,7 @@ export async function runDemo(o: DemoOptions, plan: (ctx: DemoContext) => Promis
       for (const f of outputs) {
         if (!existsSync(f)) throw new InternalError(`demo step "${name}" did not write ${f}`);
       }
-      steps.push({ name, title, seconds: r.seconds, log: r.log, outputs });
+      steps.push({ name, title, seconds: r.seconds, command: `landcarbon ${args.join(' ')}`, log: r.log, outputs });
       say(`demo: ${title}: ${r.seconds.toFixed(2)} s`);
       return r.text;
     },
@@ -112,10 +119,12 @@ export async function runDemo(o: DemoOptions, plan: (ctx: DemoContext) => Promis
     ``,
   ];
   const summary = lines.join('\n');
-  writeFileAtomic(join(dir, 'summary.json'), JSON.stringify({ size: o.size ?? 1000, seed: o.seed ?? 1, threads: o.threads, seconds: total, steps, notes }, null, 2));
   writeFileAtomic(join(dir, 'summary.md'), summary);
-  writeHtmlReport(join(dir, 'report.html'), summary, images);
-  return { steps, summary };
+  const version = landcarbonVersion();
+  const rep = await buildReport(demoRunResult({ dir, seed: o.seed ?? 1, threads: o.threads, steps, totalSeconds: total, version }), dir);
+  say(`demo: report: ${rep.seconds.toFixed(2)} s (${rep.figures.length} figures, ${rep.layers.length} layers)`);
+  writeFileAtomic(join(dir, 'summary.json'), JSON.stringify({ size: o.size ?? 1000, seed: o.seed ?? 1, threads: o.threads, seconds: total, report_seconds: rep.seconds, steps, notes }, null, 2));
+  return { steps, summary, reportSeconds: rep.seconds };
 }
 
 export interface DemoContext {

@@ -1,0 +1,77 @@
+/**
+ * Raster reading for figures: whole (zone rasters, for polygons), sampled to a display size
+ * (nearest cell, every step-th row and column), and cross-tabulated (class transitions,
+ * every cell), all in windows of rows so memory stays bounded by the window.
+ */
+import { readRaster, readRasterInfo } from '../../io/geotiff.js';
+import type { Grid, RasterArray } from '../../io/grid.js';
+
+/** Cells per window read (rows x width). */
+const WINDOW_CELLS = 4_000_000;
+
+export interface Sampled {
+  grid: Grid;
+  w: number;
+  h: number;
+  step: number;
+  data: Float64Array;
+  nodata: number | null;
+}
+
+function nodataOf(grid: Grid, dtype: string): number | null {
+  const nd = grid.nodata;
+  return nd === null ? null : dtype === 'float32' ? Math.fround(nd) : nd;
+}
+
+export async function readWhole(tif: string): Promise<{ grid: Grid; data: RasterArray; nodata: number | null }> {
+  const info = await readRasterInfo(tif);
+  const { data } = await readRaster(tif);
+  return { grid: info.grid, data, nodata: nodataOf(info.grid, info.dtype) };
+}
+
+/** Rows r0.. of width `width`, `n` of them, for each file, in windows. */
+async function scan(files: string[], width: number, height: number, rowsPer: number, visit: (bands: RasterArray[], r0: number, n: number) => void): Promise<void> {
+  for (let r0 = 0; r0 < height; r0 += rowsPer) {
+    const n = Math.min(rowsPer, height - r0);
+    const bands = await Promise.all(files.map(async (f) => (await readRaster(f, { window: { col0: 0, row0: r0, width, height: n } })).data));
+    visit(bands, r0, n);
+  }
+}
+
+/** Nearest-cell sample with the longest side at most maxSide. */
+export async function sampleRaster(tif: string, maxSide = 800): Promise<Sampled> {
+  const info = await readRasterInfo(tif);
+  const { width, height } = info.grid;
+  const step = Math.max(1, Math.ceil(Math.max(width, height) / maxSide));
+  const w = Math.ceil(width / step), h = Math.ceil(height / step);
+  const out = new Float64Array(w * h);
+  const rows = Math.max(step, Math.floor(WINDOW_CELLS / width / step) * step);
+  await scan([tif], width, height, rows, ([d], r0, n) => {
+    for (let r = 0; r < n; r += step) {
+      const y = (r0 + r) / step;
+      for (let x = 0; x < w; x++) out[y * w + x] = d[r * width + x * step];
+    }
+  });
+  return { grid: info.grid, w, h, step, data: out, nodata: nodataOf(info.grid, info.dtype) };
+}
+
+/** Cells per (from class, to class) over every cell valid in both maps; codes index rows/columns. */
+export async function crossTab(a: string, b: string, codes: number[]): Promise<number[][]> {
+  const ia = await readRasterInfo(a);
+  const { width, height } = ia.grid;
+  const ndA = nodataOf(ia.grid, ia.dtype);
+  const ib = await readRasterInfo(b);
+  const ndB = nodataOf(ib.grid, ib.dtype);
+  const idx = new Map(codes.map((c, i) => [c, i]));
+  const k = codes.length;
+  const m = new Float64Array(k * k);
+  await scan([a, b], width, height, Math.max(1, Math.floor(WINDOW_CELLS / width)), ([da, db], _r0, n) => {
+    for (let i = 0; i < n * width; i++) {
+      const va = da[i], vb = db[i];
+      if (va === ndA || vb === ndB) continue;
+      const x = idx.get(va), y = idx.get(vb);
+      if (x !== undefined && y !== undefined) m[x * k + y]++;
+    }
+  });
+  return codes.map((_, i) => Array.from(m.subarray(i * k, (i + 1) * k)));
+}
