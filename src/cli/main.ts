@@ -20,6 +20,7 @@ const COMMANDS: Array<() => Promise<{ register: Register }>> = [
   () => import('./network.js'),
   () => import('./centrality.js'),
   () => import('./stats.js'),
+  () => import('./map.js'),
   () => import('./demo.js'),
   () => import('./bench.js'),
 ];

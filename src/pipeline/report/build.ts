@@ -12,7 +12,7 @@ import { cellArea, type Grid } from '../../io/grid.js';
 import { classesToRgba, encodePng, rampToRgba, type Rgba } from '../../io/png.js';
 import { zoneAdjacency } from '../../models/stats/weights.js';
 import { barChart, dendrogram, ECHARTS_VERSION, greyChart, heatTable, moranScatter } from './charts.js';
-import { crsLabel, esc, fmt, renderMapSvg, type Legend, type MapSpec } from './cartography.js';
+import { classify, crsLabel, esc, fmt, quantileBreaks, renderMapSvg, thousands, type Legend, type MapSpec } from './cartography.js';
 import { linesGeoJson, pointsGeoJson, unitsGeoJson, type Props } from './geojson.js';
 import { polygonize } from './polygonize.js';
 import { crossTab, readWhole, sampleRaster } from './rasters.js';
@@ -30,8 +30,8 @@ const css = (c: Rgba) => `rgb(${c[0]},${c[1]},${c[2]})`;
 const hex = (h: string): Rgba => [parseInt(h.slice(1, 3), 16), parseInt(h.slice(3, 5), 16), parseInt(h.slice(5, 7), 16), 255];
 
 /** Colour schemes (ColorBrewer, Brewer 2003): sequential and diverging, 5 classes. */
-const YLORRD = ['#ffffb2', '#fecc5c', '#fd8d3c', '#f03b20', '#bd0026'];
-const GREENS = ['#edf8e9', '#bae4b3', '#74c476', '#31a354', '#006d2c'];
+export const YLORRD = ['#ffffb2', '#fecc5c', '#fd8d3c', '#f03b20', '#bd0026'];
+export const GREENS = ['#edf8e9', '#bae4b3', '#74c476', '#31a354', '#006d2c'];
 const RDYLGN = ['#d7191c', '#fdae61', '#ffffbf', '#a6d96a', '#1a9641'];
 const ZONE_COLORS: Record<string, string> = {
   'low-carbon economic': '#1a9641',
@@ -56,26 +56,8 @@ const GISTAR: Array<[string, string]> = [
   ['Cold Spot - 99% Confidence', '#2171b5'],
 ];
 
-/** Quantile class breaks of finite values (k classes, distinct breaks). */
-function quantileBreaks(v: number[], k: number): number[] {
-  const s = v.filter(Number.isFinite).sort((a, b) => a - b);
-  if (s.length === 0) return [0, 1];
-  const b: number[] = [s[0]];
-  for (let i = 1; i < k; i++) {
-    const q = s[Math.min(s.length - 1, Math.floor((i * s.length) / k))];
-    if (q > b[b.length - 1]) b.push(q);
-  }
-  if (s[s.length - 1] > b[b.length - 1] || b.length === 1) b.push(s[s.length - 1]);
-  return b;
-}
-
-function classify(v: number, breaks: number[]): number {
-  for (let i = 1; i < breaks.length - 1; i++) if (v < breaks[i]) return i - 1;
-  return breaks.length - 2;
-}
-
 const pct = (x: number, digits = 1) => `${(x * 100).toFixed(digits)} %`;
-const ha = (x: number) => `${Math.round(x).toLocaleString('en-US')} ha`;
+const ha = (x: number) => `${thousands(x)} ha`;
 const signed = (x: number, f: (v: number) => string) => (x > 0 ? '+' : x < 0 ? '−' : '±') + f(Math.abs(x));
 
 export async function buildReport(r: RunResult, outDir: string): Promise<ReportOutput> {
@@ -164,12 +146,12 @@ export async function buildReport(r: RunResult, outDir: string): Promise<ReportO
   const last = areaRows.map((a) => a);
   const areaTable = `<table class="num"><tr><th>class</th>${last.map((a) => `<th>${esc(areaLabel(a))} (ha)</th>`).join('')}${last.slice(1).map((a) => `<th>change ${esc(areaLabel(first))} → ${esc(areaLabel(a))}</th>`).join('')}</tr>${r.classes.map((c) => {
     const v0 = first.ha[c.code] ?? 0;
-    return `<tr><td>${esc(c.name)}</td>${last.map((a) => `<td>${Math.round(a.ha[c.code] ?? 0).toLocaleString('en-US')}</td>`).join('')}${last.slice(1).map((a) => {
+    return `<tr><td>${esc(c.name)}</td>${last.map((a) => `<td>${thousands(a.ha[c.code] ?? 0)}</td>`).join('')}${last.slice(1).map((a) => {
       const dv = (a.ha[c.code] ?? 0) - v0;
       return `<td>${signed(dv, ha)} (${v0 > 0 ? signed(dv / v0, (x) => pct(x)) : 'n/a'})</td>`;
     }).join('')}</tr>`;
   }).join('')}</table>`;
-  const demandTable = r.demand.length ? `<p>Markov demand (the class areas the simulation must reach; cells of ${fmt(pixelHa)} ha):</p><table class="num"><tr><th>scenario</th><th>year</th>${r.classes.map((c) => `<th>${esc(c.name)} (ha)</th>`).join('')}</tr>${r.demand.flatMap((d) => d.rows.map((row) => `<tr><td>${esc(d.scenario)}</td><td>${row.year}</td>${codes.map((c) => `<td>${Math.round((row.cells[c] ?? 0) * pixelHa).toLocaleString('en-US')}</td>`).join('')}</tr>`)).join('')}</table>` : '';
+  const demandTable = r.demand.length ? `<p>Markov demand (the class areas the simulation must reach; cells of ${fmt(pixelHa)} ha):</p><table class="num"><tr><th>scenario</th><th>year</th>${r.classes.map((c) => `<th>${esc(c.name)} (ha)</th>`).join('')}</tr>${r.demand.flatMap((d) => d.rows.map((row) => `<tr><td>${esc(d.scenario)}</td><td>${row.year}</td>${codes.map((c) => `<td>${thousands((row.cells[c] ?? 0) * pixelHa)}</td>`).join('')}</tr>`)).join('')}</table>` : '';
   sections.push({
     id: 'landuse',
     title: 'Land use',
@@ -254,7 +236,7 @@ export async function buildReport(r: RunResult, outDir: string): Promise<ReportO
       id: 'storage',
       title: 'Carbon storage',
       html: `<p>Carbon stored in four pools (above-ground, below-ground, soil, dead matter; InVEST carbon model) from class densities (t C/ha).</p><table class="num"><tr><th>map</th><th>storage (t C)</th></tr><tr><td>${esc(s.fromLabel)}</td><td>${fmt(s.storageT)}</td></tr><tr><td>${esc(s.toLabel)}</td><td>${fmt(s.futureStorageT)}</td></tr><tr><td>change</td><td>${signed(s.changeT, (x) => fmt(x))} t C (${signed(s.changeT / s.storageT, (x) => pct(x, 2))})</td></tr></table>
-<table class="num"><tr><th>class</th><th>density (t C/ha)</th><th>area ${esc(s.fromLabel)} (ha)</th><th>area ${esc(s.toLabel)} (ha)</th><th>storage ${esc(s.fromLabel)} (t C)</th><th>storage ${esc(s.toLabel)} (t C)</th></tr>${s.byClass.map((b) => `<tr><td>${esc(cname(b.code))}</td><td>${fmt(b.densityTPerHa)}</td><td>${Math.round(b.areaHa).toLocaleString('en-US')}</td><td>${Math.round(b.futureAreaHa).toLocaleString('en-US')}</td><td>${fmt(b.storageT)}</td><td>${fmt(b.futureStorageT)}</td></tr>`).join('')}</table>`,
+<table class="num"><tr><th>class</th><th>density (t C/ha)</th><th>area ${esc(s.fromLabel)} (ha)</th><th>area ${esc(s.toLabel)} (ha)</th><th>storage ${esc(s.fromLabel)} (t C)</th><th>storage ${esc(s.toLabel)} (t C)</th></tr>${s.byClass.map((b) => `<tr><td>${esc(cname(b.code))}</td><td>${fmt(b.densityTPerHa)}</td><td>${thousands(b.areaHa)}</td><td>${thousands(b.futureAreaHa)}</td><td>${fmt(b.storageT)}</td><td>${fmt(b.futureStorageT)}</td></tr>`).join('')}</table>`,
       figures: figs,
     });
   }
@@ -289,7 +271,7 @@ export async function buildReport(r: RunResult, outDir: string): Promise<ReportO
       m.set(u.zone, e);
     }
     const tot = b.units.length, totA = b.units.reduce((s, u) => s + unitHa(u.unit), 0);
-    return `<table class="num"><tr><th>zone (${esc(b.source)})</th><th>units</th><th>share of units</th><th>area (ha)</th><th>share of area</th><th>units</th></tr>${[...m.entries()].map(([z, e]) => `<tr><td>${esc(z)}</td><td>${e.n}</td><td>${pct(e.n / tot)}</td><td>${Math.round(e.area).toLocaleString('en-US')}</td><td>${pct(e.area / totA)}</td><td class="names">${esc(b.units.filter((u) => u.zone === z).map((u) => uname(u.unit)).join(', '))}</td></tr>`).join('')}</table>`;
+    return `<table class="num"><tr><th>zone (${esc(b.source)})</th><th>units</th><th>share of units</th><th>area (ha)</th><th>share of area</th><th>units</th></tr>${[...m.entries()].map(([z, e]) => `<tr><td>${esc(z)}</td><td>${e.n}</td><td>${pct(e.n / tot)}</td><td>${thousands(e.area)}</td><td>${pct(e.area / totA)}</td><td class="names">${esc(b.units.filter((u) => u.zone === z).map((u) => uname(u.unit)).join(', '))}</td></tr>`).join('')}</table>`;
   };
   const choiceTable = r.choice ? `<table class="num"><tr><th>scenario (${r.choice.year})</th><th>net emissions (t CO2/yr)</th><th>units with ESC &gt; 1</th><th>lowest net emissions</th><th>most units with ESC &gt; 1</th><th>chosen</th></tr>${r.choice.rows.map((c) => `<tr><td>${esc(c.scenario)}</td><td>${fmt(c.netEmissions)}</td><td>${c.unitsEscGt1}</td><td>${c.lowestEmissions ? 'yes' : 'no'}</td><td>${c.mostEscGt1 ? 'yes' : 'no'}</td><td>${c.chosen ? '<b>yes</b>' : 'no'}</td></tr>`).join('')}</table>` : '';
   sections.push({
@@ -395,7 +377,7 @@ export async function buildReport(r: RunResult, outDir: string): Promise<ReportO
   }
   const unitTable = `<table class="num small"><tr><th>unit</th><th>in</th><th>area (ha)</th><th>CE (t CO2/yr)</th><th>CS (t CO2/yr)</th><th>budget</th><th>ESC</th><th>ECC</th><th>zone (${esc(r.balance[0]?.scheme ?? '')})</th><th>Gi* class</th><th>network roles</th></tr>${zones.map((z) => {
     const p = props(z.code);
-    return `<tr><td>${esc(String(p.name))}</td><td>${esc(String(p.parent))}</td><td>${Math.round(Number(p.area_ha)).toLocaleString('en-US')}</td><td>${p.ce_t === null ? '' : fmt(Number(p.ce_t))}</td><td>${p.cs_t === null ? '' : fmt(Number(p.cs_t))}</td><td>${p.budget_t === null ? '' : fmt(Number(p.budget_t))}</td><td>${p.esc === null ? 'undefined' : fmt(Number(p.esc))}</td><td>${p.ecc === null ? 'undefined' : fmt(Number(p.ecc))}</td><td>${esc(String(p[`zone_${r.balance[0]?.scheme}`] ?? ''))}</td><td>${esc(String(p.gi_class ?? ''))}</td><td>${esc(String(p.roles).replace(/;/g, ', '))}</td></tr>`;
+    return `<tr><td>${esc(String(p.name))}</td><td>${esc(String(p.parent))}</td><td>${thousands(Number(p.area_ha))}</td><td>${p.ce_t === null ? '' : fmt(Number(p.ce_t))}</td><td>${p.cs_t === null ? '' : fmt(Number(p.cs_t))}</td><td>${p.budget_t === null ? '' : fmt(Number(p.budget_t))}</td><td>${p.esc === null ? 'undefined' : fmt(Number(p.esc))}</td><td>${p.ecc === null ? 'undefined' : fmt(Number(p.ecc))}</td><td>${esc(String(p[`zone_${r.balance[0]?.scheme}`] ?? ''))}</td><td>${esc(String(p.gi_class ?? ''))}</td><td>${esc(String(p.roles).replace(/;/g, ', '))}</td></tr>`;
   }).join('')}</table>`;
   sections.push({ id: 'units', title: 'Results per unit', html: `<p>${zones.length} units; the same values are in <code>layers/units.geojson</code> (unit polygons, ${esc(crsLabel(grid))}) for QGIS.</p>${unitTable}`, figures: [] });
 
@@ -444,7 +426,7 @@ export async function buildReport(r: RunResult, outDir: string): Promise<ReportO
 <p>Software: landcarbon ${esc(r.version)}, Node.js ${esc(process.versions.node)}, Apache ECharts ${esc(ECHARTS_VERSION)} (charts, server-side SVG).</p>`;
   sections.push({ id: 'methods', title: 'Methods and parameters', html: methods, figures: [] });
   const prov = `<table class="small"><tr><th>date of the run</th><td>${esc(r.date)}</td></tr><tr><th>version</th><td>landcarbon ${esc(r.version)}</td></tr><tr><th>data</th><td>${r.synthetic ? '<b>synthetic</b>: ' : ''}${esc(r.dataSource)}</td></tr><tr><th>grid</th><td>${grid.width} x ${grid.height} cells of ${fmt(pixelHa)} ha; ${esc(crsLabel(grid))}</td></tr></table>
-<table class="small"><tr><th>input file</th><th>bytes</th><th>SHA-256</th></tr>${r.inputs.map((f) => `<tr><td>${esc(f.path)}</td><td>${f.bytes.toLocaleString('en-US')}</td><td><code>${f.sha256}</code></td></tr>`).join('')}</table>`;
+<table class="small"><tr><th>input file</th><th>bytes</th><th>SHA-256</th></tr>${r.inputs.map((f) => `<tr><td>${esc(f.path)}</td><td>${thousands(f.bytes)}</td><td><code>${f.sha256}</code></td></tr>`).join('')}</table>`;
   sections.push({ id: 'provenance', title: 'Provenance', html: prov, figures: [] });
   const timings = `<table class="num small"><tr><th>step</th><th>what</th><th>seconds</th></tr>${r.steps.map((s) => `<tr><td>${esc(s.name)}</td><td>${esc(s.title)}</td><td>${s.seconds.toFixed(2)}</td></tr>`).join('')}<tr><td colspan="2"><b>total of the run</b></td><td><b>${r.totalSeconds.toFixed(1)}</b></td></tr></table>`;
   const seconds = (performance.now() - t0) / 1000;

@@ -82,12 +82,21 @@ export function crsLabel(g: Grid): string {
 
 export const esc = (s: string) => s.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;').replace(/"/g, '&quot;');
 
+/** An integer with thousands separators (12,345,678); faster than toLocaleString. */
+export function thousands(v: number): string {
+  const s = String(Math.round(Math.abs(v)));
+  let out = '';
+  for (let i = 0; i < s.length; i++) out += (i > 0 && (s.length - i) % 3 === 0 ? ',' : '') + s[i];
+  return (v < 0 && Math.round(Math.abs(v)) > 0 ? '−' : '') + out;
+}
+
+/** A number for people: integers with separators from 100 up, 3 significant digits below, exponent for tiny. */
 export const fmt = (v: number, digits = 3): string => {
   if (!Number.isFinite(v)) return String(v);
   const a = Math.abs(v);
-  if (a >= 1e5 || (a > 0 && a < 1e-3)) return v.toExponential(2);
-  if (a >= 100) return Math.round(v).toLocaleString('en-US');
-  return Number(v.toPrecision(digits)).toString();
+  if (a > 0 && a < 1e-3) return v.toExponential(2);
+  if (a >= 100) return thousands(v);
+  return Number(v.toPrecision(digits)).toString().replace('-', '−');
 };
 
 function lengthLabel(m: number): string {
@@ -101,13 +110,20 @@ function ringPath(r: Ring, k: number, tol: number): string {
   return d + 'Z';
 }
 
-/** SVG path data of a zone's polygons, scaled by k (display px per cell), simplified to `tol` display px. */
+const pathCache = new WeakMap<ZonePolygons, Map<string, string>>();
+
+/** SVG path data of a zone's polygons, scaled by k (display px per cell), simplified to `tol` display px (cached). */
 export function zonePath(z: ZonePolygons, k: number, tol = 0.4): string {
-  return z.polygons.map((p) => p.map((r) => ringPath(r, k, tol)).join('')).join('');
+  let m = pathCache.get(z);
+  if (!m) pathCache.set(z, (m = new Map()));
+  const key = `${k} ${tol}`;
+  let d = m.get(key);
+  if (d === undefined) m.set(key, (d = z.polygons.map((p) => p.map((r) => ringPath(r, k, tol)).join('')).join('')));
+  return d;
 }
 
 /** Map width and height in display px for a grid, within a box. */
-export function mapSize(g: Grid, maxW = 560, maxH = 520): { w: number; h: number } {
+export function mapSize(g: Grid, maxW = 460, maxH = 460): { w: number; h: number } {
   const t = g.transform;
   const gw = g.width * Math.hypot(t[1], t[4]), gh = g.height * Math.hypot(t[2], t[5]);
   const s = Math.min(maxW / gw, maxH / gh);
@@ -197,7 +213,7 @@ export function renderMapSvg(m: MapSpec): { svg: string; scale: ScaleBar } {
     }
     ly += bh + 8;
   }
-  const width = Math.ceil(legendX + 230);
+  const width = Math.ceil(legendX + 215);
   const height = Math.ceil(Math.max(bottom + 8, ly + 8));
   const svg = `<svg xmlns="http://www.w3.org/2000/svg" width="${width}" height="${height}" viewBox="0 0 ${width} ${height}" font-family="DejaVu Sans, Liberation Sans, Arial, sans-serif">\n${out.join('\n')}\n<g class="legend">${lg.join('')}</g>\n</svg>\n`;
   return { svg, scale: { metres, px, mapPx: mw, groundMetres } };
@@ -208,3 +224,22 @@ function hashString(s: string): number {
   for (let i = 0; i < s.length; i++) h = (Math.imul(h, 31) + s.charCodeAt(i)) | 0;
   return h;
 }
+
+/** Quantile class breaks of finite values (k classes, distinct breaks). */
+export function quantileBreaks(v: number[], k: number): number[] {
+  const s = v.filter(Number.isFinite).sort((a, b) => a - b);
+  if (s.length === 0) return [0, 1];
+  const b: number[] = [s[0]];
+  for (let i = 1; i < k; i++) {
+    const q = s[Math.min(s.length - 1, Math.floor((i * s.length) / k))];
+    if (q > b[b.length - 1]) b.push(q);
+  }
+  if (s[s.length - 1] > b[b.length - 1] || b.length === 1) b.push(s[s.length - 1]);
+  return b;
+}
+
+export function classify(v: number, breaks: number[]): number {
+  for (let i = 1; i < breaks.length - 1; i++) if (v < breaks[i]) return i - 1;
+  return breaks.length - 2;
+}
+

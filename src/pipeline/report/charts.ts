@@ -7,6 +7,7 @@
  * legend when it has more than one series.
  */
 import * as echarts from 'echarts';
+import { thousands } from './cartography.js';
 
 export const ECHARTS_VERSION = echarts.version;
 
@@ -52,8 +53,8 @@ export function heatTable(o: { title: string; subtitle?: string; rows: string[];
       grid: { left: 110, right: 110, top: 70, bottom: 70 },
       xAxis: { type: 'category', data: o.cols, name: o.colName, nameLocation: 'middle', nameGap: 40, splitArea: { show: true }, axisLabel: { interval: 0, fontSize: 11 } },
       yAxis: { type: 'category', data: o.rows, name: o.rowName, nameLocation: 'middle', nameGap: 90, inverse: true, splitArea: { show: true }, axisLabel: { fontSize: 11 } },
-      visualMap: { type: 'continuous', min: 0, max: max || 1, calculable: false, orient: 'vertical', right: 8, top: 'middle', text: [o.unit, '0'], inRange: { color: ['#f7fbff', '#6baed6', '#08306b'] }, formatter: (v: number) => Math.round(v).toLocaleString('en-US') },
-      series: [{ type: 'heatmap', data, label: { show: true, fontSize: 10, formatter: (p: { value: number[] }) => (p.value[2] ? Math.round(p.value[2]).toLocaleString('en-US') : '') } }],
+      visualMap: { type: 'continuous', min: 0, max: max || 1, calculable: false, orient: 'vertical', right: 8, top: 'middle', text: [o.unit, '0'], inRange: { color: ['#f7fbff', '#6baed6', '#08306b'] }, formatter: (v: number) => thousands(v) },
+      series: [{ type: 'heatmap', data, label: { show: true, fontSize: 10, formatter: (p: { value: number[] }) => (p.value[2] ? thousands(p.value[2]) : '') } }],
     },
     780,
     420,

@@ -19,7 +19,7 @@ export interface Section {
   figures: Figure[];
 }
 
-const STYLE = `body{font:15px/1.5 "DejaVu Sans","Liberation Sans",Arial,sans-serif;margin:0 auto;max-width:1180px;color:#222;padding:0 1.2em 3em}
+const STYLE = `body{font:15px/1.5 "DejaVu Sans","Liberation Sans",Arial,sans-serif;margin:0 auto;max-width:1480px;color:#222;padding:0 1.2em 3em}
 h1{font-size:1.6em;margin:.8em 0 .2em}h2{border-bottom:2px solid #ddd;padding-bottom:.2em;margin-top:1.6em}h3{margin-bottom:.3em}
 .meta{color:#555;font-size:13px}.badge{display:inline-block;background:#b35806;color:#fff;border-radius:3px;padding:0 .5em;font-size:12px;margin-left:.5em}
 nav ol{columns:3;font-size:14px}.lead{font-size:1.1em}.warn{color:#8a4b00}

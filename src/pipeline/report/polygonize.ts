@@ -12,6 +12,7 @@
  */
 import { InternalError } from '../../errors.js';
 import type { RasterArray } from '../../io/grid.js';
+import { zoneIndex } from '../../models/stats/weights.js';
 
 /** A ring in pixel coordinates (vertex x = column, y = row), closed (first point repeated). */
 export type Ring = Array<[number, number]>;
@@ -56,32 +57,28 @@ function inside(r: Ring, x: number, y: number): boolean {
 export function polygonize(data: RasterArray, width: number, height: number, nodata: number | null): ZonePolygons[] {
   const W1 = width + 1;
   const bits = new Uint8Array(W1 * (height + 1));
-  const val = (c: number, r: number): number => {
-    if (c < 0 || r < 0 || c >= width || r >= height) return NaN;
-    const v = data[r * width + c];
-    return nodata !== null && v === nodata ? NaN : v;
-  };
-  const same = (a: number, b: number) => a === b; // NaN never equals
-  const stats = new Map<number, { cells: number; sx: number; sy: number }>();
+  // dense zone indices (-1 for NoData), so the passes below compare integers
+  const { codes, zi, cells } = zoneIndex(data, width, height, nodata);
+  const nz = codes.length;
+  const sx = new Float64Array(nz), sy = new Float64Array(nz);
+  const at = (c: number, r: number): number => (c < 0 || r < 0 || c >= width || r >= height ? -1 : zi[r * width + c]);
   for (let r = 0; r < height; r++) {
+    const row = r * width;
     for (let c = 0; c < width; c++) {
-      const v = val(c, r);
-      if (v !== v) continue;
-      let s = stats.get(v);
-      if (!s) stats.set(v, (s = { cells: 0, sx: 0, sy: 0 }));
-      s.cells++;
-      s.sx += c + 0.5;
-      s.sy += r + 0.5;
-      if (!same(val(c, r - 1), v)) bits[r * W1 + c] |= E; // top edge, from (c, r) east
-      if (!same(val(c + 1, r), v)) bits[r * W1 + c + 1] |= S; // right edge, from (c+1, r) south
-      if (!same(val(c, r + 1), v)) bits[(r + 1) * W1 + c + 1] |= W; // bottom edge, from (c+1, r+1) west
-      if (!same(val(c - 1, r), v)) bits[(r + 1) * W1 + c] |= N; // left edge, from (c, r+1) north
+      const v = zi[row + c];
+      if (v < 0) continue;
+      sx[v] += c + 0.5;
+      sy[v] += r + 0.5;
+      if (r === 0 || zi[row - width + c] !== v) bits[r * W1 + c] |= E; // top edge, from (c, r) east
+      if (c === width - 1 || zi[row + c + 1] !== v) bits[r * W1 + c + 1] |= S; // right edge, from (c+1, r) south
+      if (r === height - 1 || zi[row + width + c] !== v) bits[(r + 1) * W1 + c + 1] |= W; // bottom edge, from (c+1, r+1) west
+      if (c === 0 || zi[row + c - 1] !== v) bits[(r + 1) * W1 + c] |= N; // left edge, from (c, r+1) north
     }
   }
-  // the cell an edge (vertex x, y, direction) bounds
+  // the zone of the cell an edge (vertex x, y, direction) bounds
   const owner = (x: number, y: number, d: number): number =>
-    d === E ? val(x, y) : d === S ? val(x - 1, y) : d === W ? val(x - 1, y - 1) : val(x, y - 1);
-  const rings = new Map<number, Ring[]>();
+    d === E ? at(x, y) : d === S ? at(x - 1, y) : d === W ? at(x - 1, y - 1) : at(x, y - 1);
+  const rings: Ring[][] = Array.from({ length: nz }, () => []);
   for (let y = 0; y <= height; y++) {
     for (let x = 0; x <= width; x++) {
       while (bits[y * W1 + x]) {
@@ -101,12 +98,12 @@ export function polygonize(data: RasterArray, width: number, height: number, nod
             if (home && t === d0) { next = -1; break; } // the ring closes here
             if (vb & t && owner(cx, cy, t) === code) { next = t; break; }
           }
-          if (next === 0) throw new InternalError(`polygonize: ring of zone ${code} broken at vertex (${cx}, ${cy})`);
+          if (next === 0) throw new InternalError(`polygonize: ring of zone ${codes[code]} broken at vertex (${cx}, ${cy})`);
           if (next < 0) break;
           if (next !== d) ring.push([cx, cy]);
           d = next;
         }
-        if (ring[ring.length - 1][0] !== ring[0][0] || ring[ring.length - 1][1] !== ring[0][1]) ring.push([ring[0][0], ring[0][1]]);
+        ring.push([ring[0][0], ring[0][1]]);
         // the start vertex may be a corner kept only because we started there: drop if collinear
         if (ring.length > 4) {
           const [a, s, b2] = [ring[ring.length - 2], ring[0], ring[1]];
@@ -115,16 +112,13 @@ export function polygonize(data: RasterArray, width: number, height: number, nod
             ring[ring.length - 1] = [ring[0][0], ring[0][1]];
           }
         }
-        let list = rings.get(code);
-        if (!list) rings.set(code, (list = []));
-        list.push(ring);
+        rings[code].push(ring);
       }
     }
   }
   const out: ZonePolygons[] = [];
-  for (const code of [...stats.keys()].sort((a, b) => a - b)) {
-    const s = stats.get(code)!;
-    const all = rings.get(code) ?? [];
+  for (let k = 0; k < nz; k++) {
+    const all = rings[k];
     const outers = all.filter((r) => ringArea(r) > 0);
     const holes = all.filter((r) => ringArea(r) < 0);
     const polys: Ring[][] = outers.map((o) => [o]);
@@ -141,7 +135,7 @@ export function polygonize(data: RasterArray, width: number, height: number, nod
       }
       (polys[best >= 0 ? best : 0] ?? polys[0]).push(h);
     }
-    out.push({ code, polygons: polys, cells: s.cells, centroid: [s.sx / s.cells, s.sy / s.cells] });
+    out.push({ code: codes[k], polygons: polys, cells: cells[k], centroid: [sx[k] / cells[k], sy[k] / cells[k]] });
   }
   return out;
 }

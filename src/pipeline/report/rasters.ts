@@ -62,15 +62,18 @@ export async function crossTab(a: string, b: string, codes: number[]): Promise<n
   const ndA = nodataOf(ia.grid, ia.dtype);
   const ib = await readRasterInfo(b);
   const ndB = nodataOf(ib.grid, ib.dtype);
-  const idx = new Map(codes.map((c, i) => [c, i]));
   const k = codes.length;
+  // class codes are small integers: a look-up table (code -> row) instead of a Map
+  const lo = Math.min(...codes), hi = Math.max(...codes);
+  const lut = new Int32Array(hi - lo + 1).fill(-1);
+  codes.forEach((c, i) => (lut[c - lo] = i));
   const m = new Float64Array(k * k);
   await scan([a, b], width, height, Math.max(1, Math.floor(WINDOW_CELLS / width)), ([da, db], _r0, n) => {
     for (let i = 0; i < n * width; i++) {
       const va = da[i], vb = db[i];
-      if (va === ndA || vb === ndB) continue;
-      const x = idx.get(va), y = idx.get(vb);
-      if (x !== undefined && y !== undefined) m[x * k + y]++;
+      if (va === ndA || vb === ndB || va < lo || va > hi || vb < lo || vb > hi) continue;
+      const x = lut[va - lo], y = lut[vb - lo];
+      if (x >= 0 && y >= 0) m[x * k + y]++;
     }
   });
   return codes.map((_, i) => Array.from(m.subarray(i * k, (i + 1) * k)));
