@@ -139,7 +139,7 @@ export function renderMapSvg(m: MapSpec): { svg: string; scale: ScaleBar } {
   out.push(`<rect x="0" y="0" width="100%" height="100%" fill="#fff"/>`);
   out.push(`<text x="${x0}" y="26" font-size="17" font-weight="600">${esc(m.title)}</text>`);
   out.push(`<g transform="translate(${x0} ${y0})">`);
-  out.push(`<rect x="0" y="0" width="${mw}" height="${mh}" fill="#fafafa" stroke="#999" stroke-width="0.8"/>`);
+  out.push(`<rect class="frame" x="0" y="0" width="${mw}" height="${mh}" fill="#fafafa" stroke="#999" stroke-width="0.8"/>`);
   if (m.png) {
     out.push(`<image class="raster" x="0" y="0" width="${mw}" height="${mh}" preserveAspectRatio="none" style="image-rendering:pixelated" href="data:image/png;base64,${Buffer.from(m.png).toString('base64')}"/>`);
   }

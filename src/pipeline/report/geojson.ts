@@ -26,10 +26,13 @@ const clean = (p: Props): Props => Object.fromEntries(Object.entries(p).map(([k,
 /** Unit polygons (MultiPolygon in map coordinates) with one property record per zone code. */
 export function unitsGeoJson(g: Grid, zones: ZonePolygons[], props: (code: number) => Props): string {
   const t = g.transform;
+  // pixel-space outer rings are clockwise on screen (y down); a north-up geotransform flips y
+  // (determinant < 0), which makes them clockwise in map space too: reverse them then
+  const flip = t[1] * t[5] - t[2] * t[4] < 0;
   const feats = zones.map((z) => ({
     type: 'Feature',
     properties: clean(props(z.code)),
-    geometry: { type: 'MultiPolygon', coordinates: z.polygons.map((poly) => poly.map((ring) => ring.map(([x, y]) => toMap(t, x, y)))) },
+    geometry: { type: 'MultiPolygon', coordinates: z.polygons.map((poly) => poly.map((ring) => { const m = ring.map(([x, y]) => toMap(t, x, y)); return flip ? m.reverse() : m; })) },
   }));
   return collection(g, 'units', feats);
 }

@@ -2,9 +2,8 @@
  * Zone raster -> polygons, one (multi)polygon per zone code, cell edges exactly (what
  * gdal_polygonize gives with 4-connectedness, merged per code). Written by hand because no npm
  * library polygonises a raster: each cell edge between two different codes is a directed edge
- * with its zone on the right (in pixel space, y down), so rings run clockwise on screen and,
- * once y is flipped by the geotransform, counter-clockwise in map space (outer rings CCW,
- * holes CW, as RFC 7946 asks). An edge is identified by its start vertex and direction, and that
+ * with its zone on the right (in pixel space, y down), so outer rings run clockwise on screen
+ * and holes counter-clockwise (the GeoJSON writer orients them for map space). An edge is identified by its start vertex and direction, and that
  * pair belongs to exactly one cell, so one byte of direction bits per vertex holds all of them.
  * Edges are chained into rings turning right first at pinch vertices (so rings touching at a
  * corner stay separate), collinear vertices dropped. Cost linear in cells; memory one byte per
