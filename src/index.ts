@@ -51,3 +51,6 @@ export { knnWeights, distanceBandWeights, contiguityFromZones, readGal, writeGal
 
 // the embedded sample region
 export { generateSampleRegion, writeSampleRegion } from '../fixtures/sample.js';
+export { planBlocks, readBlock, readBlockBands, openBlockOutput, runBlocks, withoutHalo, writerBytes, blockWindow, parseBudget, READER_BYTES } from './tiling/blocks.js';
+export type { Block, BlockPlan, BlockPlanOptions, BlockOutput, BlockBudget } from './tiling/blocks.js';
+export { parseMemory, defaultMemory, formatBytes, memoryOption } from './tiling/memory.js';

@@ -34,7 +34,7 @@ export function register(program: Command): void {
     .option('--json', 'print one JSON object {oa, kappa, fom, hits, misses, wrong_hits, false_alarms, producers, users, confusion, classes, counts, ...}')
     .option('--out <report.json>', 'also write the JSON object to a file')
     .action(
-      run('accuracy', async (o: Opts) => {
+      run('accuracy', (o: Opts) => ({ inputs: { '--start': o.start, '--observed': o.observed, '--simulated': o.simulated }, outputs: { '--out': o.out } }), async (o: Opts) => {
         const classes = o.classes ? parseClassTable(o.classes) : undefined;
         const S = await readRaster(o.start);
         const O = await readRaster(o.observed);

@@ -6,11 +6,12 @@
  */
 import { basename, extname, join } from 'node:path';
 import { Command } from 'commander';
+import { existsSync } from 'node:fs';
 import { ConfigError } from '../errors.js';
 import { readCsv, writeCsv } from '../io/table.js';
 import { chooseScenario, summariseZones, unitsFromTable, zoneUnits, ZonedUnit, ZoneSummary } from '../models/balance.js';
 import { loadScheme } from '../models/schemes.js';
-import { run } from './common.js';
+import { run, type IoSpec } from './common.js';
 
 const ZCOLS = ['unit', 'ccr', 'cbi', 'ecc', 'esc', 'zone', 'reason', 'ce', 'cs', 'budget'];
 
@@ -31,6 +32,16 @@ function collect(v: string, prev: string[] = []): string[] {
   return [...prev, v];
 }
 
+interface BalanceOpts { table: string[]; scheme: string; out: string; names?: string; json?: boolean }
+
+/** One table: --out is the zoned table; several: a directory of <name>.csv and comparison.csv. */
+function balanceFiles(o: BalanceOpts): IoSpec {
+  const inputs = { '--table': o.table, '--scheme': existsSync(o.scheme) ? o.scheme : undefined };
+  if (o.table.length === 1) return { inputs, outputs: { '--out': o.out } };
+  const names = o.names ? o.names.split(',').map((s) => s.trim()) : o.table.map((t) => basename(t, extname(t)));
+  return { inputs, dirs: { '--out': { dir: o.out, files: [...names.map((n) => `${n}.csv`), 'comparison.csv'] } } };
+}
+
 export function register(program: Command): void {
   program
     .command('balance')
@@ -41,7 +52,7 @@ export function register(program: Command): void {
     .option('--names <list>', 'scenario names for several tables, comma-separated (default: file names)')
     .option('--json', 'print the summary as JSON')
     .action(
-      run('balance', (opts: { table: string[]; scheme: string; out: string; names?: string; json?: boolean }) => {
+      run('balance', balanceFiles, (opts: BalanceOpts) => {
         const scheme = loadScheme(opts.scheme);
         const tables = opts.table;
         const names = opts.names ? opts.names.split(',').map((s) => s.trim()) : tables.map((t) => basename(t, extname(t)));

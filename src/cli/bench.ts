@@ -7,7 +7,7 @@
  */
 import { Command, Option } from 'commander';
 import { checkInt, ConfigError } from '../errors.js';
-import { run } from './common.js';
+import { run, NO_FILES } from './common.js';
 
 type BenchFn = (o: Record<string, unknown>) => Promise<Record<string, unknown>>;
 
@@ -36,7 +36,7 @@ export function register(program: Command): void {
     .option('--runs <n>', 'timed runs (the best is reported)')
     .option('--json', 'print JSON only (the default output is already one JSON line)')
     .action(
-      run('bench', async (kernel: string, o: Record<string, string | undefined>) => {
+      run('bench', NO_FILES, async (kernel: string, o: Record<string, string | undefined>) => {
         const k = KERNELS[kernel];
         if (!k) throw new ConfigError(`unknown kernel "${kernel}", expected one of ${Object.keys(KERNELS).join(', ')}`);
         const [file, fn, defaults] = k;

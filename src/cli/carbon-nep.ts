@@ -15,7 +15,7 @@ import { layerFromRaster, zonalSums } from '../kernels/zonal.js';
 import { withEngine } from '../tiling/engine.js';
 import { checkNumber } from '../errors.js';
 import { writeFileAtomic } from '../io/atomic.js';
-import { parseThreads, run, threadsOption } from './common.js';
+import { parseThreads, run, threadsOption, fileList } from './common.js';
 
 async function monthly(list: string, what: string): Promise<{ rasters: Raster[]; names: string[] }> {
   const files = list.split(',').map((s) => s.trim()).filter((s) => s !== '');
@@ -63,7 +63,13 @@ export function registerNep(carbon: Command): void {
     .requiredOption('--out <dir>', 'output directory: npp.tif, rh.tif, nep.tif, casa_params.csv, summary.json [, by_unit.csv]')
     .addOption(threadsOption())
     .action(
-      run('carbon nep', async (o: NepOpts) => {
+      run('carbon nep', (o: NepOpts) => ({
+        inputs: {
+          '--ndvi': fileList(o.ndvi), '--temp': fileList(o.temp), '--precip': fileList(o.precip), '--sol': fileList(o.sol), '--w': fileList(o.w),
+          '--eet': fileList(o.eet), '--pet': fileList(o.pet), '--vegetation': o.vegetation, '--params': o.params, '--zones': o.zones,
+        },
+        dirs: { '--out': { dir: o.out, files: ['npp.tif', 'rh.tif', 'nep.tif', 'casa_params.csv', 'by_unit.csv', 'summary.json'] } },
+      }), async (o: NepOpts) => {
         const threads = parseThreads(o.threads);
         if (!o.w && !(o.eet && o.pet)) throw new ConfigError('give --w, or both --eet and --pet');
         if (o.w && (o.eet || o.pet)) throw new ConfigError('give either --w or --eet/--pet, not both');

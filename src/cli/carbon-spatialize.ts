@@ -30,7 +30,10 @@ export function registerSpatialize(carbon: Command): void {
     .option('--zones <tif>', 'unit raster: adds by_unit.csv (unit, ce, cs, budget, one column per sector)')
     .requiredOption('--out <dir>', 'output directory: emissions.tif, by_sector.csv, by_sector_class.csv [, by_unit.csv], summary.json')
     .action(
-      run('carbon spatialize', async (o: SpatOpts) => {
+      run('carbon spatialize', (o: SpatOpts) => ({
+        inputs: { '--landuse': o.landuse, '--inventory': o.inventory, '--allocation': o.allocation, '--weight': (o.weight ?? []).map((w) => w.slice(w.indexOf('=') + 1)), '--zones': o.zones },
+        dirs: { '--out': { dir: o.out, files: ['emissions.tif', 'by_sector.csv', 'by_sector_class.csv', 'by_unit.csv', 'summary.json'] } },
+      }), async (o: SpatOpts) => {
         const totals = sectorTotals(parseInventory(readCsv(o.inventory)));
         const rules = parseAllocation(readCsv(o.allocation));
         const weights = new Map<string, { raster: Raster; name: string }>();

@@ -43,7 +43,10 @@ export function registerStorage(carbon: Command): void {
     .option('--price-change <pct>', 'valuation: annual change in the price of carbon, %', '0')
     .option('--years <n>', 'valuation: years between the baseline and the future map')
     .action(
-      run('carbon storage', async (o: StorageOpts) => {
+      run('carbon storage', (o: StorageOpts) => ({
+        inputs: { '--landuse': o.landuse, '--future': o.future, '--pools': o.pools },
+        dirs: { '--out': { dir: o.out, files: ['totals.json', 'by_class.csv', 'c_storage_bas.tif', 'c_storage_alt.tif', 'c_change_bas_alt.tif'] } },
+      }), async (o: StorageOpts) => {
         let pools = parsePoolTable(readCsv(o.pools));
         let k: number | null = null;
         if ((o.precipLocal === undefined) !== (o.precipNational === undefined)) throw new ConfigError('--precip-local and --precip-national go together');

@@ -52,7 +52,10 @@ function registerEmissions(carbon: Command): void {
     .requiredOption('--out <dir>', 'output directory: by_class.csv, by_unit.csv, emissions.tif, summary.json')
     .addOption(threadsOption())
     .action(
-      run('carbon emissions', async (o: EmissionsOpts) => {
+      run('carbon emissions', (o: EmissionsOpts) => ({
+        inputs: { '--landuse': o.landuse, '--coefficients': o.coefficients, '--zones': o.zones, '--units': o.units },
+        dirs: { '--out': { dir: o.out, files: ['by_class.csv', 'by_unit.csv', 'emissions.tif', 'summary.json'] } },
+      }), async (o: EmissionsOpts) => {
         const threads = parseThreads(o.threads);
         const tableUnit = o.coefficientUnit ? parseCarbonUnit(o.coefficientUnit, '--coefficient-unit') : undefined;
         const outUnit = o.unit ? parseCarbonUnit(o.unit, '--unit') : undefined;

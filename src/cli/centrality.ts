@@ -37,7 +37,7 @@ export function register(program: Command): void {
     .option('--seed <n>', 'seed of the source sample', '0')
     .option('--json', 'print the summary as JSON')
     .action(
-      run('centrality', async (opts: Opts) => {
+      run('centrality', (o: Opts) => ({ inputs: { '--edges': o.edges }, outputs: { '--out': o.out } }), async (opts: Opts) => {
         const threads = parseThreads(opts.threads);
         const seed = checkInt('--seed', opts.seed, 0);
         const t = readCsv(opts.edges);

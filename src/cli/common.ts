@@ -5,6 +5,9 @@
 import { Command, Option } from 'commander';
 import { availableParallelism } from 'node:os';
 import { checkInt, exitCodeOf, isUserError } from '../errors.js';
+import { closeSession, openSession, type IoSpec, type Session } from '../io/session.js';
+
+export type { IoSpec } from '../io/session.js';
 
 export class Exit extends Error {
   constructor(readonly code: number) {
@@ -12,12 +15,42 @@ export class Exit extends Error {
   }
 }
 
-/** Wraps an async action: user errors -> "landcarbon <cmd>: message", exit 2; others exit 1. */
-export function run<A extends unknown[]>(name: string, fn: (...args: A) => Promise<void> | void): (...args: A) => Promise<void> {
+/**
+ * The files a command reads and writes, from the same arguments as its action. Every command
+ * declares them: outputs that are inputs, or that cannot be written, are refused before any
+ * work (src/io/session.ts).
+ */
+export type IoDecl<A extends unknown[]> = (...args: A) => IoSpec;
+
+/** For commands that read and write no files. */
+export const NO_FILES = (): IoSpec => ({});
+
+/** Comma-separated file list of an option, as paths. */
+export function fileList(v: string | undefined): string[] {
+  return v === undefined ? [] : v.split(',').map((s) => s.trim()).filter((s) => s !== '');
+}
+
+/** Commander passes (...arguments, options, command): the JSON-able part for the manifest. */
+function parametersOf(args: unknown[]): unknown {
+  const a = args.length && args[args.length - 1] instanceof Command ? args.slice(0, -1) : args;
+  const opts = a.length ? a[a.length - 1] : {};
+  return { arguments: a.slice(0, -1), options: opts };
+}
+
+/**
+ * Wraps an async action: opens the run session (output guard, preflight, manifest, signal
+ * clean-up) from `io`, then runs it. User errors -> "landcarbon <cmd>: message", exit 2;
+ * others exit 1.
+ */
+export function run<A extends unknown[]>(name: string, io: IoDecl<NoInfer<A>>, fn: (...args: A) => Promise<void> | void): (...args: A) => Promise<void> {
   return async (...args: A) => {
+    let session: Session | null = null;
     try {
+      session = openSession(name, io(...args), parametersOf(args));
       await fn(...args);
+      session.finish((line) => process.stderr.write(`landcarbon ${name}: note: ${line}\n`));
     } catch (e) {
+      session?.abandon('failed');
       if (e instanceof Exit) throw e;
       const msg = e instanceof Error ? e.message : String(e);
       if (isUserError(e)) {
@@ -27,6 +60,8 @@ export function run<A extends unknown[]>(name: string, fn: (...args: A) => Promi
         if (process.env.LANDCARBON_DEBUG && e instanceof Error) process.stderr.write(`${e.stack}\n`);
       }
       throw new Exit(exitCodeOf(e));
+    } finally {
+      if (session) closeSession(session);
     }
   };
 }

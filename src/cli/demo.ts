@@ -20,7 +20,7 @@ export function register(program: Command): void {
     .addOption(threadsOption())
     .option('--quiet', 'no progress lines')
     .action(
-      run('demo', async (o: { out: string; size: string; seed: string; threads?: string; quiet?: boolean }) => {
+      run('demo', (o: { out: string }) => ({ dirs: { '--out': { dir: o.out, files: ['summary.json', 'summary.md', 'report.html'] } } }), async (o: { out: string; size: string; seed: string; threads?: string; quiet?: boolean }) => {
         const size = checkInt('--size', o.size, 64, 16384);
         const seed = checkInt('--seed', o.seed, 0);
         const threads = parseThreads(o.threads);

@@ -5,7 +5,7 @@
 import { Command } from 'commander';
 import { gm11, parseSeries } from '../models/grey.js';
 import { checkInt } from '../errors.js';
-import { run } from './common.js';
+import { run, NO_FILES } from './common.js';
 
 export function register(program: Command): void {
   program
@@ -15,7 +15,7 @@ export function register(program: Command): void {
     .option('--horizon <n>', 'steps to forecast after the last observation', '1')
     .option('--json', 'print one JSON object {a, b, fitted, forecast, C, P, grade, ...}')
     .action(
-      run('grey', (opts: { series: string; horizon: string; json?: boolean }) => {
+      run('grey', NO_FILES, (opts: { series: string; horizon: string; json?: boolean }) => {
         const x0 = parseSeries(opts.series);
         const h = checkInt('--horizon', opts.horizon, 0, 1000);
         const r = gm11(x0, h, '--series');

@@ -5,8 +5,10 @@
  * in row blocks, so memory stays bounded for any size.
  */
 import { Command } from 'commander';
-import { readRaster, readRasterInfo, type RasterInfo } from '../io/geotiff.js';
-import { isIntegerDType, isNoData, pixelSize } from '../io/grid.js';
+import { readRasterInfo, type RasterInfo } from '../io/geotiff.js';
+import { DTYPE_BYTES, isIntegerDType, isNoData, pixelSize } from '../io/grid.js';
+import { parseBudget, planBlocks, readBlock, READER_BYTES, type BlockBudget } from '../tiling/blocks.js';
+import { blockRowsOption, memoryOption } from '../tiling/memory.js';
 import { run } from './common.js';
 
 /** Classes beyond this many distinct values: the histogram is omitted (continuous data). */
@@ -25,18 +27,18 @@ export interface BandStats {
 }
 
 /** Scans every band of `path` in row blocks. Sums in f64, counts exact. */
-export async function bandStats(path: string, info: RasterInfo): Promise<BandStats[]> {
+export async function bandStats(path: string, info: RasterInfo, budget: BlockBudget = { memory: 256 * 2 ** 20 }): Promise<BandStats[]> {
   const { width, height, nodata } = info.grid;
   const nd = nodata !== null && info.dtype === 'float32' ? Math.fround(nodata) : nodata;
-  const step = Math.max(info.tileHeight, Math.floor(4_000_000 / width / info.tileHeight) * info.tileHeight);
+  // one band of a block at a time (its values in the file's dtype), blocks of whole file tile rows
+  const plan = planBlocks({ width, height, ...budget, bytesPerCell: DTYPE_BYTES[info.dtype], fixedBytes: READER_BYTES, multipleOf: info.tileHeight, what: path });
   const integer = isIntegerDType(info.dtype);
   const out: BandStats[] = [];
   for (let band = 0; band < info.bands; band++) {
     let valid = 0, missing = 0, sum = 0, min = Infinity, max = -Infinity;
     let counts: Map<number, number> | null = integer ? new Map() : null;
-    for (let row0 = 0; row0 < height; row0 += step) {
-      const h = Math.min(step, height - row0);
-      const { data } = await readRaster(path, { band, window: { col0: 0, row0, width, height: h } });
+    for (const b of plan.blocks) {
+      const { data } = await readBlock(path, b, width, { band });
       for (let i = 0; i < data.length; i++) {
         const v = data[i];
         if (isNoData(v, nd)) { missing++; continue; }
@@ -83,10 +85,13 @@ export function register(program: Command): void {
     .argument('<raster>', 'GeoTIFF file')
     .option('--json', 'print one JSON object')
     .option('--no-stats', 'skip the scan for statistics and histograms')
+    .addOption(memoryOption())
+    .addOption(blockRowsOption())
     .action(
-      run('info', async (path: string, opts: { json?: boolean; stats: boolean }) => {
+      run('info', (path: string, _o: unknown) => ({ inputs: { '<raster>': path } }), async (path: string, opts: { json?: boolean; stats: boolean; memory?: string; blockRows?: string }) => {
+        const budget = parseBudget(opts);
         const info = await readRasterInfo(path);
-        const stats = opts.stats ? await bandStats(path, info) : null;
+        const stats = opts.stats ? await bandStats(path, info, budget) : null;
         const g = info.grid;
         const px = pixelSize(g);
         if (opts.json) {

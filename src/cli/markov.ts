@@ -8,7 +8,7 @@
  * integer demand by largest remainders. --out writes the demand table read by `simulate`.
  */
 import { Command } from 'commander';
-import { readFileSync } from 'node:fs';
+import { existsSync, readFileSync } from 'node:fs';
 import { ConfigError } from '../errors.js';
 import { checkSameGrid } from '../io/grid.js';
 import { readRaster } from '../io/geotiff.js';
@@ -24,6 +24,7 @@ import {
   transitions,
 } from '../models/markov.js';
 import { run } from './common.js';
+import { noteRead } from '../io/session.js';
 
 interface Opts {
   from: string;
@@ -55,6 +56,7 @@ export function loadScenario(spec: string): { scenario: Scenario; classes?: Clas
   }
   let text: string;
   try {
+    noteRead(spec);
     text = readFileSync(spec, 'utf8');
   } catch (e) {
     throw new ConfigError(`${spec}: cannot read scenario file (${(e as NodeJS.ErrnoException).code ?? (e as Error).message})`);
@@ -152,7 +154,7 @@ export function register(program: Command): void {
     .option('--out <demand.csv>', 'write the demand table (year,<code>,...) for `landcarbon simulate`')
     .option('--json', 'print one JSON object instead of tables')
     .action(
-      run('markov', async (o: Opts) => {
+      run('markov', (o: Opts) => ({ inputs: { '--from': o.from, '--to': o.to, '--scenario': existsSync(o.scenario) ? o.scenario : undefined }, outputs: { '--out': o.out } }), async (o: Opts) => {
         const [t0, t1] = parseYears(o.years, '--years', 2);
         if (t1 <= t0) throw new ConfigError(`--years: t1 (${t1}) must be after t0 (${t0})`);
         const targets = parseYears(o.targetYear, '--target-year');

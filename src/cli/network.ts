@@ -48,7 +48,10 @@ export function register(program: Command): void {
     .option('--seed <n>', 'seed of the source sample', '0')
     .option('--json', 'print the summary as JSON')
     .action(
-      run('network', async (opts: Opts) => {
+      run('network', (o: Opts) => ({
+        inputs: { '--units': o.units, '--zones': o.zones },
+        dirs: { '--out': { dir: o.out, files: ['edges.csv', 'centrality.csv', 'linkage.csv', 'edges.geojson'] } },
+      }), async (opts: Opts) => {
         const threshold = parseThreshold(opts.threshold);
         const threads = parseThreads(opts.threads);
         const keyFraction = checkNumber('--key-fraction', opts.keyFraction, Number.MIN_VALUE, 1);

@@ -7,10 +7,11 @@
  */
 import { Command } from 'commander';
 import { checkInt } from '../errors.js';
-import { CLASSES, YEARS, classCounts, generateSampleRegion, writeSampleRegion, DEFAULT_SEED, DEFAULT_SIZE } from '../../fixtures/sample.js';
+import { CLASSES, YEARS, classCounts, generateSampleRegion, writeSampleRegion, DEFAULT_SEED, DEFAULT_SIZE, SAMPLE_FILES } from '../../fixtures/sample.js';
 import { join } from 'node:path';
 import { classesToRgba, writePng } from '../io/png.js';
 import { run } from './common.js';
+import { retireEarlier } from '../io/session.js';
 
 export function register(program: Command): void {
   program
@@ -22,9 +23,11 @@ export function register(program: Command): void {
     .option('--png', 'also write landuse_<year>.png previews (class colours, NoData transparent)')
     .option('--json', 'print the manifest as JSON instead of the summary')
     .action(
-      run('sample', async (opts: { out: string; size: string; seed: string; png?: boolean; json?: boolean }) => {
+      run('sample', (o: { out: string; png?: boolean }) => ({ dirs: { '--out': { dir: o.out, files: [...SAMPLE_FILES, ...(o.png ? YEARS.map((y) => `landuse_${y}.png`) : [])] } } }), async (opts: { out: string; size: string; seed: string; png?: boolean; json?: boolean }) => {
         const size = checkInt('--size', opts.size, 64, 16384);
         const seed = checkInt('--seed', opts.seed, 0, Number.MAX_SAFE_INTEGER);
+        // the region's manifest.json is written last: the previous one must not outlive an unfinished run
+        retireEarlier(join(opts.out, 'manifest.json'));
         const t0 = performance.now();
         const region = generateSampleRegion({ size, seed });
         const t1 = performance.now();

@@ -18,6 +18,7 @@ import { readScenario, scenarioArrays, type SimScenario } from '../models/scenar
 import { readDemandCsv, type Demand } from '../models/demand.js';
 import { codesPresent, transitions, markovDemand, BUILTIN_SCENARIOS } from '../models/markov.js';
 import { parseThreads, progressWriter, run, threadsOption } from './common.js';
+import { declareInputs, declareOutputs } from '../io/session.js';
 
 interface SimulateOptions {
   landuse: string;
@@ -56,7 +57,10 @@ export function register(program: Command): void {
     .option('--tolerance <f>', 'stop when sum |gap| <= f * valid cells (default: scenario, else 0 = exact)')
     .option('--accept-fraction <f>', 'sync update: share of each class gap closed per iteration, in (0, 1] (default: scenario, else 0.1)')
     .option('--quiet', 'no progress on stderr')
-    .action(run('simulate', simulate));
+    .action(run('simulate', (o: SimulateOptions) => ({
+      inputs: { '--landuse': o.landuse, '--prob': o.prob, '--demand': o.demand, '--scenario': o.scenario, '--restricted': o.restricted },
+      outputs: { '--out': o.out },
+    }), simulate));
 }
 
 function toCodes(r: Raster, codes: number[], name: string): Uint8Array {
@@ -82,6 +86,12 @@ function toCodes(r: Raster, codes: number[], name: string): Uint8Array {
 async function simulate(o: SimulateOptions): Promise<void> {
   const log = progressWriter(!!o.quiet);
   const sc: SimScenario | null = o.scenario ? readScenario(o.scenario) : null;
+  if (sc) {
+    // files named inside the scenario are inputs of this run too (guarded like the options)
+    declareInputs(`${sc.source}: restricted`, o.restricted ? undefined : sc.restricted);
+    declareInputs(`${sc.source}: demand`, o.demand ? undefined : sc.demand);
+    declareInputs(`${sc.source}: markov.previous`, sc.markov?.previous);
+  }
   const lu = await readRaster(o.landuse);
   if (!isIntegerDType(lu.dtype)) throw new InputError(`${o.landuse}: land-use map must have integer class codes, got ${lu.dtype}`);
   const mapCodes = codesPresent(lu.data, lu.grid.nodata, o.landuse);
@@ -171,6 +181,10 @@ async function simulate(o: SimulateOptions): Promise<void> {
   }
   checkDemandFeasible(start, restricted, demand.counts, { classes: K, allowed: arrays.allowed }, { source: demandSource, classNames: arrays.names, years: demand.years });
 
+  // every year's map is an output: guarded and preflighted now, before any iteration
+  const outPath = (y: number) => (y === demand.years.length - 1 ? o.out : join(dirname(o.out), `${basename(o.out, extname(o.out))}_${demand.years[y]}${extname(o.out) || '.tif'}`));
+  declareOutputs('--out', demand.years.map((_, y) => outPath(y)));
+
   const seed = o.seed !== undefined ? checkInt('--seed', o.seed, 0, Number.MAX_SAFE_INTEGER) : sc?.seed ?? 1;
   const update = (o.update ?? sc?.update ?? 'sync') as UpdateMode;
   const maxIterations = o.maxIterations !== undefined ? checkInt('--max-iterations', o.maxIterations, 1, 1_000_000) : sc?.maxIterations ?? 300;
@@ -199,8 +213,7 @@ async function simulate(o: SimulateOptions): Promise<void> {
       const r = res[y];
       const data = new (lu.data.constructor as new (n: number) => typeof lu.data)(cells);
       for (let i = 0; i < cells; i++) data[i] = r.map[i] === 255 ? outNodata : codes[r.map[i]];
-      const last = y === res.length - 1;
-      const path = last ? o.out : join(dirname(o.out), `${basename(o.out, extname(o.out))}_${demand.years[y]}${extname(o.out) || '.tif'}`);
+      const path = outPath(y);
       await writeGeoTIFF(path, { grid: { ...lu.grid, nodata: outNodata }, dtype: lu.dtype, data }, { compress: 'deflate' });
       const state = r.converged ? 'demand met' : `NOT converged after ${r.iterations} iterations, remaining gap ${r.gap.map((g, k) => `${arrays.names[k]} ${g}`).join(', ')}`;
       log(`simulate ${demand.years[y]}: ${state} (${r.iterations} iterations) -> ${path}`);

@@ -11,7 +11,7 @@ import { readCsv, numberColumn, stringColumn, writeCsv, type Table } from '../io
 import { writeFileAtomic } from '../io/atomic.js';
 import type { Raster } from '../io/grid.js';
 import { readRaster } from '../io/geotiff.js';
-import { parseThreads, run, threadsOption } from './common.js';
+import { parseThreads, run, threadsOption, type IoSpec } from './common.js';
 import { Engine } from '../tiling/engine.js';
 import { zoneAdjacencyKernel } from '../kernels/adjacency.js';
 import {
@@ -40,6 +40,14 @@ interface WeightsOpts {
   transform: string;
   writeWeights?: string;
   threads?: string;
+}
+
+/** Inputs of the weights options (table, GAL/GWT, zone raster) and the --write-weights output. */
+function weightsFiles(o: WeightsOpts & { out?: string }, outFile = false): IoSpec {
+  return {
+    inputs: { '--table': o.table, '--gal': o.gal, '--gwt': o.gwt, '--zones': o.zones },
+    outputs: { '--write-weights': o.writeWeights, ...(outFile ? { '--out': o.out } : {}) },
+  };
 }
 
 function addWeightsOptions(c: Command): Command {
@@ -187,7 +195,7 @@ export function register(program: Command): void {
     .option('--permutations <P>', 'permutations for p_sim (0 = none)', '0')
     .option('--seed <S>', 'seed of the permutations', '0')
     .option('--json', 'machine-readable output')
-    .action(run('stats moran', async (o: WeightsOpts & { field?: string; permutations: string; seed: string; json?: boolean; allowIslands?: boolean }) => {
+    .action(run('stats moran', (o: WeightsOpts) => weightsFiles(o), async (o: WeightsOpts & { field?: string; permutations: string; seed: string; json?: boolean; allowIslands?: boolean }) => {
       const P = checkInt('--permutations', o.permutations, 0, 10_000_000);
       const seed = checkInt('--seed', o.seed, 0);
       const t = loadTable(o.table);
@@ -224,7 +232,7 @@ export function register(program: Command): void {
     .option('--gi', 'Gi without the unit itself instead of Gi*')
     .option('--out <csv>', 'per-unit output: id,gi,z,p,class')
     .option('--json', 'machine-readable output')
-    .action(run('stats gistar', async (o: WeightsOpts & { field?: string; gi?: boolean; out?: string; json?: boolean; allowIslands?: boolean }) => {
+    .action(run('stats gistar', (o: WeightsOpts & { out?: string }) => weightsFiles(o, true), async (o: WeightsOpts & { field?: string; gi?: boolean; out?: string; json?: boolean; allowIslands?: boolean }) => {
       const t = loadTable(o.table);
       const x = fieldColumn(t, o.field);
       const w0 = await buildWeights(t, o);
@@ -261,7 +269,7 @@ export function register(program: Command): void {
     .option('--k <K>', 'number of clusters')
     .option('--out <dir>', 'output directory: linkage.csv, clusters.csv, dendrogram.svg')
     .option('--json', 'machine-readable output')
-    .action(run('stats cluster', async (o: { table?: string; fields?: string; id?: string; standardize?: boolean; k?: string; out?: string; json?: boolean }) => {
+    .action(run('stats cluster', (o: { table?: string; out?: string }) => ({ inputs: { '--table': o.table }, dirs: { '--out': { dir: o.out, files: ['linkage.csv', 'clusters.csv', 'dendrogram.svg'] } } }), async (o: { table?: string; fields?: string; id?: string; standardize?: boolean; k?: string; out?: string; json?: boolean }) => {
       const t = loadTable(o.table);
       const fields = listOpt(o.fields, '--fields');
       const ids = unitIds(t, o.id);
@@ -297,7 +305,7 @@ export function register(program: Command): void {
     .option('--alpha <a>', 'significance level of the risk and ecological detectors', '0.05')
     .option('--out <dir>', 'also write factor.csv, interaction.csv, risk.csv, ecological.csv')
     .option('--json', 'machine-readable output')
-    .action(run('stats geodetector', async (o: { table?: string; y?: string; factors?: string; discretize?: string; alpha: string; out?: string; json?: boolean }) => {
+    .action(run('stats geodetector', (o: { table?: string; out?: string }) => ({ inputs: { '--table': o.table }, dirs: { '--out': { dir: o.out, files: ['factor.csv', 'interaction.csv', 'risk.csv', 'ecological.csv'] } } }), async (o: { table?: string; y?: string; factors?: string; discretize?: string; alpha: string; out?: string; json?: boolean }) => {
       const t = loadTable(o.table);
       if (!o.y) throw new ConfigError('--y: required');
       const y = numberColumn(t, o.y);
@@ -365,7 +373,7 @@ export function register(program: Command): void {
     .option('--enter <p>', 'entry p', '0.05')
     .option('--remove <p>', 'removal p', '0.10')
     .option('--json', 'machine-readable output')
-    .action(run('stats ols', async (o: { table?: string; y?: string; x?: string; stepwise?: boolean; enter: string; remove: string; json?: boolean }) => {
+    .action(run('stats ols', (o: { table?: string }) => ({ inputs: { '--table': o.table } }), async (o: { table?: string; y?: string; x?: string; stepwise?: boolean; enter: string; remove: string; json?: boolean }) => {
       const t = loadTable(o.table);
       if (!o.y) throw new ConfigError('--y: required');
       const y = numberColumn(t, o.y);
@@ -404,7 +412,7 @@ export function register(program: Command): void {
     .option('--bw <B>', 'bandwidth (skip the search): neighbours if adaptive, distance if --fixed')
     .option('--out <dir>', 'output directory: local.csv')
     .option('--json', 'machine-readable output')
-    .action(run('stats gwr', async (o: { table?: string; y?: string; x?: string; coords?: string; id?: string; kernel: string; fixed?: boolean; bw?: string; out?: string; json?: boolean }) => {
+    .action(run('stats gwr', (o: { table?: string; out?: string }) => ({ inputs: { '--table': o.table }, dirs: { '--out': { dir: o.out, files: ['local.csv'] } } }), async (o: { table?: string; y?: string; x?: string; coords?: string; id?: string; kernel: string; fixed?: boolean; bw?: string; out?: string; json?: boolean }) => {
       const t = loadTable(o.table);
       if (!o.y) throw new ConfigError('--y: required');
       const y = numberColumn(t, o.y);

@@ -15,7 +15,7 @@ import { checkSameGrid, Grid, Raster } from '../io/grid.js';
 import { readRaster, writeGeoTIFF } from '../io/geotiff.js';
 import { AnnModel, driverPlane, loadModel, predictAnn, saveModel, Sampling, trainAnn } from '../models/ann.js';
 import { Engine } from '../tiling/engine.js';
-import { parseThreads, run, threadsOption } from './common.js';
+import { parseThreads, run, threadsOption, fileList } from './common.js';
 
 interface Opts {
   landuse?: string;
@@ -58,7 +58,10 @@ export function register(program: Command): void {
     .addOption(new Option('--impl <impl>', 'forward-pass kernel').choices(['simd', 'scalar']).default('simd'))
     .option('--tile-rows <n>', 'rows per task (results do not depend on it)')
     .option('--json', 'print the training summary as one JSON object')
-    .action(run('suitability', (o: Opts) => suitability(o)));
+    .action(run('suitability', (o: Opts) => ({
+      inputs: { '--landuse': o.landuse, '--drivers': fileList(o.drivers), '--model': o.model },
+      outputs: { '--out': o.out, '--model-out': o.modelOut },
+    }), (o: Opts) => suitability(o)));
 }
 
 async function suitability(o: Opts): Promise<void> {

@@ -7,6 +7,8 @@ import { checkInt } from '../errors.js';
 import { writeCsv } from '../io/table.js';
 import { zonalFiles } from '../pipeline/zonal.js';
 import { Engine } from '../tiling/engine.js';
+import { parseBudget } from '../tiling/blocks.js';
+import { blockRowsOption, memoryOption } from '../tiling/memory.js';
 import { parseThreads, run, threadsOption } from './common.js';
 
 export function register(program: Command): void {
@@ -21,8 +23,11 @@ export function register(program: Command): void {
     .addOption(threadsOption())
     .option('--tile-rows <n>', 'rows per task (rounded to whole accumulation blocks)')
     .option('--quiet', 'no summary on stderr')
+    .addOption(memoryOption())
+    .addOption(blockRowsOption())
     .action(
-      run('zonal', async (o: { zones: string; classes: string; values?: string[]; pixelAreaHa?: string; out: string; threads?: string; tileRows?: string; quiet?: boolean }) => {
+      run('zonal', (o: { zones: string; classes: string; values?: string[]; out: string }) => ({ inputs: { '--zones': o.zones, '--classes': o.classes, '--values': o.values }, outputs: { '--out': o.out } }), async (o: { zones: string; classes: string; values?: string[]; pixelAreaHa?: string; out: string; threads?: string; tileRows?: string; quiet?: boolean; memory?: string; blockRows?: string }) => {
+        const budget = parseBudget(o);
         const engine = new Engine({ threads: parseThreads(o.threads) });
         try {
           const t = await zonalFiles(engine, {
@@ -31,6 +36,8 @@ export function register(program: Command): void {
             values: o.values,
             pixelAreaHa: o.pixelAreaHa === undefined ? undefined : Number(o.pixelAreaHa),
             tileRows: o.tileRows === undefined ? undefined : checkInt('--tile-rows', o.tileRows, 1),
+            memory: budget.memory,
+            maxRows: budget.maxRows,
             note: (m) => process.stderr.write(`note: ${m}\n`),
           });
           writeCsv(o.out, t.columns, t.rows);

@@ -8,6 +8,7 @@ import { parse } from 'csv-parse/sync';
 import { stringify } from 'csv-stringify/sync';
 import { InputError } from '../errors.js';
 import { writeFileAtomic } from './atomic.js';
+import { noteRead } from './session.js';
 
 export interface Table {
   /** Where it came from, for messages. */
@@ -36,6 +37,7 @@ export function parseCsv(text: string, source: string): Table {
 export function readCsv(path: string): Table {
   let text: string;
   try {
+    noteRead(path);
     text = readFileSync(path, 'utf8');
   } catch (e) {
     throw new InputError(`${path}: cannot read table (${(e as NodeJS.ErrnoException).code ?? (e as Error).message})`);

@@ -35,6 +35,7 @@ import { RngKey, rngF64, rngU32 } from '../kernels/rng.ref.js';
 import { mlpForwardRef, MlpNet, MlpNorm } from '../kernels/mlp.ref.js';
 import { mlpForward, MlpForwardOptions } from '../kernels/mlp.js';
 import type { Engine } from '../tiling/engine.js';
+import { noteRead } from '../io/session.js';
 
 export const MODEL_FORMAT = 'landcarbon-ann';
 export const MODEL_VERSION = 1;
@@ -525,6 +526,7 @@ export function saveModel(path: string, model: AnnModel): void {
 export function loadModel(path: string): AnnModel {
   let text: string;
   try {
+    noteRead(path);
     text = readFileSync(path, 'utf8');
   } catch (e) {
     throw new InputError(`${path}: cannot read the model file (${(e as Error).message})`);

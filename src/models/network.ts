@@ -30,12 +30,11 @@
  */
 import proj4 from 'proj4';
 import { createWriteStream } from 'node:fs';
-import { mkdirSync, renameSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
 import { ConfigError, InputError } from '../errors.js';
 import { Crs, isNoData, Raster } from '../io/grid.js';
 import { columnIndex, hasColumn, numberColumn, readCsv, stringColumn, Table, writeCsv } from '../io/table.js';
-import { tempPathFor } from '../io/atomic.js';
+import { asWriteError, commitTemp, discardTemp, tempPathFor } from '../io/atomic.js';
 import { Engine } from '../tiling/engine.js';
 import { buildCsr, centrality, Centrality } from '../kernels/paths.js';
 import { gravityEdges, GravityEdges, Threshold } from '../kernels/gravity.js';
@@ -318,18 +317,17 @@ export async function writeLinesAtomic(path: string, lines: (emit: (s: string) =
       ws.on('error', rej);
       ws.end(() => res());
     });
-    renameSync(tmp, path);
+    commitTemp(tmp, path);
   } catch (e) {
     ws.destroy();
-    rmSync(tmp, { force: true });
-    throw e;
+    discardTemp(tmp);
+    throw asWriteError(path, e);
   }
 }
 
 const num = (v: number): string => (Number.isNaN(v) ? '' : String(v));
 
 export async function writeNetwork(dir: string, units: Units, r: NetworkResult): Promise<string[]> {
-  mkdirSync(dir, { recursive: true });
   const ids = units.ids.map(csvField);
   const { from, to, gravity, distanceKm: dist } = r.edges;
   await writeLinesAtomic(join(dir, 'edges.csv'), (emit) => {

@@ -41,6 +41,7 @@ import { dirname, resolve } from 'node:path';
 import { parse as parseYaml } from 'yaml';
 import { ConfigError, intRange } from '../errors.js';
 import type { UpdateMode } from './flus.js';
+import { noteRead } from '../io/session.js';
 
 export interface ScenarioClass {
   code: number;
@@ -86,6 +87,7 @@ function isObj(v: unknown): v is Record<string, unknown> {
 export function readScenario(path: string): SimScenario {
   let text: string;
   try {
+    noteRead(path);
     text = readFileSync(path, 'utf8');
   } catch (e) {
     throw new ConfigError(`${path}: cannot read scenario (${(e as NodeJS.ErrnoException).code ?? (e as Error).message})`);

@@ -15,6 +15,7 @@
 import { readFileSync } from 'node:fs';
 import { parse as parseYaml } from 'yaml';
 import { ConfigError } from '../errors.js';
+import { noteRead } from '../io/session.js';
 
 export type Op = '>' | '<' | '>=' | '<=' | '==' | '!=';
 
@@ -129,6 +130,7 @@ export function loadScheme(idOrPath: string): Scheme {
   if (b) return compileScheme(b, `scheme ${b.id}`);
   let text: string;
   try {
+    noteRead(idOrPath);
     text = readFileSync(idOrPath, 'utf8');
   } catch {
     throw new ConfigError(`--scheme: ${JSON.stringify(idOrPath)} is neither a built-in scheme (${Object.keys(BUILTIN_SCHEME_SPECS).join(', ')}) nor a readable scheme file`);

@@ -4,7 +4,7 @@
  * chain). Each step's output goes to DIR/logs/<step>.log; DIR/summary.md and summary.json are
  * written last (with report.html: the summary and maps), only when every step succeeded (a failed run never looks finished).
  */
-import { existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readFileSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
 import { performance } from 'node:perf_hooks';
 import { InternalError } from '../errors.js';
@@ -59,7 +59,7 @@ async function runStep(main: Main, dir: string, name: string, args: string[]): P
   }
   const seconds = (performance.now() - t0) / 1000;
   const text = chunks.join('');
-  writeFileSync(log, text);
+  writeFileAtomic(log, text);
   return { code, seconds, log, text };
 }
 

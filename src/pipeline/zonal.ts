@@ -5,9 +5,10 @@
  */
 import { basename, extname } from 'node:path';
 import { ConfigError, InputError } from '../errors.js';
-import { readRaster, readRasterInfo, RasterInfo } from '../io/geotiff.js';
+import { readRaster, readRasterInfo, requireSingleBand, RasterInfo } from '../io/geotiff.js';
 import { cellArea, checkSameGrid, DTYPE_BYTES, isIntegerDType } from '../io/grid.js';
 import { Engine } from '../tiling/engine.js';
+import { planBlocks, READER_BYTES } from '../tiling/blocks.js';
 import { CodeScan, Layer, mergeScans, NeedPresence, scanCodes, ZonalAccumulator, ZonalPlan, ZonalResult } from '../kernels/zonal.js';
 
 export interface ZonalFilesOptions {
@@ -17,8 +18,12 @@ export interface ZonalFilesOptions {
   /** Hectares per cell; default from the grid (map units taken as metres). */
   pixelAreaHa?: number;
   tileRows?: number;
-  /** Bytes of raster data read per strip (default 1 GiB). */
+  /** Bytes of raster data read per strip (default 1 GiB); `memory` (the --memory budget) wins when given. */
   stripBytes?: number;
+  /** Memory budget (bytes) of the block plan. */
+  memory?: number;
+  /** At most this many rows per block (tests). */
+  maxRows?: number;
   /** Known zone ids (e.g. from a unit table). */
   zoneIds?: number[];
   /** Notes for the user (assumptions made explicit). */
@@ -66,21 +71,27 @@ function valueNames(paths: string[]): string[] {
 
 export async function zonalFiles(engine: Engine, o: ZonalFilesOptions): Promise<ZonalTable> {
   const values = o.values ?? [];
-  const zi = await readRasterInfo(o.zones);
-  const ci = await readRasterInfo(o.classes);
+  const zi = requireSingleBand(await readRasterInfo(o.zones));
+  const ci = requireSingleBand(await readRasterInfo(o.classes));
   if (!isIntegerDType(zi.dtype)) throw new InputError(`${o.zones}: zone raster must hold integer unit ids, found ${zi.dtype}`);
   if (!isIntegerDType(ci.dtype)) throw new InputError(`${o.classes}: class raster must hold integer class codes, found ${ci.dtype}`);
   checkSameGrid(zi.grid, o.zones, ci.grid, o.classes);
   const vis: RasterInfo[] = [];
   for (const v of values) {
-    const vi = await readRasterInfo(v);
+    const vi = requireSingleBand(await readRasterInfo(v));
     checkSameGrid(zi.grid, o.zones, vi.grid, v);
     vis.push(vi);
   }
   const area = pixelAreaHa(zi, o.zones, o.pixelAreaHa, o.note);
   const { width, height } = zi.grid;
   const rowBytes = width * (DTYPE_BYTES[zi.dtype] + DTYPE_BYTES[ci.dtype] + vis.reduce((s, v) => s + Math.max(DTYPE_BYTES[v.dtype], 8 * Number(isIntegerDType(v.dtype))), 0));
-  const budgetRows = Math.max(1, Math.floor((o.stripBytes ?? 2 ** 30) / rowBytes));
+  // --memory bounds the blocks; without it, stripBytes caps rows per block (at least one accumulation block)
+  const stripRows = o.memory === undefined ? Math.max(1, Math.floor((o.stripBytes ?? 2 ** 30) / rowBytes)) : undefined;
+  const blocks = (multipleOf = 1) =>
+    planBlocks({
+      width, height, memory: o.memory ?? Number.MAX_SAFE_INTEGER, maxRows: o.maxRows ?? stripRows, bytesPerCell: rowBytes / width,
+      fixedBytes: o.memory !== undefined ? READER_BYTES : 0, multipleOf, what: 'zonal',
+    }).blocks;
 
   const readLayer = async (path: string, info: RasterInfo, row0: number, rows: number): Promise<Layer> => {
     const r = await readRaster(path, { window: { col0: 0, row0, width, height: rows } });
@@ -91,8 +102,7 @@ export async function zonalFiles(engine: Engine, o: ZonalFilesOptions): Promise<
   const scanAll = async (presence: boolean): Promise<[CodeScan, CodeScan]> => {
     let zs: CodeScan = { minmax: null };
     let cs: CodeScan = { minmax: null };
-    for (let r = 0; r < height; r += budgetRows) {
-      const rows = Math.min(budgetRows, height - r);
+    for (const { row0: r, rows } of blocks()) {
       zs = mergeScans(zs, await scanCodes(engine, await readLayer(o.zones, zi, r, rows), width, rows, presence));
       cs = mergeScans(cs, await scanCodes(engine, await readLayer(o.classes, ci, r, rows), width, rows, presence));
     }
@@ -116,10 +126,8 @@ export async function zonalFiles(engine: Engine, o: ZonalFilesOptions): Promise<
     acc = new ZonalAccumulator(engine, plan(), { tileRows: o.tileRows, zoneIds: o.zoneIds });
   }
   // pass 2: strips of whole canonical blocks
-  const strip = Math.max(acc.blockRows, Math.floor(budgetRows / acc.blockRows) * acc.blockRows);
   try {
-    for (let r = 0; r < height; r += strip) {
-      const rows = Math.min(strip, height - r);
+    for (const { row0: r, rows } of blocks(acc.blockRows)) {
       await acc.addRows(rows, {
         zones: await readLayer(o.zones, zi, r, rows),
         classes: await readLayer(o.classes, ci, r, rows),

@@ -11,6 +11,7 @@ import { fromFile, addDecoder, getDecoder, BaseDecoder, type GeoTIFF, type GeoTI
 import { ConfigError, InputError } from '../../errors.js';
 import { allocArray, type DType, type Grid, type Raster, type RasterArray } from '../grid.js';
 import { crsFromGeoKeys, GT_RASTER_TYPE, parseGeoKeys } from './geokeys.js';
+import { noteRead } from '../session.js';
 
 export interface RasterInfo {
   path: string;
@@ -93,6 +94,7 @@ interface Opened {
 /** Opens `path`, runs `fn`, always closes the file. */
 async function withTiff<T>(path: string, fn: (o: Opened) => Promise<T>): Promise<T> {
   registerZlibDecoder();
+  noteRead(path);
   let st;
   try {
     st = statSync(path);
@@ -246,6 +248,17 @@ async function transformOf(fd: Fd, keys: Record<number, unknown> | null): Promis
 
 // --- public API -----------------------------------------------------------------------------
 
+/**
+ * Refuses a multi-band file where one band is expected (reading band 1 of it would be silently
+ * wrong): InputError naming the file and its band count.
+ */
+export function requireSingleBand(info: RasterInfo): RasterInfo {
+  if (info.bands > 1) {
+    throw new InputError(`${info.path}: ${info.bands} bands, expected a single-band raster (extract the band you mean: gdal_translate -b N ${info.path} band.tif)`);
+  }
+  return info;
+}
+
 /** Grid, data type, band count and layout of a GeoTIFF (first image). */
 export async function readRasterInfo(path: string): Promise<RasterInfo> {
   return withTiff(path, async ({ info }) => info);
@@ -276,9 +289,13 @@ function windowGrid(grid: Grid, w: Window): Grid {
   };
 }
 
-/** One band (0-based `band`, default 0) of a window (default: whole raster), in the file's dtype. */
+/**
+ * One band of a window (default: whole raster), in the file's dtype. Without `band` the file
+ * must have exactly one band (an InputError names the band count otherwise); `band` is 0-based.
+ */
 export async function readRaster(path: string, opts: ReadOptions = {}): Promise<Raster> {
   return withTiff(path, async ({ image, info }) => {
+    if (opts.band === undefined) requireSingleBand(info);
     const band = opts.band ?? 0;
     if (!Number.isInteger(band) || band < 0 || band >= info.bands) {
       throw new ConfigError(`${path}: band ${band} does not exist (the file has ${info.bands} band(s), numbered from 0)`);

@@ -8,12 +8,11 @@
  *
  * TIFF 6.0 (Adobe 1992) §§2, 15; BigTIFF (libtiff design note); GeoTIFF 1.1 (OGC 19-008r4).
  */
-import { closeSync, mkdirSync, openSync, renameSync, rmSync, writeSync } from 'node:fs';
-import { dirname } from 'node:path';
+import { closeSync, openSync, writeSync } from 'node:fs';
 import { endianness } from 'node:os';
 import { deflate } from 'node:zlib';
 import { ConfigError, InputError, InternalError } from '../../errors.js';
-import { tempPathFor } from '../atomic.js';
+import { asWriteError, commitTemp, discardTemp, tempPathFor } from '../atomic.js';
 import { DTYPE_BYTES, dtypeOf, isIntegerDType, type DType, type Grid, type RasterArray } from '../grid.js';
 import { encodeGeoKeys, geoKeysForCrs, TAG_GEO_ASCII_PARAMS, TAG_GEO_DOUBLE_PARAMS, TAG_GEO_KEY_DIRECTORY } from './geokeys.js';
 
@@ -161,9 +160,14 @@ export function createGeoTIFFWriter(path: string, options: WriterOptions): GeoTI
   const tileBytes = ts * ts * bytes;
   const big = o.bigtiff === 'auto' ? needsBigTiff(width, height, bands, dtype, ts) : o.bigtiff;
 
-  mkdirSync(dirname(path), { recursive: true });
   const tmp = tempPathFor(path);
-  let fd: number | null = openSync(tmp, 'w');
+  let fd: number | null;
+  try {
+    fd = openSync(tmp, 'w');
+  } catch (e) {
+    discardTemp(tmp);
+    throw asWriteError(path, e);
+  }
   let pos = 0;
   let nextRow = 0;
   let state: 'open' | 'closed' | 'aborted' = 'open';
@@ -196,7 +200,7 @@ export function createGeoTIFFWriter(path: string, options: WriterOptions): GeoTI
     write(header);
   } catch (e) {
     abort();
-    throw e;
+    throw asWriteError(path, e);
   }
 
   function abort(): void {
@@ -206,7 +210,7 @@ export function createGeoTIFFWriter(path: string, options: WriterOptions): GeoTI
       try { closeSync(fd); } catch { /* already failing */ }
       fd = null;
     }
-    rmSync(tmp, { force: true });
+    discardTemp(tmp);
   }
 
   async function flushTileRow(): Promise<void> {
@@ -284,7 +288,7 @@ export function createGeoTIFFWriter(path: string, options: WriterOptions): GeoTI
       }
     } catch (e) {
       abort();
-      throw e;
+      throw asWriteError(path, e);
     } finally {
       busy = false;
     }
@@ -403,11 +407,11 @@ export function createGeoTIFFWriter(path: string, options: WriterOptions): GeoTI
       write(ptr, big ? 8 : 4);
       closeSync(fd!);
       fd = null;
-      renameSync(tmp, path);
+      commitTemp(tmp, path);
       state = 'closed';
     } catch (e) {
       abort();
-      throw e;
+      throw asWriteError(path, e);
     }
   }
 
