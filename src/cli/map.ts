@@ -20,7 +20,7 @@ export function register(program: Command): void {
     .option('--title <text>', 'figure title (default: the file name)')
     .option('--scale <n>', 'PNG pixels per SVG unit', '2')
     .action(
-      run('map', async (input: string, o: { out: string; field?: string; classes?: string; title?: string; scale: string }) => {
+      run('map', (input: string, o: { out: string }) => ({ inputs: { '<input>': input }, outputs: { '--out': o.out } }), async (input: string, o: { out: string; field?: string; classes?: string; title?: string; scale: string }) => {
         const ext = extname(o.out).toLowerCase();
         if (ext !== '.svg' && ext !== '.png') throw new ConfigError(`--out: expected a .svg or .png file, got ${JSON.stringify(o.out)}`);
         const scale = Number(o.scale);

@@ -12,7 +12,7 @@ import { writeFileAtomic } from '../io/atomic.js';
 import { ReportImage } from './report.js';
 import { buildReport } from './report/build.js';
 import { demoRunResult } from './report/from-demo.js';
-import { landcarbonVersion } from './report/version.js';
+import { VERSION } from '../version.js';
 
 export interface DemoOptions {
   out: string;
@@ -120,8 +120,7 @@ export async function runDemo(o: DemoOptions, plan: (ctx: DemoContext) => Promis
   ];
   const summary = lines.join('\n');
   writeFileAtomic(join(dir, 'summary.md'), summary);
-  const version = landcarbonVersion();
-  const rep = await buildReport(demoRunResult({ dir, seed: o.seed ?? 1, threads: o.threads, steps, totalSeconds: total, version }), dir);
+  const rep = await buildReport(demoRunResult({ dir, seed: o.seed ?? 1, threads: o.threads, steps, totalSeconds: total, version: VERSION }), dir);
   say(`demo: report: ${rep.seconds.toFixed(2)} s (${rep.figures.length} figures, ${rep.layers.length} layers)`);
   writeFileAtomic(join(dir, 'summary.json'), JSON.stringify({ size: o.size ?? 1000, seed: o.seed ?? 1, threads: o.threads, seconds: total, report_seconds: rep.seconds, steps, notes }, null, 2));
   return { steps, summary, reportSeconds: rep.seconds };
