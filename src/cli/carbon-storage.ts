@@ -68,9 +68,9 @@ export function registerStorage(carbon: Command): void {
             years: checkInt('--years', o.years, 1),
           });
         }
-        await writeGeoTIFF(join(o.out, 'c_storage_bas.tif'), r.perHa, { compress: 'deflate' });
-        if (r.futurePerHa) await writeGeoTIFF(join(o.out, 'c_storage_alt.tif'), r.futurePerHa, { compress: 'deflate' });
-        if (r.changePerHa) await writeGeoTIFF(join(o.out, 'c_change_bas_alt.tif'), r.changePerHa, { compress: 'deflate' });
+        await writeGeoTIFF(join(o.out, 'c_storage_bas.tif'), r.perHa, { compress: 'deflate', metadata: { bands: [{ description: 'carbon storage, base map (4 pools)', unit: 't C/ha' }] } });
+        if (r.futurePerHa) await writeGeoTIFF(join(o.out, 'c_storage_alt.tif'), r.futurePerHa, { compress: 'deflate', metadata: { bands: [{ description: 'carbon storage, future map (4 pools)', unit: 't C/ha' }] } });
+        if (r.changePerHa) await writeGeoTIFF(join(o.out, 'c_change_bas_alt.tif'), r.changePerHa, { compress: 'deflate', metadata: { bands: [{ description: 'carbon storage change, future minus base', unit: 't C/ha' }] } });
         const fut = !!r.futurePerHa;
         writeCsv(
           join(o.out, 'by_class.csv'),

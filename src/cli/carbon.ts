@@ -78,7 +78,7 @@ function registerEmissions(carbon: Command): void {
             r.byUnit.map((u) => [u.unit, u.ce, u.cs, u.budget, ...u.byClass, ...(regional ? [u.region ?? ''] : [])]),
           );
         }
-        await writeGeoTIFF(join(o.out, 'emissions.tif'), r.map, { compress: 'deflate' });
+        await writeGeoTIFF(join(o.out, 'emissions.tif'), r.map, { compress: 'deflate', metadata: { bands: [{ description: 'land-use carbon emissions per cell (negative: sequestration)', unit: `${r.unit}/yr per cell` }] } });
         writeJson(join(o.out, 'summary.json'), {
           unit: `${r.unit}/yr`,
           conversion_factor: r.factor,

@@ -110,7 +110,7 @@ async function suitability(o: Opts): Promise<void> {
     await engine.close();
   }
   const outGrid: Grid = { ...grid, nodata: NaN };
-  await writeGeoTIFF(o.out, probs.map((data) => ({ grid: outGrid, dtype: 'float32' as const, data })));
+  await writeGeoTIFF(o.out, probs.map((data) => ({ grid: outGrid, dtype: 'float32' as const, data })), { metadata: { bands: model.classes.map((c) => ({ description: `probability of class ${c}`, unit: 'probability (0-1)' })) } });
 
   const summary = {
     out: o.out,

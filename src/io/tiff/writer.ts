@@ -12,8 +12,9 @@ import { closeSync, openSync, writeSync } from 'node:fs';
 import { endianness } from 'node:os';
 import { deflate } from 'node:zlib';
 import { ConfigError, InputError, InternalError } from '../../errors.js';
-import { asWriteError, commitTemp, discardTemp, tempPathFor } from '../atomic.js';
+import { asWriteError, commitTemp, discardTemp, tempPathFor, writeFileAtomic } from '../atomic.js';
 import { DTYPE_BYTES, dtypeOf, isIntegerDType, type DType, type Grid, type RasterArray } from '../grid.js';
+import { auxXml, colorMapValues, gdalMetadataXml, type RasterMetadata } from './metadata.js';
 import { encodeGeoKeys, geoKeysForCrs, TAG_GEO_ASCII_PARAMS, TAG_GEO_DOUBLE_PARAMS, TAG_GEO_KEY_DIRECTORY } from './geokeys.js';
 
 export interface WriterOptions {
@@ -31,6 +32,8 @@ export interface WriterOptions {
   predictor?: 1 | 2 | 3;
   /** true: BigTIFF; false: classic TIFF (error if it would pass 4 GiB); 'auto' (default): BigTIFF when the uncompressed size could pass 4 GiB. */
   bigtiff?: boolean | 'auto';
+  /** Band descriptions and units, class names and colours (src/io/tiff/metadata.ts). */
+  metadata?: RasterMetadata;
 }
 
 export interface GeoTIFFWriter {
@@ -59,7 +62,7 @@ interface Entry {
   values: number[] | string;
 }
 
-function checkOptions(path: string, o: WriterOptions): Required<WriterOptions> {
+function checkOptions(path: string, o: WriterOptions): Required<Omit<WriterOptions, 'metadata'>> {
   const g = o.grid;
   if (!g || !Number.isInteger(g.width) || !Number.isInteger(g.height) || g.width < 1 || g.height < 1) {
     throw new ConfigError(`${path}: grid size must be positive integers, got ${g?.width}x${g?.height}`);
@@ -159,6 +162,7 @@ export function createGeoTIFFWriter(path: string, options: WriterOptions): GeoTI
   const nTiles = tilesPerBand * bands;
   const tileBytes = ts * ts * bytes;
   const big = o.bigtiff === 'auto' ? needsBigTiff(width, height, bands, dtype, ts) : o.bigtiff;
+  const colorMap = colorMapValues(options.metadata, dtype, bands);
 
   const tmp = tempPathFor(path);
   let fd: number | null;
@@ -313,6 +317,9 @@ export function createGeoTIFFWriter(path: string, options: WriterOptions): GeoTI
       if (k.ascii.length) e.push({ tag: TAG_GEO_ASCII_PARAMS, type: T_ASCII, values: k.ascii });
     }
     if (grid.nodata !== null && grid.nodata !== undefined) e.push({ tag: 42113, type: T_ASCII, values: formatNoData(grid.nodata) });
+    const md = gdalMetadataXml(options.metadata);
+    if (md) e.push({ tag: 42112, type: T_ASCII, values: md });
+    if (colorMap) e.push({ tag: 320, type: T_SHORT, values: colorMap });
     return e;
   }
 
@@ -323,7 +330,7 @@ export function createGeoTIFFWriter(path: string, options: WriterOptions): GeoTI
       { tag: 257, type: longOrShort(height), values: [height] },
       { tag: 258, type: T_SHORT, values: new Array(bands).fill(bytes * 8) },
       { tag: 259, type: T_SHORT, values: [compress === 'deflate' ? 8 : 1] },
-      { tag: 262, type: T_SHORT, values: [1] },
+      { tag: 262, type: T_SHORT, values: [colorMap ? 3 : 1] }, // palette when a colour map is written
       { tag: 277, type: T_SHORT, values: [bands] },
       { tag: 284, type: T_SHORT, values: [bands > 1 ? 2 : 1] },
       { tag: 322, type: T_SHORT, values: [ts] },
@@ -408,6 +415,8 @@ export function createGeoTIFFWriter(path: string, options: WriterOptions): GeoTI
       closeSync(fd!);
       fd = null;
       commitTemp(tmp, path);
+      const aux = auxXml(options.metadata); // category names: GDAL's PAM sidecar
+      if (aux) writeFileAtomic(`${path}.aux.xml`, aux);
       state = 'closed';
     } catch (e) {
       abort();
