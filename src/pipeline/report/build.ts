@@ -345,7 +345,7 @@ export async function buildReport(r: RunResult, outDir: string): Promise<ReportO
   sections.push({ id: 'stats', title: 'Spatial statistics', html: statHtml, figures: statFigs });
 
   // ---- forecasts
-  const greyFigs = r.grey.map((g, i) => fig(`gm11_${i + 1}`, `GM(1,1) ${g.label}`, greyChart({ title: `GM(1,1) fit and forecast of ${g.label}`, subtitle: `a = ${fmt(g.a)}, b = ${fmt(g.b)}; posterior variance ratio C = ${fmt(g.C)}, small-error probability P = ${fmt(g.P)}: ${g.grade}`, years: g.years, observed: g.observed, fitted: g.fitted, forecastYears: g.forecastYears, forecast: g.forecast, yName: g.unit })));
+  const greyFigs = r.grey.map((g, i) => fig(`gm11_${i + 1}`, `GM(1,1) ${g.label}`, greyChart({ title: `GM(1,1) fit and forecast of ${g.label}`, subtitle: `a = ${fmt(g.a)}, b = ${fmt(g.b)}; posterior variance ratio C = ${fmt(g.C)}, small-error probability P = ${fmt(g.P)}: ${g.grade}`, years: g.years, observed: g.observed, fitted: g.fitted, forecastYears: g.forecastYears, forecast: g.forecast, yName: `${g.label} (${g.unit})` })));
   sections.push({
     id: 'forecast',
     title: 'GM(1,1) forecasts',

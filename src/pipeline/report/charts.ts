@@ -31,8 +31,8 @@ export function barChart(o: { title: string; subtitle?: string; categories: stri
   return render(
     {
       title: title(o.title, o.subtitle),
-      legend: { top: 42, left: 'center', type: 'scroll' },
-      grid: { left: 88, right: 24, top: 80, bottom: 56 },
+      legend: { top: 50, left: 'center', itemGap: 14 },
+      grid: { left: 88, right: 24, top: 88, bottom: 56 },
       xAxis: { type: 'category', data: o.categories, name: o.xName ?? '', nameLocation: 'middle', nameGap: 32, axisLabel: { interval: 0, fontSize: 11 } },
       yAxis: { type: 'value', name: o.yName, nameLocation: 'middle', nameGap: 70, axisLabel: { fontSize: 11 } },
       series: o.series.map((s) => ({ type: 'bar', name: s.name, data: s.values })),
@@ -53,7 +53,7 @@ export function heatTable(o: { title: string; subtitle?: string; rows: string[];
       grid: { left: 110, right: 110, top: 70, bottom: 70 },
       xAxis: { type: 'category', data: o.cols, name: o.colName, nameLocation: 'middle', nameGap: 40, splitArea: { show: true }, axisLabel: { interval: 0, fontSize: 11 } },
       yAxis: { type: 'category', data: o.rows, name: o.rowName, nameLocation: 'middle', nameGap: 90, inverse: true, splitArea: { show: true }, axisLabel: { fontSize: 11 } },
-      visualMap: { type: 'continuous', min: 0, max: max || 1, calculable: false, orient: 'vertical', right: 8, top: 'middle', text: [o.unit, '0'], inRange: { color: ['#f7fbff', '#6baed6', '#08306b'] }, formatter: (v: number) => thousands(v) },
+      visualMap: { type: 'continuous', min: 0, max: max || 1, calculable: false, orient: 'vertical', right: 8, top: 'middle', text: [`${thousands(max)} ${o.unit}`, `0 ${o.unit}`], inRange: { color: ['#f7fbff', '#6baed6', '#08306b'] }, formatter: (v: number) => thousands(v) },
       series: [{ type: 'heatmap', data, label: { show: true, fontSize: 10, formatter: (p: { value: number[] }) => (p.value[2] ? thousands(p.value[2]) : '') } }],
     },
     780,
@@ -109,7 +109,7 @@ export function dendrogram(o: { title: string; subtitle?: string; linkage: Array
     {
       title: title(o.title, o.subtitle),
       grid: { left: 70, right: 20, top: 60, bottom: 130 },
-      xAxis: { type: 'value', min: -0.5, max: n - 0.5, interval: 1, name: 'units (leaves in merge order)', nameLocation: 'middle', nameGap: 115, axisLabel: { rotate: 90, fontSize: 9, formatter: (v: number) => (Number.isInteger(v) && v >= 0 && v < n ? o.labels[order[v]] : '') }, splitLine: { show: false } },
+      xAxis: { type: 'value', min: -1, max: n, interval: 1, name: 'units (leaves in merge order)', nameLocation: 'middle', nameGap: 115, axisLabel: { rotate: 90, fontSize: 9, formatter: (v: number) => (Number.isInteger(v) && v >= 0 && v < n ? o.labels[order[v]] : '') }, splitLine: { show: false } },
       yAxis: { type: 'value', name: o.heightName, nameLocation: 'middle', nameGap: 45 },
       series: [{ type: 'line', data: seg.map((p) => (p ? p : '-')), showSymbol: false, connectNulls: false, lineStyle: { color: '#4e79a7', width: 1.2 } }],
     },
