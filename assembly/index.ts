@@ -16,3 +16,5 @@ export { casa_month, casa_month_simd, casa_vexp } from './casa';
 export { zone_adjacency } from './adjacency';
 export { classmap_run } from './classmap';
 export { demand_hist, demand_collect, demand_sort, demand_tie_permute } from './demand';
+export { forest_predict, forest_scratch_bytes } from './forest';
+export { cars_step, cars_scratch_bytes } from './cars';

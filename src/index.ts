@@ -54,3 +54,7 @@ export { generateSampleRegion, writeSampleRegion } from '../fixtures/sample.js';
 export { planBlocks, readBlock, readBlockBands, openBlockOutput, runBlocks, withoutHalo, writerBytes, blockWindow, parseBudget, READER_BYTES } from './tiling/blocks.js';
 export type { Block, BlockPlan, BlockPlanOptions, BlockOutput, BlockBudget } from './tiling/blocks.js';
 export { parseMemory, defaultMemory, formatBytes, memoryOption } from './tiling/memory.js';
+export { trainForest, flattenForest, binData, resolveForestOptions, type Forest, type ForestData, type ForestOptions } from './models/forest.js';
+export { forestPredict, validateForest, type FlatForest } from './kernels/forest.js';
+export { forestPredictRef } from './kernels/forest.ref.js';
+export { trainLeas, predictLeas, expansionMap, leasSample, leasModelJson, parseLeasModel, type LeasModel, type LeasOptions } from './models/leas.js';

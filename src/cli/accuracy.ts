@@ -13,6 +13,7 @@ import { readRaster } from '../io/geotiff.js';
 import { accuracy, formatAccuracy } from '../models/accuracy.js';
 import { parseClassTable } from '../models/markov.js';
 import { run } from './common.js';
+import { patchStats } from '../models/patches.js';
 
 interface Opts {
   start: string;
@@ -21,6 +22,7 @@ interface Opts {
   classes?: string;
   json?: boolean;
   out?: string;
+  patches?: boolean;
 }
 
 export function register(program: Command): void {
@@ -33,6 +35,7 @@ export function register(program: Command): void {
     .option('--classes <code=name,...>', 'class codes and names (default: codes found in the maps)')
     .option('--json', 'print one JSON object {oa, kappa, fom, hits, misses, wrong_hits, false_alarms, producers, users, confusion, classes, counts, ...}')
     .option('--out <report.json>', 'also write the JSON object to a file')
+    .option('--patches', 'also patch statistics per class (8-connected): number of patches, mean and largest patch size in cells, observed vs simulated')
     .action(
       run('accuracy', (o: Opts) => ({ inputs: { '--start': o.start, '--observed': o.observed, '--simulated': o.simulated }, outputs: { '--out': o.out } }), async (o: Opts) => {
         const classes = o.classes ? parseClassTable(o.classes) : undefined;
@@ -50,13 +53,26 @@ export function register(program: Command): void {
           names: { start: o.start, observed: o.observed, simulated: o.simulated },
           width: S.grid.width,
         });
-        const json = JSON.stringify({ ...r, names: classes ? Object.fromEntries(classes.map((c) => [String(c.code), c.name])) : null });
+        const W = S.grid.width, H = S.grid.height;
+        const patches = o.patches
+          ? { observed: patchStats(O.data, W, H, O.grid.nodata, r.classes), simulated: patchStats(M.data, W, H, M.grid.nodata, r.classes) }
+          : undefined;
+        const json = JSON.stringify({ ...r, names: classes ? Object.fromEntries(classes.map((c) => [String(c.code), c.name])) : null, ...(patches ? { patches } : {}) });
         if (o.out) writeFileAtomic(o.out, json + '\n');
         if (o.json) {
           process.stdout.write(json + '\n');
           return;
         }
         process.stdout.write(formatAccuracy(r, classes ? Object.fromEntries(classes.map((c) => [c.code, c.name])) : undefined));
+        if (patches) {
+          const nm = (c: number) => classes?.find((x) => x.code === c)?.name ?? String(c);
+          const rows = ['patches (8-connected, cells): class  observed: patches / mean / largest   simulated: patches / mean / largest'];
+          patches.observed.forEach((ob, j) => {
+            const si = patches.simulated[j];
+            rows.push(`  ${nm(ob.code)}  ${ob.patches} / ${ob.meanSize.toFixed(1)} / ${ob.largest}   ${si.patches} / ${si.meanSize.toFixed(1)} / ${si.largest}`);
+          });
+          process.stdout.write(rows.join('\n') + '\n');
+        }
         if (o.out) process.stdout.write(`report written to ${o.out}\n`);
       }),
     );

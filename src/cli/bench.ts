@@ -19,6 +19,7 @@ const KERNELS: Record<string, [string, string, Record<string, unknown>]> = {
   casa: ['carbon.js', 'benchCasa', { size: 4096, impl: 'wasm' }],
   paths: ['paths.js', 'benchPaths', { nodes: 1000, edges: 50000, impl: 'wasm' }],
   demand: ['demand.js', 'benchDemandCase', { size: 4096, impl: 'wasm' }],
+  forest: ['forest.js', 'benchForest', { size: 1024, trees: 20, impl: 'wasm' }],
 };
 
 export function register(program: Command): void {
@@ -31,6 +32,7 @@ export function register(program: Command): void {
     .addOption(new Option('--impl <impl>', 'implementation').choices(['ref', 'wasm', 'simd']))
     .option('--nodes <n>', 'paths: number of nodes')
     .option('--edges <n>', 'paths: number of directed edges')
+    .option('--trees <n>', 'forest: number of trees (default 20)')
     .addOption(new Option('--pattern <p>', 'ca: land-use map of the synthetic data (patchy = land-use-like blocks, random = every neighbourhood mixed)').choices(['patchy', 'random']))
     .option('--seed <s>', 'seed of the synthetic data', '1')
     .option('--runs <n>', 'timed runs (the best is reported)')
@@ -46,6 +48,10 @@ export function register(program: Command): void {
         if (o.impl !== undefined) opts.impl = kernel === 'ca' && o.impl === 'wasm' ? 'scalar' : o.impl;
         if (o.nodes !== undefined) opts.nodes = checkInt('--nodes', o.nodes, 2);
         if (o.edges !== undefined) opts.edges = checkInt('--edges', o.edges, 1);
+        if (o.trees !== undefined) {
+          if (kernel !== 'forest') throw new ConfigError(`--trees applies to the forest benchmark, not ${kernel}`);
+          opts.trees = checkInt('--trees', o.trees, 1, 10000);
+        }
         if (o.pattern !== undefined) {
           if (kernel !== 'ca') throw new ConfigError(`--pattern applies to the ca benchmark, not ${kernel}`);
           opts.pattern = o.pattern;

@@ -13,6 +13,7 @@ const COMMANDS: Array<() => Promise<{ register: Register }>> = [
   () => import('./markov.js'),
   () => import('./suitability.js'),
   () => import('./simulate.js'),
+  () => import('./plus.js'),
   () => import('./accuracy.js'),
   () => import('./carbon.js'),
   () => import('./balance.js'),

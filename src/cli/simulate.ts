@@ -19,6 +19,7 @@ import { readDemandCsv, type Demand } from '../models/demand.js';
 import { codesPresent, transitions, markovDemand, BUILTIN_SCENARIOS } from '../models/markov.js';
 import { parseThreads, progressWriter, run, threadsOption } from './common.js';
 import { declareInputs, declareOutputs } from '../io/session.js';
+import { PLUS_DEFAULTS, runPlus } from '../models/plus.js';
 
 interface SimulateOptions {
   landuse: string;
@@ -35,6 +36,11 @@ interface SimulateOptions {
   maxIterations?: string;
   tolerance?: string;
   acceptFraction?: string;
+  model?: string;
+  patchThreshold?: string;
+  expansionCoefficient?: string;
+  seedPercentage?: string;
+  decay?: string;
   quiet?: boolean;
 }
 
@@ -56,6 +62,11 @@ export function register(program: Command): void {
     .option('--max-iterations <n>', 'iterations per target year (default: scenario, else 300)')
     .option('--tolerance <f>', 'stop when sum |gap| <= f * valid cells (default: scenario, else 0 = exact)')
     .option('--accept-fraction <f>', 'sync update: share of each class gap closed per iteration, in (0, 1] (default: scenario, else 0.1)')
+    .addOption(new Option('--model <m>', 'flus: FLUS CA on suitability (default); plus: PLUS CARS on LEAS development probability (landcarbon plus leas)').choices(['flus', 'plus']))
+    .option('--patch-threshold <f>', `plus: initial decreasing threshold, in (0, 1] (default: scenario, else ${PLUS_DEFAULTS.patchThreshold})`)
+    .option('--expansion-coefficient <f>', `plus: expansion coefficient of random patch seeds, in [0, 1] (default: scenario, else ${PLUS_DEFAULTS.expansionCoefficient})`)
+    .option('--seed-percentage <f>', `plus: share of cells without neighbours of a class tested as its seed per iteration, in [0, 1] (default: scenario, else ${PLUS_DEFAULTS.seedPercentage})`)
+    .option('--decay <f>', `plus: decay factor of the threshold per decay step, in (0, 1) (default: scenario, else ${PLUS_DEFAULTS.decay})`)
     .option('--quiet', 'no progress on stderr')
     .action(run('simulate', (o: SimulateOptions) => ({
       inputs: { '--landuse': o.landuse, '--prob': o.prob, '--demand': o.demand, '--scenario': o.scenario, '--restricted': o.restricted },
@@ -86,6 +97,7 @@ function toCodes(r: Raster, codes: number[], name: string): Uint8Array {
 async function simulate(o: SimulateOptions): Promise<void> {
   const log = progressWriter(!!o.quiet);
   const sc: SimScenario | null = o.scenario ? readScenario(o.scenario) : null;
+  const plus = plusOptions(o, sc);
   if (sc) {
     // files named inside the scenario are inputs of this run too (guarded like the options)
     declareInputs(`${sc.source}: restricted`, o.restricted ? undefined : sc.restricted);
@@ -192,6 +204,8 @@ async function simulate(o: SimulateOptions): Promise<void> {
   const acceptFraction = o.acceptFraction !== undefined ? checkNumber('--accept-fraction', o.acceptFraction, Number.MIN_VALUE, 1) : sc?.acceptFraction;
   const threads = parseThreads(o.threads);
   const tileRows = o.tileRows !== undefined ? checkInt('--tile-rows', o.tileRows, 1) : undefined;
+  const model = (o.model ?? sc?.model ?? 'flus') as 'flus' | 'plus';
+  if (model === 'plus' && update === 'flus') throw new ConfigError('--update flus: the official FLUS sweep applies to --model flus only (PLUS runs the sync update)');
 
   const engine = new Engine({ threads });
   try {
@@ -201,13 +215,11 @@ async function simulate(o: SimulateOptions): Promise<void> {
       const gaps = p.gap.map((g, k) => `${arrays.names[k]} ${g > 0 ? '+' : ''}${g}`).join(', ');
       log(`simulate ${demand.years[p.yearIndex]}: iteration ${p.iteration}: gap ${gaps} (total ${p.totalGap}; accepted ${p.accepted} of ${p.proposed} proposed)`);
     };
-    const res = await runFlus(
-      engine,
-      { width: W, height: H, landuse: start, prob, restricted },
-      demand.counts,
-      { classes: K, n: sc?.neighbourhood ?? 3, weights: arrays.weights, inertia: arrays.inertia, allowed: arrays.allowed, seed, maxIterations, tolerance, acceptFraction, update, tileRows },
-      progress,
-    );
+    const common = { classes: K, n: sc?.neighbourhood ?? 3, weights: arrays.weights, inertia: arrays.inertia, allowed: arrays.allowed, seed, maxIterations, tolerance, acceptFraction, tileRows };
+    const inp = { width: W, height: H, landuse: start, prob, restricted };
+    const res = model === 'plus'
+      ? await runPlus(engine, inp, demand.counts, { ...common, ...plus }, progress)
+      : await runFlus(engine, inp, demand.counts, { ...common, update }, progress);
     const outNodata = lu.grid.nodata ?? (lu.dtype === 'uint8' ? 255 : -1);
     for (let y = 0; y < res.length; y++) {
       const r = res[y];
@@ -218,8 +230,26 @@ async function simulate(o: SimulateOptions): Promise<void> {
       const state = r.converged ? 'demand met' : `NOT converged after ${r.iterations} iterations, remaining gap ${r.gap.map((g, k) => `${arrays.names[k]} ${g}`).join(', ')}`;
       log(`simulate ${demand.years[y]}: ${state} (${r.iterations} iterations) -> ${path}`);
     }
-    log(`simulate: done in ${((Date.now() - t0) / 1000).toFixed(1)} s (${update} update, seed ${seed}, ${threads} thread(s))`);
+    log(`simulate: done in ${((Date.now() - t0) / 1000).toFixed(1)} s (${model === 'plus' ? 'PLUS CARS' : `${update} update`}, seed ${seed}, ${threads} thread(s))`);
   } finally {
     await engine.close();
   }
+}
+
+/** PLUS CARS parameters from the options, else the scenario (validated here; defaults in runPlus). */
+function plusOptions(o: SimulateOptions, sc: SimScenario | null) {
+  const pick = (flag: string, v: string | undefined, scv: number | undefined, min: number, max: number, open = false) => {
+    if (v === undefined) return scv;
+    const x = checkNumber(flag, v, min, max);
+    if (open && (x <= min || x >= max)) throw new ConfigError(`${flag}: expected a number in (${min}, ${max}), got ${x}`);
+    return x;
+  };
+  const pt = pick('--patch-threshold', o.patchThreshold, sc?.patchThreshold, 0, 1);
+  if (o.patchThreshold !== undefined && pt === 0) throw new ConfigError('--patch-threshold: expected a number in (0, 1], got 0');
+  return {
+    patchThreshold: pt,
+    expansionCoefficient: pick('--expansion-coefficient', o.expansionCoefficient, sc?.expansionCoefficient, 0, 1),
+    seedPercentage: pick('--seed-percentage', o.seedPercentage, sc?.seedPercentage, 0, 1),
+    decay: pick('--decay', o.decay, sc?.decay, 0, 1, true),
+  };
 }

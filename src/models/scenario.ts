@@ -75,9 +75,16 @@ export interface SimScenario {
   acceptFraction?: number;
   seed?: number;
   update?: UpdateMode;
+  /** Simulation model (default flus) and PLUS's CARS parameters (src/models/plus.ts). */
+  model?: 'flus' | 'plus';
+  patchThreshold?: number;
+  expansionCoefficient?: number;
+  seedPercentage?: number;
+  decay?: number;
 }
 
-const KEYS = new Set(['classes', 'neighbourhood', 'neighborhood', 'weights', 'inertia', 'conversion', 'restricted', 'demand', 'markov', 'maxIterations', 'tolerance', 'acceptFraction', 'seed', 'update']);
+const KEYS = new Set(['classes', 'neighbourhood', 'neighborhood', 'weights', 'inertia', 'conversion', 'restricted', 'demand', 'markov', 'maxIterations', 'tolerance', 'acceptFraction', 'seed', 'update',
+  'model', 'patchThreshold', 'expansionCoefficient', 'seedPercentage', 'decay']);
 
 function isObj(v: unknown): v is Record<string, unknown> {
   return typeof v === 'object' && v !== null && !Array.isArray(v);
@@ -216,6 +223,15 @@ export function parseScenario(obj: unknown, source: string): SimScenario {
   if (af !== undefined && (typeof af !== 'number' || !(af > 0 && af <= 1))) throw err(`acceptFraction: expected a fraction in (0, 1], got ${JSON.stringify(af)}`);
   const upd = obj.update;
   if (upd !== undefined && upd !== 'sync' && upd !== 'flus') throw err(`update: expected "sync" or "flus", got ${JSON.stringify(upd)}`);
+  const model = obj.model;
+  if (model !== undefined && model !== 'flus' && model !== 'plus') throw err(`model: expected "flus" or "plus", got ${JSON.stringify(model)}`);
+  const frac = (what: string, v: unknown, lo: number, hi: number, open: boolean) => {
+    if (v === undefined) return undefined;
+    if (typeof v !== 'number' || !(open ? v > lo && v < hi : v >= lo && v <= hi)) throw err(`${what}: expected a number in ${open ? '(' : '['}${lo}, ${hi}${open ? ')' : ']'}, got ${JSON.stringify(v)}`);
+    return v;
+  };
+  const pt = obj.patchThreshold;
+  if (pt !== undefined && (typeof pt !== 'number' || !(pt > 0 && pt <= 1))) throw err(`patchThreshold: expected a number in (0, 1], got ${JSON.stringify(pt)}`);
   return {
     source,
     classes,
@@ -231,6 +247,11 @@ export function parseScenario(obj: unknown, source: string): SimScenario {
     acceptFraction: af as number | undefined,
     seed: intIn('seed', obj.seed, 0, Number.MAX_SAFE_INTEGER),
     update: upd as UpdateMode | undefined,
+    model: model as 'flus' | 'plus' | undefined,
+    patchThreshold: pt as number | undefined,
+    expansionCoefficient: frac('expansionCoefficient', obj.expansionCoefficient, 0, 1, false),
+    seedPercentage: frac('seedPercentage', obj.seedPercentage, 0, 1, false),
+    decay: frac('decay', obj.decay, 0, 1, true),
   };
 }
 
