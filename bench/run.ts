@@ -17,7 +17,9 @@ const ROOT = join(dirname(fileURLToPath(import.meta.url)), '..', '..');
 const RESULTS = join(ROOT, 'bench', 'results');
 const quick = process.argv.includes('--quick');
 const onlyArg = process.argv[process.argv.indexOf('--only') + 1];
-const only = process.argv.includes('--only') && onlyArg ? new Set(onlyArg.split(',')) : null;
+// suites named without a flag (`npm run bench -- scale`) run alone; `scale` runs only when named (it is long)
+const named = process.argv.slice(2).filter((a, i, all) => !a.startsWith('--') && all[i - 1] !== '--only');
+const only = named.length ? new Set(named) : process.argv.includes('--only') && onlyArg ? new Set(onlyArg.split(',')) : null;
 
 const SIZES = quick ? '1024,2048' : '1024,4096,8192';
 const SUITES: Array<[string, string[]]> = [
@@ -31,12 +33,13 @@ const SUITES: Array<[string, string[]]> = [
   ['paths', ['dist/bench/paths.js', ...(quick ? ['--quick'] : [])]],
   ['accuracy', ['dist/bench/accuracy.js', quick ? '2048' : '8192', '3']],
   ['adjacency', ['dist/bench/adjacency.js', quick ? '2048' : '4096', '2']],
+  ['scale', ['dist/bench/scale.js', ...(quick ? ['--sizes', '1024,2048'] : [])]],
 ];
 
 mkdirSync(RESULTS, { recursive: true });
 const ran: Array<{ suite: string; seconds: number; status: number | null }> = [];
 for (const [name, args] of SUITES) {
-  if (only && !only.has(name)) continue;
+  if (only ? !only.has(name) : name === 'scale') continue;
   process.stderr.write(`bench: ${name} (${args.join(' ')})\n`);
   const t0 = performance.now();
   const r = spawnSync(process.execPath, args, { cwd: ROOT, stdio: 'inherit' });

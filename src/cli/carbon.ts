@@ -6,11 +6,13 @@ import { join } from 'node:path';
 import { Command } from 'commander';
 import { ConfigError } from '../errors.js';
 import { writeFileAtomic } from '../io/atomic.js';
-import { readRaster, writeGeoTIFF } from '../io/geotiff.js';
-import { checkSameGrid } from '../io/grid.js';
+import { readRasterInfo, requireSingleBand } from '../io/geotiff.js';
+import { checkSameGrid, DTYPE_BYTES } from '../io/grid.js';
+import { openBlockOutput, parseBudget, planBlocks, readBlock, READER_BYTES, writerBytes } from '../tiling/blocks.js';
+import { blockRowsOption, memoryOption } from '../tiling/memory.js';
 import { readCsv, writeCsv } from '../io/table.js';
-import { carbonEmissions, parseCarbonUnit, parseCoefficientTable, parseUnitRegions } from '../models/carbon/coefficients.js';
-import { pixelAreaHa } from '../models/carbon/common.js';
+import { carbonEmissionsBlocks, parseCarbonUnit, parseCoefficientTable, parseUnitRegions } from '../models/carbon/coefficients.js';
+import { CARBON_NODATA, pixelAreaHa } from '../models/carbon/common.js';
 import { withEngine } from '../tiling/engine.js';
 import { checkNumber } from '../errors.js';
 import { parseThreads, run, threadsOption } from './common.js';
@@ -36,6 +38,8 @@ interface EmissionsOpts {
   coefficientUnit?: string;
   out: string;
   threads: string;
+  memory?: string;
+  blockRows?: string;
 }
 
 function registerEmissions(carbon: Command): void {
@@ -51,24 +55,50 @@ function registerEmissions(carbon: Command): void {
     .option('--coefficient-unit <u>', 'declares the table\'s unit (tC | tCO2) when it has no unit column')
     .requiredOption('--out <dir>', 'output directory: by_class.csv, by_unit.csv, emissions.tif, summary.json')
     .addOption(threadsOption())
+    .addOption(memoryOption())
+    .addOption(blockRowsOption())
     .action(
       run('carbon emissions', (o: EmissionsOpts) => ({
         inputs: { '--landuse': o.landuse, '--coefficients': o.coefficients, '--zones': o.zones, '--units': o.units },
         dirs: { '--out': { dir: o.out, files: ['by_class.csv', 'by_unit.csv', 'emissions.tif', 'summary.json'] } },
       }), async (o: EmissionsOpts) => {
         const threads = parseThreads(o.threads);
+        const budget = parseBudget(o);
         const tableUnit = o.coefficientUnit ? parseCarbonUnit(o.coefficientUnit, '--coefficient-unit') : undefined;
         const outUnit = o.unit ? parseCarbonUnit(o.unit, '--unit') : undefined;
         const coefficients = parseCoefficientTable(readCsv(o.coefficients), tableUnit);
         if (o.units && !o.zones) throw new ConfigError('--units needs --zones (the unit raster)');
-        const landuse = await readRaster(o.landuse);
-        const zones = o.zones ? await readRaster(o.zones) : undefined;
+        const landuse = requireSingleBand(await readRasterInfo(o.landuse));
+        const zones = o.zones ? requireSingleBand(await readRasterInfo(o.zones)) : undefined;
         if (zones) checkSameGrid(landuse.grid, o.landuse, zones.grid, o.zones!);
         const units = o.units ? parseUnitRegions(readCsv(o.units)) : undefined;
         const pa = pixelAreaHa(landuse.grid, o.landuse, optNumber('--pixel-area-ha', o.pixelAreaHa));
-        const r = await withEngine({ threads }, (engine) =>
-          carbonEmissions(engine, { landuse, landuseName: o.landuse, coefficients, pixelAreaHa: pa.ha, zones, zonesName: o.zones, units, unitsName: o.units, outUnit }),
-        );
+        // per cell: land use (+ its copy in the kernel's memory), zones, the f64 map (+ its kernel copy)
+        const { width, height } = landuse.grid;
+        const plan = planBlocks({
+          width, height, ...budget, what: 'carbon emissions',
+          bytesPerCell: 2 * DTYPE_BYTES[landuse.dtype] + (zones ? DTYPE_BYTES[zones.dtype] : 0) + 16,
+          fixedBytes: writerBytes(width, 1, 'float64') + READER_BYTES,
+        });
+        const map = openBlockOutput(join(o.out, 'emissions.tif'), { grid: { ...landuse.grid, nodata: CARBON_NODATA }, dtype: 'float64', compress: 'deflate', metadata: { bands: [{ description: 'land-use carbon emissions per cell per year (negative: sequestration)', unit: outUnit ?? tableUnit ?? 't CO2' }] } });
+        let r;
+        try {
+          r = await withEngine({ threads }, (engine) =>
+            carbonEmissionsBlocks(
+              engine,
+              { landuse, landuseName: o.landuse, coefficients, pixelAreaHa: pa.ha, zones, zonesName: o.zones, units, unitsName: o.units, outUnit },
+              {
+                blocks: plan.blocks,
+                read: async (b) => ({ landuse: await readBlock(o.landuse, b, width), zones: o.zones ? await readBlock(o.zones, b, width) : undefined }),
+                write: (b, m) => map.write(b, [m]),
+              },
+            ),
+          );
+          await map.close();
+        } catch (e) {
+          map.abort();
+          throw e;
+        }
         writeCsv(join(o.out, 'by_class.csv'), ['code', 'name', 'area_ha', 'emission', 'cells', 'unit'], r.byClass.map((c) => [c.code, c.name, c.areaHa, c.emission, c.cells, `${r.unit}/yr`]));
         if (r.byUnit) {
           const regional = r.byUnit.some((u) => u.region !== null);
@@ -78,7 +108,6 @@ function registerEmissions(carbon: Command): void {
             r.byUnit.map((u) => [u.unit, u.ce, u.cs, u.budget, ...u.byClass, ...(regional ? [u.region ?? ''] : [])]),
           );
         }
-        await writeGeoTIFF(join(o.out, 'emissions.tif'), r.map, { compress: 'deflate', metadata: { bands: [{ description: 'land-use carbon emissions per cell (negative: sequestration)', unit: `${r.unit}/yr per cell` }] } });
         writeJson(join(o.out, 'summary.json'), {
           unit: `${r.unit}/yr`,
           conversion_factor: r.factor,
@@ -88,7 +117,7 @@ function registerEmissions(carbon: Command): void {
           cs: r.total.cs,
           budget: r.total.budget,
           cells_outside_units: zones ? r.cellsOutsideUnits : null,
-          raster: { file: 'emissions.tif', value: `${r.unit}/yr per cell`, dtype: 'float64', nodata: r.map.grid.nodata },
+          raster: { file: 'emissions.tif', value: `${r.unit}/yr per cell`, dtype: 'float64', nodata: CARBON_NODATA },
         });
         process.stdout.write(`emissions: CE ${r.total.ce} CS ${r.total.cs} budget ${r.total.budget} ${r.unit}/yr -> ${o.out}\n`);
         if (zones && r.cellsOutsideUnits > 0) process.stderr.write(`landcarbon carbon emissions: note: ${r.cellsOutsideUnits} land-use cells lie outside every unit of ${o.zones} (not in by_unit.csv)\n`);

@@ -11,9 +11,11 @@
 import { Command, Option } from 'commander';
 import { basename } from 'node:path';
 import { ConfigError, checkInt, checkNumber } from '../errors.js';
-import { checkSameGrid, Grid, Raster } from '../io/grid.js';
-import { readRaster, writeGeoTIFF } from '../io/geotiff.js';
-import { AnnModel, driverPlane, loadModel, predictAnn, saveModel, Sampling, trainAnn } from '../models/ann.js';
+import { checkSameGrid, DTYPE_BYTES, Grid } from '../io/grid.js';
+import { readRasterInfo, requireSingleBand, type RasterInfo } from '../io/geotiff.js';
+import { AnnModel, driverPlane, loadModel, predictAnn, saveModel, Sampling, trainAnnBlocks, type TrainBlock } from '../models/ann.js';
+import { openBlockOutput, parseBudget, planBlocks, readBlock, READER_BYTES, runBlocks, writerBytes, type Block } from '../tiling/blocks.js';
+import { blockRowsOption, memoryOption, MiB } from '../tiling/memory.js';
 import { Engine } from '../tiling/engine.js';
 import { parseThreads, run, threadsOption, fileList } from './common.js';
 
@@ -35,6 +37,8 @@ interface Opts {
   impl: string;
   tileRows?: string;
   json?: boolean;
+  memory?: string;
+  blockRows?: string;
 }
 
 export function register(program: Command): void {
@@ -58,6 +62,8 @@ export function register(program: Command): void {
     .addOption(new Option('--impl <impl>', 'forward-pass kernel').choices(['simd', 'scalar']).default('simd'))
     .option('--tile-rows <n>', 'rows per task (results do not depend on it)')
     .option('--json', 'print the training summary as one JSON object')
+    .addOption(memoryOption())
+    .addOption(blockRowsOption())
     .action(run('suitability', (o: Opts) => ({
       inputs: { '--landuse': o.landuse, '--drivers': fileList(o.drivers), '--model': o.model },
       outputs: { '--out': o.out, '--model-out': o.modelOut },
@@ -72,45 +78,77 @@ async function suitability(o: Opts): Promise<void> {
   if (o.model && o.modelOut) throw new ConfigError('--model-out: nothing is trained when --model is given');
   const tileRows = o.tileRows !== undefined ? checkInt('--tile-rows', o.tileRows, 1) : undefined;
 
-  let lu: Raster | null = null;
-  if (o.landuse) lu = await readRaster(o.landuse);
-  const drivers: Raster[] = [];
+  const budget = parseBudget(o);
+
+  // headers only: the rasters are read block by block (training passes, then prediction)
+  const lui: RasterInfo | null = o.landuse ? requireSingleBand(await readRasterInfo(o.landuse)) : null;
+  const dis: RasterInfo[] = [];
   for (const f of driverFiles) {
-    const r = await readRaster(f);
-    if (lu) checkSameGrid(lu.grid, o.landuse!, r.grid, f);
-    else if (drivers.length) checkSameGrid(drivers[0].grid, driverFiles[0], r.grid, f);
-    drivers.push(r);
+    const r = requireSingleBand(await readRasterInfo(f));
+    if (lui) checkSameGrid(lui.grid, o.landuse!, r.grid, f);
+    else if (dis.length) checkSameGrid(dis[0].grid, driverFiles[0], r.grid, f);
+    dis.push(r);
   }
-  const grid: Grid = (lu ?? drivers[0]).grid;
-  const planes = drivers.map((r, i) => driverPlane(r, driverFiles[i]));
+  const grid: Grid = (lui ?? dis[0]).grid;
+  const { width, height } = grid;
+  const driverBytes = dis.reduce((a, d) => a + DTYPE_BYTES[d.dtype] + 4, 0); // as read + as float32
+  const readDrivers = async (b: Block) => {
+    const planes = [];
+    for (let d = 0; d < driverFiles.length; d++) planes.push(driverPlane(await readBlock(driverFiles[d], b, width), driverFiles[d]));
+    return planes;
+  };
 
   let model: AnnModel;
   if (o.model) {
     model = loadModel(o.model);
   } else {
-    model = trainAnn({ name: o.landuse!, data: lu!.data, nodata: lu!.grid.nodata }, planes, {
-      seed: checkInt('--seed', o.seed, 0, 2 ** 53 - 1),
-      sampling: o.sampling as Sampling,
-      sampleRate: checkNumber('--sample-rate', o.sampleRate, 1e-9, 1),
-      minPerClass: checkInt('--min-per-class', o.minPerClass, 1),
-      maxSamples: checkInt('--max-samples', o.maxSamples, 2),
-      holdout: checkNumber('--holdout', o.holdout, 0, 0.9),
-      hidden: o.hidden !== undefined ? checkInt('--hidden', o.hidden, 1, 4096) : undefined,
-      epochs: checkInt('--epochs', o.epochs, 1, 100000),
-    });
+    const plan = planBlocks({ width, height, ...budget, what: 'suitability (training)', bytesPerCell: DTYPE_BYTES[lui!.dtype] + driverBytes, fixedBytes: READER_BYTES + 8 * MiB /* the sample */ });
+    model = await trainAnnBlocks(
+      {
+        width,
+        height,
+        landuse: { name: o.landuse!, nodata: lui!.grid.nodata },
+        drivers: dis.map((d, i) => ({ name: driverFiles[i], nodata: d.grid.nodata === null ? NaN : Math.fround(d.grid.nodata) })),
+        async *blocks(): AsyncIterable<TrainBlock> {
+          for (const b of plan.blocks) {
+            const lu = await readBlock(o.landuse!, b, width);
+            yield { row0: b.row0, rows: b.rows, landuse: lu.data, drivers: (await readDrivers(b)).map((p) => p.data) };
+          }
+        },
+      },
+      {
+        seed: checkInt('--seed', o.seed, 0, 2 ** 53 - 1),
+        sampling: o.sampling as Sampling,
+        sampleRate: checkNumber('--sample-rate', o.sampleRate, 1e-9, 1),
+        minPerClass: checkInt('--min-per-class', o.minPerClass, 1),
+        maxSamples: checkInt('--max-samples', o.maxSamples, 2),
+        holdout: checkNumber('--holdout', o.holdout, 0, 0.9),
+        hidden: o.hidden !== undefined ? checkInt('--hidden', o.hidden, 1, 4096) : undefined,
+        epochs: checkInt('--epochs', o.epochs, 1, 100000),
+      },
+    );
     model.drivers = driverFiles.map((f) => basename(f));
     if (o.modelOut) saveModel(o.modelOut, model);
   }
 
+  // prediction, block by block: drivers in, K float32 bands out (the kernel works in strips)
+  const K = model.classes.length;
+  const plan = planBlocks({
+    width, height, ...budget, what: 'suitability (prediction)',
+    bytesPerCell: driverBytes + 4 * K + 4 * (dis.length + K), // + the kernel's strips in its memory
+    fixedBytes: writerBytes(width, K, 'float32') + READER_BYTES,
+  });
+  const outGrid: Grid = { ...grid, nodata: NaN };
+  const out = openBlockOutput(o.out, { grid: outGrid, dtype: 'float32', bands: K, metadata: { bands: model.classes.map((c) => ({ description: `probability of class ${c}`, unit: 'probability (0-1)' })) } });
   const engine = new Engine({ threads });
-  let probs: Float32Array[];
   try {
-    probs = await predictAnn(engine, model, planes, grid.width, grid.height, { impl: o.impl as 'simd' | 'scalar', tileRows });
+    await runBlocks(plan, [out], async (b) => {
+      const probs = await predictAnn(engine, model, await readDrivers(b), width, b.rows, { impl: o.impl as 'simd' | 'scalar', tileRows });
+      await out.write(b, probs);
+    });
   } finally {
     await engine.close();
   }
-  const outGrid: Grid = { ...grid, nodata: NaN };
-  await writeGeoTIFF(o.out, probs.map((data) => ({ grid: outGrid, dtype: 'float32' as const, data })), { metadata: { bands: model.classes.map((c) => ({ description: `probability of class ${c}`, unit: 'probability (0-1)' })) } });
 
   const summary = {
     out: o.out,

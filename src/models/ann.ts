@@ -120,36 +120,55 @@ export function defaultHidden(D: number): number {
   return Math.floor(Math.sqrt(D)) + 10;
 }
 
-function driverValid(drivers: DriverPlane[], i: number): boolean {
-  for (const d of drivers) {
-    const v = d.data[i];
-    if (v !== v || v === d.nodata) return false;
+/** Min/max per driver over cells where every driver is valid; errors on none or constant. */
+export function driverStats(drivers: DriverPlane[]): { min: number[]; max: number[]; cells: number } {
+  const st = newStats(drivers.length);
+  addStats(st, drivers.map((d) => d.data), drivers.map((d) => d.nodata));
+  return finishStats(st, drivers.map((d) => d.name));
+}
+
+interface StatsAcc {
+  min: number[];
+  max: number[];
+  cells: number;
+}
+
+function newStats(D: number): StatsAcc {
+  return { min: new Array(D).fill(Infinity), max: new Array(D).fill(-Infinity), cells: 0 };
+}
+
+function allValid(planes: Float32Array[], nodata: number[], i: number): boolean {
+  for (let d = 0; d < planes.length; d++) {
+    const v = planes[d][i];
+    if (v !== v || v === nodata[d]) return false;
   }
   return true;
 }
 
-/** Min/max per driver over cells where every driver is valid; errors on none or constant. */
-export function driverStats(drivers: DriverPlane[]): { min: number[]; max: number[]; cells: number } {
-  const n = drivers[0].data.length;
-  const min = drivers.map(() => Infinity);
-  const max = drivers.map(() => -Infinity);
-  let cells = 0;
+/** Adds one block of driver planes to the min/max (order-free, so any blocks give the same). */
+function addStats(st: StatsAcc, planes: Float32Array[], nodata: number[]): void {
+  const n = planes[0].length;
+  const { min, max } = st;
   for (let i = 0; i < n; i++) {
-    if (!driverValid(drivers, i)) continue;
-    cells++;
-    for (let d = 0; d < drivers.length; d++) {
-      const v = drivers[d].data[i];
+    if (!allValid(planes, nodata, i)) continue;
+    st.cells++;
+    for (let d = 0; d < planes.length; d++) {
+      const v = planes[d][i];
       if (v < min[d]) min[d] = v;
       if (v > max[d]) max[d] = v;
     }
   }
-  if (cells === 0) throw new InputError(`${drivers.map((d) => d.name).join(', ')}: no cell where every driver has data`);
-  drivers.forEach((d, j) => {
+}
+
+function finishStats(st: StatsAcc, names: string[]): { min: number[]; max: number[]; cells: number } {
+  const { min, max, cells } = st;
+  if (cells === 0) throw new InputError(`${names.join(', ')}: no cell where every driver has data`);
+  names.forEach((name, j) => {
     if (!Number.isFinite(min[j]) || !Number.isFinite(max[j])) {
-      throw new InputError(`${d.name}: values range ${min[j]}..${max[j]}, expected finite values (is the NoData value set?)`);
+      throw new InputError(`${name}: values range ${min[j]}..${max[j]}, expected finite values (is the NoData value set?)`);
     }
     if (!(max[j] > min[j])) {
-      throw new InputError(`${d.name}: constant value ${min[j]} on every valid cell; it carries no information (min-max normalisation would divide by zero): remove it`);
+      throw new InputError(`${name}: constant value ${min[j]} on every valid cell; it carries no information (min-max normalisation would divide by zero): remove it`);
     }
   });
   return { min, max, cells };
@@ -188,84 +207,198 @@ function checkGridCells(landuse: LandUseLayer, drivers: DriverPlane[]): number {
 interface Sample {
   idx: Int32Array; // cell indices
   cls: Int32Array; // class index
+  /** Driver values (float32, as read) of each sampled cell, row-major: x[j * D + d]. */
+  x: Float32Array;
 }
 
-/** Seeded per-class selection of the lowest (rank, index) cells (see the header). */
-function drawSample(
-  landuse: LandUseLayer,
-  drivers: DriverPlane[],
-  opts: Required<Pick<TrainOptions, 'seed' | 'sampling' | 'sampleRate' | 'minPerClass' | 'maxSamples' | 'holdout'>>,
-): { classes: number[]; classCells: number[]; valid: number; train: Sample; hold: Sample } {
-  const n = checkGridCells(landuse, drivers);
-  const lu = landuse.data;
-  const lnd = landuse.nodata;
-  const counts = new Map<number, number>();
-  let valid = 0;
-  for (let i = 0; i < n; i++) {
-    const c = lu[i];
-    if (c !== c || c === lnd || !driverValid(drivers, i)) continue;
-    if (!Number.isInteger(c)) throw new InputError(`${landuse.name}: value ${c} at cell ${i} is not an integer land-use code`);
-    counts.set(c, (counts.get(c) ?? 0) + 1);
-    valid++;
+/** Rows [row0, row0 + rows) of the training rasters: land use and float32 driver planes. */
+export interface TrainBlock {
+  row0: number;
+  rows: number;
+  landuse: RasterArray;
+  drivers: Float32Array[];
+}
+
+/**
+ * The training rasters block by block (row order). `blocks()` may be iterated several times;
+ * the sample and statistics do not depend on how the rows are cut (counter RNG by cell index).
+ */
+export interface TrainSource {
+  width: number;
+  height: number;
+  landuse: { name: string; nodata: number | null };
+  drivers: { name: string; nodata: number }[];
+  blocks(): AsyncIterable<TrainBlock>;
+}
+
+type SampleOpts = Required<Pick<TrainOptions, 'seed' | 'sampling' | 'sampleRate' | 'minPerClass' | 'maxSamples' | 'holdout'>>;
+
+interface DrawnSample {
+  stats: { min: number[]; max: number[]; cells: number };
+  classes: number[];
+  classCells: number[];
+  valid: number;
+  train: Sample;
+  hold: Sample;
+}
+
+/**
+ * Driver statistics and the seeded per-class selection of the lowest (rank, index) cells (see
+ * the header), fed block by block in passes: (1) statistics and class counts, (2) candidates
+ * below a per-class rank threshold with ample margin, with their driver values, (3) only if a
+ * class came up short, every cell of that class. Order-free per pass, so any blocks give the
+ * same sample.
+ */
+class Sampler {
+  private readonly D: number;
+  private readonly nd: number[];
+  private readonly acc: StatsAcc;
+  private readonly counts = new Map<number, number>();
+  private valid = 0;
+  private badCell = -1;
+  private badValue = 0;
+  private stats!: { min: number[]; max: number[]; cells: number };
+  private classes: number[] = [];
+  private classCells: number[] = [];
+  private want: number[] = [];
+  private ci = new Map<number, number>();
+  private key: RngKey;
+  private thr: number[] = [];
+  private only: boolean[] = [];
+  private cand: { pairs: number[]; x: number[] }[] = [];
+  private short: boolean[] = [];
+  /** 1 statistics, 2 candidates, 3 full scan of short classes. */
+  pass = 1;
+
+  constructor(private readonly src: Omit<TrainSource, 'blocks'>, private readonly opts: SampleOpts) {
+    this.D = src.drivers.length;
+    this.nd = src.drivers.map((d) => d.nodata);
+    this.acc = newStats(this.D);
+    this.key = new RngKey(opts.seed, STREAM_SAMPLE);
   }
-  const classes = [...counts.keys()].sort((a, b) => a - b);
-  if (classes.length < 2) {
-    throw new InputError(`${landuse.name}: ${classes.length} land-use class(es) on cells where all drivers have data, need at least 2`);
+
+  add(b: TrainBlock): void {
+    if (this.pass === 1) this.addCounts(b);
+    else this.addCandidates(b);
   }
-  const K = classes.length;
-  const classCells = classes.map((c) => counts.get(c)!);
-  let want: number[];
-  if (opts.sampling === 'uniform') {
-    const smallest = Math.min(...classCells);
-    const per = Math.min(smallest, Math.max(opts.minPerClass, Math.round((opts.sampleRate * valid) / K)));
-    want = classCells.map(() => per);
-  } else {
-    want = classCells.map((c) => Math.min(c, Math.max(opts.minPerClass, Math.round(opts.sampleRate * c))));
-  }
-  const total = want.reduce((a, b) => a + b, 0);
-  if (total > opts.maxSamples) want = want.map((w) => Math.max(1, Math.floor((w * opts.maxSamples) / total)));
-  const key = new RngKey(opts.seed, STREAM_SAMPLE);
-  const ci = new Map(classes.map((c, k) => [c, k]));
-  // candidates: ranks below a per-class threshold with ample margin; exact fallback if short
-  const pick = (thresholds: number[]): number[][] => {
-    const cand: number[][] = classes.map(() => []);
-    for (let i = 0; i < n; i++) {
-      const c = lu[i];
-      if (c !== c || c === lnd || !driverValid(drivers, i)) continue;
-      const k = ci.get(c)!;
-      const r = rngU32(key, i);
-      if (r < thresholds[k]) cand[k].push(r, i); // (rank, index) pairs
+
+  /** Ends a pass; returns whether another pass over the blocks is needed. */
+  endPass(): boolean {
+    if (this.pass === 1) {
+      this.plan();
+      this.pass = 2;
+      return true;
     }
-    return cand;
-  };
-  const thr = want.map((w, k) => Math.min(2 ** 32, Math.ceil(2 ** 32 * Math.min(1, (1.5 * w + 50) / classCells[k]))));
-  let cand = pick(thr);
-  if (cand.some((c, k) => c.length / 2 < want[k])) cand = pick(classes.map(() => 2 ** 32));
-  const trainIdx: number[] = [], trainCls: number[] = [], holdIdx: number[] = [], holdCls: number[] = [];
-  cand.forEach((pairs, k) => {
-    const m = pairs.length / 2;
-    const order = Array.from({ length: m }, (_, j) => j);
-    order.sort((a, b) => pairs[2 * a] - pairs[2 * b] || pairs[2 * a + 1] - pairs[2 * b + 1]);
-    const nk = want[k];
-    const nh = Math.round(opts.holdout * nk);
-    for (let j = 0; j < nk; j++) {
-      const idx = pairs[2 * order[j] + 1];
-      if (j < nk - nh) {
-        trainIdx.push(idx);
-        trainCls.push(k);
-      } else {
-        holdIdx.push(idx);
-        holdCls.push(k);
+    if (this.pass === 2) {
+      this.short = this.cand.map((c, k) => c.pairs.length / 2 < this.want[k]);
+      if (!this.short.some(Boolean)) return false;
+      this.keep = this.cand;
+      this.thr = this.classes.map(() => 2 ** 32);
+      this.only = this.short;
+      this.cand = this.classes.map(() => ({ pairs: [], x: [] }));
+      this.pass = 3;
+      return true;
+    }
+    this.short.forEach((sh, k) => !sh && (this.cand[k] = this.keep[k]));
+    return false;
+  }
+  private keep: { pairs: number[]; x: number[] }[] = [];
+
+  private addCounts(b: TrainBlock): void {
+    addStats(this.acc, b.drivers, this.nd);
+    const lu = b.landuse;
+    const lnd = this.src.landuse.nodata;
+    for (let i = 0; i < lu.length; i++) {
+      const c = lu[i];
+      if (c !== c || c === lnd || !allValid(b.drivers, this.nd, i)) continue;
+      if (!Number.isInteger(c)) {
+        if (this.badCell < 0) {
+          this.badCell = b.row0 * this.src.width + i;
+          this.badValue = c;
+        }
+        continue;
+      }
+      this.counts.set(c, (this.counts.get(c) ?? 0) + 1);
+      this.valid++;
+    }
+  }
+
+  private plan(): void {
+    const { opts, src } = this;
+    this.stats = finishStats(this.acc, src.drivers.map((d) => d.name));
+    if (this.badCell >= 0) throw new InputError(`${src.landuse.name}: value ${this.badValue} at cell ${this.badCell} is not an integer land-use code`);
+    const classes = [...this.counts.keys()].sort((a, b) => a - b);
+    if (classes.length < 2) {
+      throw new InputError(`${src.landuse.name}: ${classes.length} land-use class(es) on cells where all drivers have data, need at least 2`);
+    }
+    const K = classes.length;
+    const classCells = classes.map((c) => this.counts.get(c)!);
+    let want: number[];
+    if (opts.sampling === 'uniform') {
+      const smallest = Math.min(...classCells);
+      const per = Math.min(smallest, Math.max(opts.minPerClass, Math.round((opts.sampleRate * this.valid) / K)));
+      want = classCells.map(() => per);
+    } else {
+      want = classCells.map((c) => Math.min(c, Math.max(opts.minPerClass, Math.round(opts.sampleRate * c))));
+    }
+    const total = want.reduce((a, b) => a + b, 0);
+    if (total > opts.maxSamples) want = want.map((w) => Math.max(1, Math.floor((w * opts.maxSamples) / total)));
+    this.classes = classes;
+    this.classCells = classCells;
+    this.want = want;
+    this.ci = new Map(classes.map((c, k) => [c, k]));
+    // candidates: ranks below a per-class threshold with ample margin; every cell if short
+    this.thr = want.map((w, k) => Math.min(2 ** 32, Math.ceil(2 ** 32 * Math.min(1, (1.5 * w + 50) / classCells[k]))));
+    this.only = classes.map(() => true);
+    this.cand = classes.map(() => ({ pairs: [], x: [] }));
+  }
+
+  private addCandidates(b: TrainBlock): void {
+    const lu = b.landuse;
+    const lnd = this.src.landuse.nodata;
+    const { D, thr, only, cand, key } = this;
+    for (let i = 0; i < lu.length; i++) {
+      const c = lu[i];
+      if (c !== c || c === lnd || !allValid(b.drivers, this.nd, i)) continue;
+      const k = this.ci.get(c)!;
+      if (!only[k]) continue;
+      const g = b.row0 * this.src.width + i;
+      const r = rngU32(key, g);
+      if (r < thr[k]) {
+        cand[k].pairs.push(r, g); // (rank, index) pairs
+        for (let d = 0; d < D; d++) cand[k].x.push(b.drivers[d][i]);
       }
     }
-  });
-  return {
-    classes,
-    classCells,
-    valid,
-    train: { idx: Int32Array.from(trainIdx), cls: Int32Array.from(trainCls) },
-    hold: { idx: Int32Array.from(holdIdx), cls: Int32Array.from(holdCls) },
-  };
+  }
+
+  result(): DrawnSample {
+    const { D, opts } = this;
+    const trainIdx: number[] = [], trainCls: number[] = [], holdIdx: number[] = [], holdCls: number[] = [];
+    const trainX: number[] = [], holdX: number[] = [];
+    this.cand.forEach(({ pairs, x }, k) => {
+      const m = pairs.length / 2;
+      const order = Array.from({ length: m }, (_, j) => j);
+      order.sort((a, b) => pairs[2 * a] - pairs[2 * b] || pairs[2 * a + 1] - pairs[2 * b + 1]);
+      const nk = this.want[k];
+      const nh = Math.round(opts.holdout * nk);
+      for (let j = 0; j < nk; j++) {
+        const o = order[j];
+        const train = j < nk - nh;
+        (train ? trainIdx : holdIdx).push(pairs[2 * o + 1]);
+        (train ? trainCls : holdCls).push(k);
+        const X = train ? trainX : holdX;
+        for (let d = 0; d < D; d++) X.push(x[o * D + d]);
+      }
+    });
+    return {
+      stats: this.stats,
+      classes: this.classes,
+      classCells: this.classCells,
+      valid: this.valid,
+      train: { idx: Int32Array.from(trainIdx), cls: Int32Array.from(trainCls), x: Float32Array.from(trainX) },
+      hold: { idx: Int32Array.from(holdIdx), cls: Int32Array.from(holdCls), x: Float32Array.from(holdX) },
+    };
+  }
 }
 
 /** Training in f64: forward + backward of one D-H-K network with Adam. */
@@ -368,20 +501,19 @@ class Trainer {
   }
 }
 
-function rowsOf(drivers: DriverPlane[], s: Sample, norm: MlpNorm): Float64Array {
-  const D = drivers.length;
+function rowsOf(D: number, s: Sample, norm: MlpNorm): Float64Array {
   const X = new Float64Array(s.idx.length * D);
   for (let i = 0; i < s.idx.length; i++) {
-    for (let d = 0; d < D; d++) X[i * D + d] = (drivers[d].data[s.idx[i]] - norm.min[d]) * norm.scale[d];
+    for (let d = 0; d < D; d++) X[i * D + d] = (s.x[i * D + d] - norm.min[d]) * norm.scale[d];
   }
   return X;
 }
 
 /** Accuracy of the saved float32 model on sampled cells, via the reference forward pass. */
-function accuracyOf(net: MlpNet, norm: MlpNorm, drivers: DriverPlane[], s: Sample): number {
+function accuracyOf(net: MlpNet, norm: MlpNorm, D: number, s: Sample): number {
   const m = s.idx.length;
   if (m === 0) return NaN;
-  const planes = drivers.map((d) => Float32Array.from(s.idx, (i) => d.data[i]));
+  const planes = Array.from({ length: D }, (_, d) => Float32Array.from({ length: m }, (_, j) => s.x[j * D + d]));
   const p = mlpForwardRef(net, norm, planes, m, 1);
   let hit = 0;
   for (let i = 0; i < m; i++) {
@@ -412,23 +544,44 @@ export function resolveTrainOptions(o: TrainOptions, D: number) {
   };
 }
 
-/** Trains a suitability model (see the header for every rule). */
+/** Trains a suitability model on in-memory rasters (see the header for every rule). */
 export function trainAnn(landuse: LandUseLayer, drivers: DriverPlane[], options: TrainOptions = {}): AnnModel {
   if (drivers.length === 0) throw new ConfigError('drivers: at least one driver raster is needed');
   const o = resolveTrainOptions(options, drivers.length);
-  checkGridCells(landuse, drivers);
-  const stats = driverStats(drivers);
-  const D = drivers.length;
-  const sample = drawSample(landuse, drivers, o);
+  const n = checkGridCells(landuse, drivers);
+  const meta = { width: n, height: 1, landuse: { name: landuse.name, nodata: landuse.nodata }, drivers: drivers.map((d) => ({ name: d.name, nodata: d.nodata })) };
+  const sampler = new Sampler(meta, o);
+  const whole: TrainBlock = { row0: 0, rows: 1, landuse: landuse.data, drivers: drivers.map((d) => d.data) };
+  do sampler.add(whole);
+  while (sampler.endPass());
+  return trainOnSample(meta, o, sampler.result());
+}
+
+/**
+ * Trains a suitability model on rasters read block by block: memory holds one block and the
+ * sample, and the model is the same as trainAnn's on the whole rasters (same sample, same order).
+ */
+export async function trainAnnBlocks(src: TrainSource, options: TrainOptions = {}): Promise<AnnModel> {
+  if (src.drivers.length === 0) throw new ConfigError('drivers: at least one driver raster is needed');
+  const o = resolveTrainOptions(options, src.drivers.length);
+  const sampler = new Sampler(src, o);
+  do for await (const b of src.blocks()) sampler.add(b);
+  while (sampler.endPass());
+  return trainOnSample(src, o, sampler.result());
+}
+
+function trainOnSample(src: Omit<TrainSource, 'blocks'>, o: ReturnType<typeof resolveTrainOptions>, sample: DrawnSample): AnnModel {
+  const D = src.drivers.length;
+  const stats = sample.stats;
   const K = sample.classes.length;
   const H = o.hidden;
-  const statModel = { drivers: drivers.map((d) => d.name), stats: { min: stats.min, max: stats.max } } as AnnModel;
-  const norm = modelNorm(statModel, drivers.map((d) => d.nodata));
-  const Xt = rowsOf(drivers, sample.train, norm);
-  const Xh = rowsOf(drivers, sample.hold, norm);
+  const statModel = { drivers: src.drivers.map((d) => d.name), stats: { min: stats.min, max: stats.max } } as AnnModel;
+  const norm = modelNorm(statModel, src.drivers.map((d) => d.nodata));
+  const Xt = rowsOf(D, sample.train, norm);
+  const Xh = rowsOf(D, sample.hold, norm);
   const tr = new Trainer(D, H, K, o.seed);
   const nt = sample.train.idx.length;
-  if (nt === 0) throw new InputError(`${landuse.name}: no training cells were drawn (all went to hold-out); lower the hold-out fraction`);
+  if (nt === 0) throw new InputError(`${src.landuse.name}: no training cells were drawn (all went to hold-out); lower the hold-out fraction`);
   const hasHold = sample.hold.idx.length > 0;
   let best = tr.p.slice();
   let bestLoss = Infinity, bestEpoch = 0, since = 0, epochsRun = 0;
@@ -462,7 +615,7 @@ export function trainAnn(landuse: LandUseLayer, drivers: DriverPlane[], options:
   const model: AnnModel = {
     format: MODEL_FORMAT,
     version: MODEL_VERSION,
-    drivers: drivers.map((d) => d.name),
+    drivers: src.drivers.map((d) => d.name),
     classes: sample.classes,
     stats: { min: stats.min, max: stats.max },
     hidden: H,
@@ -488,8 +641,8 @@ export function trainAnn(landuse: LandUseLayer, drivers: DriverPlane[], options:
     },
   };
   const net = modelNet(model);
-  model.accuracy.train = accuracyOf(net, norm, drivers, sample.train);
-  model.accuracy.holdout = hasHold ? accuracyOf(net, norm, drivers, sample.hold) : null;
+  model.accuracy.train = accuracyOf(net, norm, D, sample.train);
+  model.accuracy.holdout = hasHold ? accuracyOf(net, norm, D, sample.hold) : null;
   return model;
 }
 

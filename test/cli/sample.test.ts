@@ -42,6 +42,12 @@ describe('landcarbon sample', () => {
   it('bad --size exits 2 with a message naming the option', async () => {
     const r = await capture(['sample', '--out', join(tmpdir(), 'never'), '--size', '12']);
     expect(r.code).toBe(2);
-    expect(r.err).toBe('landcarbon sample: --size: expected an integer in [64, 16384], got 12\n');
+    expect(r.err).toBe('landcarbon sample: --size: expected an integer in [64, 65536], got 12\n');
+  });
+
+  it('--png above the structure size exits 2 before generating anything', async () => {
+    const r = await capture(['sample', '--out', join(tmpdir(), 'never'), '--size', '4096', '--png']);
+    expect(r.code).toBe(2);
+    expect(r.err).toBe('landcarbon sample: --png: previews are written up to --size 2048 (a whole map in memory), got --size 4096\n');
   });
 });

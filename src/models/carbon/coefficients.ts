@@ -16,9 +16,9 @@
 import { ConfigError, InputError } from '../../errors.js';
 import { isNoData, Raster } from '../../io/grid.js';
 import { columnIndex, hasColumn, Table } from '../../io/table.js';
-import { layerFromRaster, zonalSums } from '../../kernels/zonal.js';
 import { classMap } from '../../kernels/classmap.js';
 import { Engine } from '../../tiling/engine.js';
+import type { Block } from '../../tiling/blocks.js';
 import { CARBON_NODATA, checkIntegerRaster, codesIn, listCodes, lutRange } from './common.js';
 import { checkSameGrid } from '../../io/grid.js';
 
@@ -179,6 +179,37 @@ export interface EmissionsResult {
  * emissions. Per-unit sums come from exact (zone, class) cell counts x area x coefficient.
  */
 export async function carbonEmissions(engine: Engine, input: EmissionsInput): Promise<EmissionsResult> {
+  const { landuse } = input;
+  const { width, height } = landuse.grid;
+  const out = new Float64Array(width * height);
+  const whole: Block = { index: 0, row0: 0, rows: height, haloTop: 0, haloBottom: 0 };
+  const r = await carbonEmissionsBlocks(
+    engine,
+    { ...input, landuse: { grid: landuse.grid, dtype: landuse.dtype }, zones: input.zones && { grid: input.zones.grid, dtype: input.zones.dtype } },
+    { blocks: [whole], read: async () => ({ landuse, zones: input.zones }), write: async (_b, m) => void out.set(m) },
+  );
+  return { ...r, map: { grid: { ...landuse.grid, nodata: CARBON_NODATA }, dtype: 'float64', data: out } };
+}
+
+/** Where the blocks of an emissions run come from and where the map goes (in row order). */
+export interface EmissionsBlocks {
+  blocks: Block[];
+  read(b: Block): Promise<{ landuse: Raster; zones?: Raster }>;
+  write(b: Block, map: Float64Array): Promise<void>;
+}
+
+/** Header of a raster (grid and dtype) without its data. */
+export type RasterMeta = Pick<Raster, 'grid' | 'dtype'>;
+
+/**
+ * The coefficient method block by block: one pass finds the codes, a second maps, counts and
+ * writes. Counts are integers, so the result is the same for any blocks.
+ */
+export async function carbonEmissionsBlocks(
+  engine: Engine,
+  input: Omit<EmissionsInput, 'landuse' | 'zones'> & { landuse: RasterMeta; zones?: RasterMeta },
+  src: EmissionsBlocks,
+): Promise<Omit<EmissionsResult, 'map'> & { map: { grid: Raster['grid'] } }> {
   const { landuse, landuseName, coefficients: table } = input;
   checkIntegerRaster(landuse, landuseName, 'land-use');
   if (!(input.pixelAreaHa > 0)) throw new ConfigError(`pixel area: expected > 0 ha, got ${input.pixelAreaHa}`);
@@ -201,8 +232,16 @@ export async function carbonEmissions(engine: Engine, input: EmissionsInput): Pr
     throw new ConfigError(`${table.source} has region-specific coefficients: give --zones and --units (unit,region) so every unit has a region`);
   }
 
+  // pass 1: codes present
+  const seenClasses = new Set<number>();
+  const seenZones = new Set<number>();
+  for (const b of src.blocks) {
+    const r = await src.read(b);
+    for (const c of codesIn(r.landuse)) seenClasses.add(c);
+    if (r.zones) for (const z of codesIn(r.zones)) seenZones.add(z);
+  }
   // classes present and their coefficients
-  const classCodes = codesIn(landuse);
+  const classCodes = [...seenClasses].sort((a, b) => a - b);
   const defaults = new Map<number, CoefficientRow>();
   const names = new Map<number, string>();
   for (const r of table.rows) {
@@ -217,7 +256,7 @@ export async function carbonEmissions(engine: Engine, input: EmissionsInput): Pr
   let regions: string[] = [''];
   let zoneRegion = new Map<number, number>(); // zone id -> region index (0 = no region)
   if (zones) {
-    zoneIds = codesIn(zones);
+    zoneIds = [...seenZones].sort((a, b) => a - b);
     if (input.units) {
       const missing = zoneIds.filter((z) => !input.units!.has(z));
       if (missing.length > 0) throw new InputError(`${zonesName}: units ${listCodes(missing)} are missing from ${unitsName}`);
@@ -259,85 +298,89 @@ export async function carbonEmissions(engine: Engine, input: EmissionsInput): Pr
     if (miss.length > 0) throw new InputError(`${landuseName}: land-use codes ${listCodes(miss)} have no region-less row in ${table.source}`);
   }
 
-  // per-cell pass: emission map and class counts (dense LUTs over the code ranges)
-  const lu = landuse.data;
+  // pass 2, per block: emission map, class counts and (zone, class) counts (dense LUTs over the code ranges)
   const luNd = landuse.grid.nodata;
-  const n = lu.length;
   const { min: cmin, size: csize } = lutRange(classCodes, landuseName);
   const clut = new Int32Array(csize).fill(-1);
   classCodes.forEach((c, i) => (clut[c - cmin] = i));
-  const zd = zones?.data;
   const zNd = zones?.grid.nodata ?? null;
   const { min: zmin, size: zsize } = lutRange(zoneIds, zonesName);
-  const zlut = new Int32Array(zsize).fill(-1);
-  zoneIds.forEach((z) => (zlut[z - zmin] = regional ? zoneRegion.get(z) ?? 0 : 0));
-  const out = new Float64Array(n);
+  const zlut = new Int32Array(zsize).fill(-1); // zone id -> region index
+  const zidx = new Int32Array(zsize).fill(-1); // zone id -> index in zoneIds
+  zoneIds.forEach((z, k) => {
+    zlut[z - zmin] = regional ? zoneRegion.get(z) ?? 0 : 0;
+    zidx[z - zmin] = k;
+  });
   const counts = new Float64Array(nc);
+  const zc = new Float64Array(zoneIds.length * nc);
   const pa = input.pixelAreaHa;
   const perCell = new Float64Array(nr * nc);
   for (let k = 0; k < nr * nc; k++) perCell[k] = coef[k] * pa;
   // Without regional coefficients a cell's emission depends on its class only: the map is the
   // class-map kernel (assembly/classmap.ts, same f64 values perCell[ci]), run in strips of rows
   // to bound the shared memory it uses; the loop below then only counts.
-  const mapInKernel = !regional && n > 0;
-  if (mapInKernel) {
-    const lut = new Float64Array(csize).fill(NaN);
-    classCodes.forEach((c, i) => (lut[c - cmin] = perCell[i]));
-    const w = landuse.grid.width;
-    const stripRows = Math.max(1, Math.floor(EMISSION_STRIP_CELLS / w));
-    for (let r0 = 0; r0 < landuse.grid.height; r0 += stripRows) {
-      const rows = Math.min(stripRows, landuse.grid.height - r0);
-      const a = r0 * w, b = (r0 + rows) * w;
-      await classMap(
-        engine,
-        { width: w, height: rows, classes: { dtype: landuse.dtype, data: lu.subarray(a, b), nodata: luNd, name: landuseName }, lut, lutMin: cmin, outType: 'float64', nodata: CARBON_NODATA },
-        { out: out.subarray(a, b) },
-      );
-    }
-  }
+  const mapInKernel = !regional;
+  const lut = new Float64Array(csize).fill(NaN);
+  classCodes.forEach((c, i) => (lut[c - cmin] = perCell[i]));
+  const w = landuse.grid.width;
   let outside = 0;
-  for (let i = 0; i < n; i++) {
-    const c = lu[i];
-    if (isNoData(c, luNd)) {
-      if (!mapInKernel) out[i] = CARBON_NODATA;
-      continue;
+  for (const blk of src.blocks) {
+    const r = await src.read(blk);
+    const lu = r.landuse.data;
+    const zd = r.zones?.data;
+    const n = lu.length;
+    const out = new Float64Array(n);
+    if (mapInKernel && n > 0) {
+      const stripRows = Math.max(1, Math.floor(EMISSION_STRIP_CELLS / w));
+      for (let r0 = 0; r0 < blk.rows; r0 += stripRows) {
+        const rows = Math.min(stripRows, blk.rows - r0);
+        const a = r0 * w, b = (r0 + rows) * w;
+        await classMap(
+          engine,
+          { width: w, height: rows, classes: { dtype: landuse.dtype, data: lu.subarray(a, b), nodata: luNd, name: landuseName }, lut, lutMin: cmin, outType: 'float64', nodata: CARBON_NODATA },
+          { out: out.subarray(a, b) },
+        );
+      }
     }
-    const ci = clut[c - cmin];
-    let ri = 0;
-    if (zd) {
-      const z = zd[i];
-      const zi = isNoData(z, zNd) ? -1 : zlut[z - zmin];
-      if (zi === undefined || zi < 0) {
-        outside++;
-        if (regional) {
-          out[i] = CARBON_NODATA;
-          continue;
+    for (let i = 0; i < n; i++) {
+      const c = lu[i];
+      if (isNoData(c, luNd)) {
+        if (!mapInKernel) out[i] = CARBON_NODATA;
+        continue;
+      }
+      const ci = clut[c - cmin];
+      let ri = 0;
+      if (zd) {
+        const z = zd[i];
+        const zi = isNoData(z, zNd) ? -1 : zlut[z - zmin];
+        if (zi === undefined || zi < 0) {
+          outside++;
+          if (regional) {
+            out[i] = CARBON_NODATA;
+            continue;
+          }
+        } else {
+          ri = zi;
+          zc[zidx[z - zmin] * nc + ci]++;
         }
-      } else ri = zi;
+      }
+      if (!mapInKernel) out[i] = perCell[ri * nc + ci];
+      counts[ci]++;
     }
-    if (!mapInKernel) out[i] = perCell[ri * nc + ci];
-    counts[ci]++;
+    await src.write(blk, out);
   }
 
   // per-unit sums from (zone, class) counts
   let byUnit: UnitRow[] | null = null;
   let byClassEm: number[];
   if (zones) {
-    const zr = await zonalSums(
-      engine,
-      { width: landuse.grid.width, height: landuse.grid.height, zones: layerFromRaster(zones, zonesName), classes: layerFromRaster(landuse, landuseName) },
-      { zoneIds },
-    );
-    const zcls = zr.classCodes.map((c) => classCodes.indexOf(c));
-    const nzc = zr.classCodes.length;
-    byUnit = zr.zoneIds.map((z, zi) => {
+    byUnit = zoneIds.map((z, zi) => {
       const ri = regional ? zoneRegion.get(z) ?? 0 : 0;
       const em = new Array<number>(nc).fill(0);
       const ar = new Array<number>(nc).fill(0);
-      for (let k = 0; k < nzc; k++) {
-        const cnt = zr.counts[zi * nzc + k];
-        const ci = zcls[k];
-        if (cnt === 0 || ci < 0) continue;
+      for (let ci = 0; ci < nc; ci++) {
+        const cnt = zc[zi * nc + ci];
+        if (cnt === 0) continue;
         ar[ci] = cnt * pa;
         em[ci] = cnt * perCell[ri * nc + ci];
       }
@@ -364,7 +407,7 @@ export async function carbonEmissions(engine: Engine, input: EmissionsInput): Pr
     classCodes,
     byClass,
     byUnit,
-    map: { grid: { ...landuse.grid, nodata: CARBON_NODATA }, dtype: 'float64', data: out },
+    map: { grid: { ...landuse.grid, nodata: CARBON_NODATA } },
     cellsOutsideUnits: outside,
     total: ceCs(byClassEm),
   };

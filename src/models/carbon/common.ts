@@ -35,7 +35,7 @@ export function pixelAreaHa(grid: Grid, name: string, override?: number): PixelA
   return { ha: a / 1e4, source: crs ? `geotransform (${a} m2 per cell)` : `geotransform (${a} map units^2 per cell, no CRS: taken as metres)` };
 }
 
-export function checkIntegerRaster(r: Raster, name: string, role: string): void {
+export function checkIntegerRaster(r: Pick<Raster, 'dtype'>, name: string, role: string): void {
   if (!isIntegerDType(r.dtype)) throw new InputError(`${name}: ${role} raster must hold integer codes, found ${r.dtype}`);
 }
 

@@ -15,7 +15,7 @@ import { barChart, dendrogram, ECHARTS_VERSION, greyChart, heatTable, moranScatt
 import { classify, crsLabel, esc, fmt, quantileBreaks, renderMapSvg, thousands, type Legend, type MapSpec } from './cartography.js';
 import { linesGeoJson, pointsGeoJson, unitsGeoJson, type Props } from './geojson.js';
 import { polygonize } from './polygonize.js';
-import { crossTab, readWhole, sampleRaster } from './rasters.js';
+import { clearSamples, crossTabs, readWhole, sampleRaster } from './rasters.js';
 import type { RunResult } from './result.js';
 import { renderHtml, type Figure, type Section } from './html.js';
 
@@ -110,10 +110,8 @@ export async function buildReport(r: RunResult, outDir: string): Promise<ReportO
   const pairs: Array<[typeof baseMap, typeof baseMap]> = [];
   for (let i = 1; i < observed.length; i++) pairs.push([observed[i - 1], observed[i]]);
   for (const f of futures) pairs.push([baseMap, f]);
-  for (const [a, b] of pairs) {
-    const m = await crossTab(a.file, b.file, codes);
-    transitions.push({ from: mapLabel(a), to: mapLabel(b), m: m.map((row) => row.map((c) => c * pixelHa)) });
-  }
+  const tabs = await crossTabs(pairs.map(([a, b]) => [a.file, b.file]), codes);
+  pairs.forEach(([a, b], i) => transitions.push({ from: mapLabel(a), to: mapLabel(b), m: tabs[i].map((row) => row.map((c) => c * pixelHa)) }));
   for (const f of futures) {
     const [sa, sb] = await Promise.all([sampleRaster(baseMap.file), sampleRaster(f.file)]);
     const d = new Float64Array(sa.data.length);
@@ -432,6 +430,7 @@ export async function buildReport(r: RunResult, outDir: string): Promise<ReportO
   const seconds = (performance.now() - t0) / 1000;
   sections.push({ id: 'timings', title: 'Appendix: step timings', html: `${timings}<p>This report took ${seconds.toFixed(2)} s to build (figures, layers and HTML).</p>`, figures: [] });
 
+  clearSamples();
   const html = join(outDir, 'report.html');
   writeFileAtomic(html, renderHtml(r, sections, { figures: figures.map((f) => f.slice(outDir.length + 1)), layers: layers.map((f) => f.slice(outDir.length + 1)) }));
   return { html, figures, layers, seconds: (performance.now() - t0) / 1000 };

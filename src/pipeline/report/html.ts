@@ -25,7 +25,7 @@ h1{font-size:1.6em;margin:.8em 0 .2em}h2{border-bottom:2px solid #ddd;padding-bo
 nav ol{columns:3;font-size:14px}.lead{font-size:1.1em}.warn{color:#8a4b00}
 table{border-collapse:collapse;margin:.6em 0;font-size:14px}td,th{border:1px solid #ccc;padding:.2em .55em;text-align:left;vertical-align:top}th{background:#f2f2f2}
 table.num td{text-align:right}table.num td:first-child,table.num td.names{text-align:left}table.small{font-size:12px}td.names{font-size:12px;max-width:30em}
-.figs{display:flex;flex-wrap:wrap;gap:1em}figure{margin:0;flex:0 1 auto;max-width:100%}figure img{max-width:100%;height:auto;border:1px solid #e3e3e3}
+.figs{display:flex;flex-wrap:wrap;gap:1em}figure{margin:0;flex:0 1 calc(50% - .5em);min-width:340px}figure img{width:100%;height:auto;border:1px solid #e3e3e3}
 figcaption{font-size:13px;color:#555;max-width:820px}code{font-size:12px}`;
 
 export function renderHtml(r: RunResult, sections: Section[], files: { figures: string[]; layers: string[] }): string {

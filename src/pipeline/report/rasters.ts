@@ -38,8 +38,22 @@ async function scan(files: string[], width: number, height: number, rowsPer: num
   }
 }
 
-/** Nearest-cell sample with the longest side at most maxSide. */
-export async function sampleRaster(tif: string, maxSide = 800): Promise<Sampled> {
+const sampleCache = new Map<string, Promise<Sampled>>();
+
+/** Forgets the samples kept by sampleRaster (a report calls it when done). */
+export function clearSamples(): void {
+  sampleCache.clear();
+}
+
+/** Nearest-cell sample with the longest side at most maxSide (kept until clearSamples: a map drawn twice is read once). */
+export function sampleRaster(tif: string, maxSide = 800): Promise<Sampled> {
+  const key = `${maxSide} ${tif}`;
+  let p = sampleCache.get(key);
+  if (!p) sampleCache.set(key, (p = sampleOnce(tif, maxSide)));
+  return p;
+}
+
+async function sampleOnce(tif: string, maxSide: number): Promise<Sampled> {
   const info = await readRasterInfo(tif);
   const { width, height } = info.grid;
   const step = Math.max(1, Math.ceil(Math.max(width, height) / maxSide));
@@ -55,26 +69,34 @@ export async function sampleRaster(tif: string, maxSide = 800): Promise<Sampled>
   return { grid: info.grid, w, h, step, data: out, nodata: nodataOf(info.grid, info.dtype) };
 }
 
-/** Cells per (from class, to class) over every cell valid in both maps; codes index rows/columns. */
-export async function crossTab(a: string, b: string, codes: number[]): Promise<number[][]> {
-  const ia = await readRasterInfo(a);
-  const { width, height } = ia.grid;
-  const ndA = nodataOf(ia.grid, ia.dtype);
-  const ib = await readRasterInfo(b);
-  const ndB = nodataOf(ib.grid, ib.dtype);
+/**
+ * Cells per (from class, to class) of each pair of maps, over every cell valid in both; codes
+ * index rows and columns. Each file is read once, window by window, whatever the pairs.
+ */
+export async function crossTabs(pairs: Array<[string, string]>, codes: number[]): Promise<number[][][]> {
+  const files = [...new Set(pairs.flat())];
+  if (files.length === 0) return [];
+  const infos = await Promise.all(files.map((f) => readRasterInfo(f)));
+  const { width, height } = infos[0].grid;
+  const nd = infos.map((i) => nodataOf(i.grid, i.dtype));
+  const at = new Map(files.map((f, i) => [f, i]));
   const k = codes.length;
   // class codes are small integers: a look-up table (code -> row) instead of a Map
   const lo = Math.min(...codes), hi = Math.max(...codes);
   const lut = new Int32Array(hi - lo + 1).fill(-1);
   codes.forEach((c, i) => (lut[c - lo] = i));
-  const m = new Float64Array(k * k);
-  await scan([a, b], width, height, Math.max(1, Math.floor(WINDOW_CELLS / width)), ([da, db], _r0, n) => {
-    for (let i = 0; i < n * width; i++) {
-      const va = da[i], vb = db[i];
-      if (va === ndA || vb === ndB || va < lo || va > hi || vb < lo || vb > hi) continue;
-      const x = lut[va - lo], y = lut[vb - lo];
-      if (x >= 0 && y >= 0) m[x * k + y]++;
-    }
+  const ms = pairs.map(() => new Float64Array(k * k));
+  await scan(files, width, height, Math.max(1, Math.floor(WINDOW_CELLS / width / files.length)), (bands, _r0, n) => {
+    pairs.forEach(([a, b], p) => {
+      const ia = at.get(a)!, ib = at.get(b)!;
+      const da = bands[ia], db = bands[ib], ndA = nd[ia], ndB = nd[ib], m = ms[p];
+      for (let i = 0; i < n * width; i++) {
+        const va = da[i], vb = db[i];
+        if (va === ndA || vb === ndB || va < lo || va > hi || vb < lo || vb > hi) continue;
+        const x = lut[va - lo], y = lut[vb - lo];
+        if (x >= 0 && y >= 0) m[x * k + y]++;
+      }
+    });
   });
-  return codes.map((_, i) => Array.from(m.subarray(i * k, (i + 1) * k)));
+  return ms.map((m) => codes.map((_, i) => Array.from(m.subarray(i * k, (i + 1) * k))));
 }
