@@ -3,24 +3,27 @@
 //
 // Per cell i with driver values v_d (d = 0..D-1):
 //   valid = no v_d is NaN and no v_d equals nodata[d] (NaN = none);
-//   tree walk: node j = (info, thr); feature f = info & 255; f == 255 is a leaf with index
-//   info >>> 8 (relative to the tree's leaf base); otherwise go to child (info >>> 8) + (v_f > thr)
-//   (relative to the tree's node base: left, left + 1);
-//   p(i, k) = f32( (sum over trees in order of leaf[k], in f64) / T ), k = kFirst .. kFirst+kOut-1;
+//   tree walk: node j = (info, thr): go to node base + (info >>> 8) + (v_f > thr), f = info & 255;
+//   leaves are self-loops (the host writes them as info = (own index) << 8 | 0, thr = +Infinity,
+//   so v_0 > thr is false and the walk stays), so a walk is done when a step does not move;
+//   p(i, o) = f32( (sum over trees in order of leafv[node, o], in f64) / T ), o = 0 .. kOut-1;
 //   invalid cells: NaN.
+// The host builds this layout from the flat forest of src/kernels/forest.ref.ts (where leaves
+// carry a leaf index); the leaf reached and the sums are the same, so the bits are the same.
 // Units: drivers in their own units; probabilities in [0, 1].
 //
 // Memory (laid out by the host, nothing allocated here):
 //   x:       D float32 planes, plane d at x + 4 d xStride
 //   nodata:  D float32
 //   nodes:   8 bytes per node, trees concatenated: i32 info | f32 thr
-//   trees:   T pairs of i32 (node base, leaf base)
-//   leaf:    K float32 per leaf
+//   trees:   T i32 node bases
+//   leafv:   kOut float32 per node (global node index; 0 on internal nodes)
 //   out:     kOut float32 planes, plane o at out + 4 o outStride
 //   scratch: forest_scratch_bytes(D, kOut) bytes, private to the call.
 // Speed: cells are taken in blocks of BLOCK; each block's valid cells are transposed to rows of D
 // values, then every tree is walked for all of them in turn (the tree's nodes stay in cache
-// across the block), two cells at a time so the two dependent load chains overlap.
+// across the block), four cells at a time without branches inside a step, so the four dependent
+// load chains overlap.
 
 // @ts-ignore: decorator
 @inline const BLOCK: i32 = 256;
@@ -30,28 +33,32 @@ export function forest_scratch_bytes(D: i32, kOut: i32): i32 {
 }
 
 // @ts-ignore: decorator
-@inline function leafOf(nb: usize, row: usize): i32 {
-  let j: usize = nb;
-  let info = load<i32>(j);
-  while ((info & 255) != 255) {
-    const f = <usize>(info & 255);
-    const v = load<f32>(row + (f << 2));
-    j = nb + ((<usize>(info >>> 8) + <usize>(v > load<f32>(j, 4))) << 3);
-    info = load<i32>(j);
+@inline function step(nb: usize, j: usize, row: usize): usize {
+  const info = load<i32>(j);
+  const v = load<f32>(row + (<usize>(info & 255) << 2));
+  return nb + ((<usize>(info >>> 8) + <usize>(v > load<f32>(j, 4))) << 3);
+}
+
+// @ts-ignore: decorator
+@inline function addLeaf(acc: usize, leafv: usize, nodes: usize, j: usize, kOut: i32): void {
+  const l = leafv + (((j - nodes) >> 3) * <usize>kOut << 2);
+  for (let o = 0; o < kOut; o++) {
+    const oo = <usize>o;
+    store<f64>(acc + (oo << 3), load<f64>(acc + (oo << 3)) + <f64>load<f32>(l + (oo << 2)));
   }
-  return info >>> 8;
 }
 
 export function forest_predict(
   x: usize, xStride: i32, n: i32, D: i32, nodata: usize,
-  nodes: usize, trees: usize, T: i32, leaf: usize, K: i32, kFirst: i32, kOut: i32,
+  nodes: usize, trees: usize, T: i32, leafv: usize, kOut: i32,
   out: usize, outStride: i32, scratch: usize,
 ): void {
   const tx = (scratch + 15) & ~(<usize>15);
   const list = tx + <usize>(BLOCK * D * 4);
   const acc = (list + <usize>(BLOCK * 4) + 7) & ~(<usize>7);
   const rowBytes = <usize>(D << 2);
-  const invT: f64 = <f64>T;
+  const accBytes = <usize>(kOut << 3);
+  const fT: f64 = <f64>T;
   for (let b0 = 0; b0 < n; b0 += BLOCK) {
     const nb = min(BLOCK, n - b0);
     // transpose the block's valid cells into rows of D values
@@ -73,58 +80,41 @@ export function forest_predict(
         for (let o = 0; o < kOut; o++) store<f32>(out + ((<usize>o * <usize>outStride + <usize>i) << 2), NaN);
       }
     }
-    memory.fill(acc, 0, <usize>(m * kOut * 8));
+    memory.fill(acc, 0, <usize>m * accBytes);
     for (let t = 0; t < T; t++) {
-      const nb0 = nodes + (<usize>load<i32>(trees + (<usize>t << 3)) << 3);
-      const lb0 = leaf + ((<usize>load<i32>(trees + (<usize>t << 3), 4) * <usize>K + <usize>kFirst) << 2);
+      const nb0 = nodes + (<usize>load<i32>(trees + (<usize>t << 2)) << 3);
       let c = 0;
-      for (; c + 1 < m; c += 2) {
-        // two walks interleaved
-        const r0 = tx + <usize>c * rowBytes, r1 = r0 + rowBytes;
-        let j0: usize = nb0, j1: usize = nb0;
-        let i0 = load<i32>(j0), i1 = load<i32>(j1);
-        while ((i0 & 255) != 255 && (i1 & 255) != 255) {
-          const v0 = load<f32>(r0 + (<usize>(i0 & 255) << 2));
-          const v1 = load<f32>(r1 + (<usize>(i1 & 255) << 2));
-          j0 = nb0 + ((<usize>(i0 >>> 8) + <usize>(v0 > load<f32>(j0, 4))) << 3);
-          j1 = nb0 + ((<usize>(i1 >>> 8) + <usize>(v1 > load<f32>(j1, 4))) << 3);
-          i0 = load<i32>(j0);
-          i1 = load<i32>(j1);
+      for (; c + 3 < m; c += 4) {
+        const r0 = tx + <usize>c * rowBytes, r1 = r0 + rowBytes, r2 = r1 + rowBytes, r3 = r2 + rowBytes;
+        let j0: usize = nb0, j1: usize = nb0, j2: usize = nb0, j3: usize = nb0;
+        while (true) {
+          const n0 = step(nb0, j0, r0), n1 = step(nb0, j1, r1), n2 = step(nb0, j2, r2), n3 = step(nb0, j3, r3);
+          const moved = (n0 ^ j0) | (n1 ^ j1) | (n2 ^ j2) | (n3 ^ j3);
+          j0 = n0; j1 = n1; j2 = n2; j3 = n3;
+          if (moved == 0) break;
         }
-        while ((i0 & 255) != 255) {
-          const v0 = load<f32>(r0 + (<usize>(i0 & 255) << 2));
-          j0 = nb0 + ((<usize>(i0 >>> 8) + <usize>(v0 > load<f32>(j0, 4))) << 3);
-          i0 = load<i32>(j0);
-        }
-        while ((i1 & 255) != 255) {
-          const v1 = load<f32>(r1 + (<usize>(i1 & 255) << 2));
-          j1 = nb0 + ((<usize>(i1 >>> 8) + <usize>(v1 > load<f32>(j1, 4))) << 3);
-          i1 = load<i32>(j1);
-        }
-        const l0 = lb0 + ((<usize>(i0 >>> 8) * <usize>K) << 2);
-        const l1 = lb0 + ((<usize>(i1 >>> 8) * <usize>K) << 2);
-        const a0 = acc + ((<usize>c * <usize>kOut) << 3);
-        const a1 = a0 + (<usize>kOut << 3);
-        for (let o = 0; o < kOut; o++) {
-          const oo = <usize>o;
-          store<f64>(a0 + (oo << 3), load<f64>(a0 + (oo << 3)) + <f64>load<f32>(l0 + (oo << 2)));
-          store<f64>(a1 + (oo << 3), load<f64>(a1 + (oo << 3)) + <f64>load<f32>(l1 + (oo << 2)));
-        }
+        const a0 = acc + <usize>c * accBytes;
+        addLeaf(a0, leafv, nodes, j0, kOut);
+        addLeaf(a0 + accBytes, leafv, nodes, j1, kOut);
+        addLeaf(a0 + 2 * accBytes, leafv, nodes, j2, kOut);
+        addLeaf(a0 + 3 * accBytes, leafv, nodes, j3, kOut);
       }
-      if (c < m) {
-        const l = lb0 + ((<usize>leafOf(nb0, tx + <usize>c * rowBytes) * <usize>K) << 2);
-        const a = acc + ((<usize>c * <usize>kOut) << 3);
-        for (let o = 0; o < kOut; o++) {
-          const oo = <usize>o;
-          store<f64>(a + (oo << 3), load<f64>(a + (oo << 3)) + <f64>load<f32>(l + (oo << 2)));
+      for (; c < m; c++) {
+        const r0 = tx + <usize>c * rowBytes;
+        let j0: usize = nb0;
+        while (true) {
+          const n0 = step(nb0, j0, r0);
+          if (n0 == j0) break;
+          j0 = n0;
         }
+        addLeaf(acc + <usize>c * accBytes, leafv, nodes, j0, kOut);
       }
     }
     for (let c = 0; c < m; c++) {
       const i = <usize>load<i32>(list + (<usize>c << 2));
-      const a = acc + ((<usize>c * <usize>kOut) << 3);
+      const a = acc + <usize>c * accBytes;
       for (let o = 0; o < kOut; o++) {
-        store<f32>(out + ((<usize>o * <usize>outStride + i) << 2), <f32>(load<f64>(a + (<usize>o << 3)) / invT));
+        store<f32>(out + ((<usize>o * <usize>outStride + i) << 2), <f32>(load<f64>(a + (<usize>o << 3)) / fT));
       }
     }
   }

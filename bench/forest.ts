@@ -22,6 +22,7 @@ import { forestPredictRef } from '../src/kernels/forest.ref.js';
 import { flattenForest, trainForest, type ForestData } from '../src/models/forest.js';
 import { Engine } from '../src/tiling/engine.js';
 import { PACKAGE_ROOT } from '../src/wasm/module.js';
+import { ConfigError } from '../src/errors.js';
 import { writeResults } from './machine.js';
 import { flags, median, medianRatio, pairedRounds, runMain } from './common.js';
 
@@ -57,6 +58,7 @@ export interface ForestBenchOptions {
 
 export async function benchForest(o: ForestBenchOptions): Promise<Record<string, unknown>> {
   const size = o.size, trees = o.trees ?? 20, impl = o.impl ?? 'wasm';
+  if (impl !== 'ref' && impl !== 'wasm') throw new ConfigError(`forest benchmark: --impl expected "ref" or "wasm", got ${JSON.stringify(impl)}`);
   const threads = impl === 'ref' ? 1 : o.threads ?? 1;
   const repeats = o.repeats ?? 3;
   const data = benchSample();

@@ -1,14 +1,15 @@
 /**
  * Zonal sums benchmark: u16 zones (2000 units), u8 classes (7 codes), one f32 value raster,
- * seeded. Implementations: TS reference, WASM on 1 thread, WASM across N threads.
+ * seeded. Sampling through Benchmark.js (bench/sampling.ts): mean, RME and samples per case;
+ * `seconds` is the fastest sample. Implementations: TS reference, WASM on 1 thread, WASM across N threads.
  * The scatter-add (bins[zone, class] += value) has no SIMD form in WebAssembly (no gather/
  * scatter), so there is no separate SIMD variant of this kernel.
  */
-import { performance } from 'node:perf_hooks';
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import { machine } from './machine.js';
+import { sample } from './sampling.js';
 import { Engine } from '../src/tiling/engine.js';
 import { zonalSums } from '../src/kernels/zonal.js';
 import { zonalSumsRef } from '../src/kernels/zonal.ref.js';
@@ -22,8 +23,14 @@ export interface BenchResult {
   cells: number;
   threads: number;
   seconds: number;
+  /** Fastest sample (Benchmark.js), and the Mcells/s it gives. */
   mcells_per_s: number;
   runs: number;
+  /** Benchmark.js sampling statistics: mean seconds per run, its relative margin of error (%), samples. */
+  mean_seconds?: number;
+  rme_pct?: number;
+  samples?: number;
+  mean_mcells_per_s?: number;
 }
 
 export interface ZonalBenchOptions {
@@ -51,9 +58,7 @@ export async function benchZonal(opts: ZonalBenchOptions = {}): Promise<BenchRes
       classes: { dtype: 'uint8' as const, data: d.classes.view(), nodata: 255, name: 'classes' },
       values: [{ dtype: 'float32' as const, data: d.value.view(), nodata: null, name: 'value' }],
     };
-    let best = Infinity;
-    for (let r = 0; r < runs; r++) {
-      const t0 = performance.now();
+    const once = async (): Promise<void> => {
       if (impl === 'ref') {
         zonalSumsRef(
           {
@@ -66,10 +71,14 @@ export async function benchZonal(opts: ZonalBenchOptions = {}): Promise<BenchRes
       } else {
         await zonalSums(engine, input);
       }
-      best = Math.min(best, (performance.now() - t0) / 1000);
-    }
+    };
+    await once(); // warm-up (JIT, first-touch of the memory)
+    const s = await sample(once, { minSamples: runs, maxTime: 0.5 });
     const cells = size * size;
-    return { kernel: 'zonal', impl: impl === 'ref' ? 'ts-ref' : 'wasm', size, cells, threads, seconds: best, mcells_per_s: cells / best / 1e6, runs };
+    return {
+      kernel: 'zonal', impl: impl === 'ref' ? 'ts-ref' : 'wasm', size, cells, threads, seconds: s.min_s, mcells_per_s: cells / s.min_s / 1e6, runs: s.samples * s.runs_per_sample,
+      mean_seconds: s.mean_s, rme_pct: +s.rme_pct.toFixed(2), samples: s.samples, mean_mcells_per_s: cells / s.mean_s / 1e6,
+    };
   } finally {
     await engine.close();
   }

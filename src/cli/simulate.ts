@@ -9,8 +9,11 @@
  */
 import { Command, Option } from 'commander';
 import { basename, dirname, extname, join } from 'node:path';
+import { existsSync, readdirSync } from 'node:fs';
+import { PACKAGE_ROOT } from '../wasm/module.js';
 import { ConfigError, InputError, checkInt, checkNumber } from '../errors.js';
 import { readBands, readRaster, readRasterInfo, writeGeoTIFF } from '../io/geotiff.js';
+import { probabilityScale } from '../io/prob.js';
 import { checkSameGrid, isIntegerDType, type Raster } from '../io/grid.js';
 import { Engine } from '../tiling/engine.js';
 import { classCounts, checkDemandFeasible, runFlus, type FlusProgress, type UpdateMode } from '../models/flus.js';
@@ -22,6 +25,7 @@ import { declareInputs, declareOutputs } from '../io/session.js';
 import { PLUS_DEFAULTS, runPlus } from '../models/plus.js';
 
 interface SimulateOptions {
+  cog?: boolean;
   landuse: string;
   prob: string;
   demand?: string;
@@ -62,6 +66,7 @@ export function register(program: Command): void {
     .option('--max-iterations <n>', 'iterations per target year (default: scenario, else 300)')
     .option('--tolerance <f>', 'stop when sum |gap| <= f * valid cells (default: scenario, else 0 = exact)')
     .option('--accept-fraction <f>', 'sync update: share of each class gap closed per iteration, in (0, 1] (default: scenario, else 0.1)')
+    .option('--cog', 'write the maps as Cloud-Optimized GeoTIFFs (internal overviews, nearest class)')
     .addOption(new Option('--model <m>', 'flus: FLUS CA on suitability (default); plus: PLUS CARS on LEAS development probability (landcarbon plus leas)').choices(['flus', 'plus']))
     .option('--patch-threshold <f>', `plus: initial decreasing threshold, in (0, 1] (default: scenario, else ${PLUS_DEFAULTS.patchThreshold})`)
     .option('--expansion-coefficient <f>', `plus: expansion coefficient of random patch seeds, in [0, 1] (default: scenario, else ${PLUS_DEFAULTS.expansionCoefficient})`)
@@ -69,7 +74,7 @@ export function register(program: Command): void {
     .option('--decay <f>', `plus: decay factor of the threshold per decay step, in (0, 1) (default: scenario, else ${PLUS_DEFAULTS.decay})`)
     .option('--quiet', 'no progress on stderr')
     .action(run('simulate', (o: SimulateOptions) => ({
-      inputs: { '--landuse': o.landuse, '--prob': o.prob, '--demand': o.demand, '--scenario': o.scenario, '--restricted': o.restricted },
+      inputs: { '--landuse': o.landuse, '--prob': o.prob, '--demand': o.demand, '--scenario': scenarioPath(o.scenario), '--restricted': o.restricted },
       outputs: { '--out': o.out },
     }), simulate));
 }
@@ -96,7 +101,7 @@ function toCodes(r: Raster, codes: number[], name: string): Uint8Array {
 
 async function simulate(o: SimulateOptions): Promise<void> {
   const log = progressWriter(!!o.quiet);
-  const sc: SimScenario | null = o.scenario ? readScenario(o.scenario) : null;
+  const sc: SimScenario | null = o.scenario ? readScenario(scenarioPath(o.scenario)!) : null;
   const plus = plusOptions(o, sc);
   if (sc) {
     // files named inside the scenario are inputs of this run too (guarded like the options)
@@ -131,7 +136,8 @@ async function simulate(o: SimulateOptions): Promise<void> {
   checkSameGrid(lu.grid, o.landuse, pinfo.grid, o.prob);
   const prob = new Float32Array(cells * K);
   let bands: Raster[] | null = await readBands(o.prob);
-  const pnd = pinfo.grid.nodata === null ? NaN : Math.fround(pinfo.grid.nodata);
+  const pscale = probabilityScale(pinfo.dtype, o.prob); // uint16 files hold p x 65535 (src/io/prob.ts)
+  const pnd = pinfo.grid.nodata === null ? NaN : pinfo.dtype === 'uint16' ? pinfo.grid.nodata : Math.fround(pinfo.grid.nodata);
   let noProb = 0;
   bands.forEach((b, k) => {
     const off = k * cells;
@@ -145,7 +151,7 @@ async function simulate(o: SimulateOptions): Promise<void> {
       if (!(v >= 0) || v === Infinity) {
         throw new InputError(`${o.prob}: band ${k + 1} at row ${Math.floor(i / W)}, column ${i % W}: expected a probability >= 0, got ${v}`);
       }
-      prob[off + i] = v;
+      prob[off + i] = pscale === 1 ? v : v * pscale;
     }
   });
   bands = null; // the K planes now live in `prob` only
@@ -226,7 +232,7 @@ async function simulate(o: SimulateOptions): Promise<void> {
       const data = new (lu.data.constructor as new (n: number) => typeof lu.data)(cells);
       for (let i = 0; i < cells; i++) data[i] = r.map[i] === 255 ? outNodata : codes[r.map[i]];
       const path = outPath(y);
-      await writeGeoTIFF(path, { grid: { ...lu.grid, nodata: outNodata }, dtype: lu.dtype, data }, { compress: 'deflate' });
+      await writeGeoTIFF(path, { grid: { ...lu.grid, nodata: outNodata }, dtype: lu.dtype, data }, { compress: 'deflate', cog: !!o.cog });
       const state = r.converged ? 'demand met' : `NOT converged after ${r.iterations} iterations, remaining gap ${r.gap.map((g, k) => `${arrays.names[k]} ${g}`).join(', ')}`;
       log(`simulate ${demand.years[y]}: ${state} (${r.iterations} iterations) -> ${path}`);
     }
@@ -234,6 +240,19 @@ async function simulate(o: SimulateOptions): Promise<void> {
   } finally {
     await engine.close();
   }
+}
+
+/**
+ * A built-in scenario name (scenarios/<name>.yaml shipped with the package, e.g.
+ * seed004-ecological: Qin et al.'s Beibu Gulf ecological priority settings) when no file of that
+ * name exists; otherwise the path as given.
+ */
+export function scenarioPath(p: string | undefined): string | undefined {
+  if (p === undefined || existsSync(p) || !/^[a-z0-9]+(-[a-z0-9]+)+$/.test(p)) return p;
+  const f = join(PACKAGE_ROOT, 'scenarios', `${p}.yaml`);
+  if (existsSync(f)) return f;
+  const have = readdirSync(join(PACKAGE_ROOT, 'scenarios')).filter((n) => n.endsWith('.yaml')).map((n) => n.slice(0, -5));
+  throw new ConfigError(`--scenario ${p}: no such file, and not a built-in scenario (built-ins: ${have.join(', ')})`);
 }
 
 /** PLUS CARS parameters from the options, else the scenario (validated here; defaults in runPlus). */

@@ -1,17 +1,19 @@
 /**
  * `landcarbon suitability --landuse L.tif --drivers a.tif,b.tif,... --out prob.tif [--seed S]
  * [--threads N] [--sampling uniform|proportional] [--sample-rate R] [--hidden H] [--epochs E]
- * [--model-out model.json] [--model model.json]`
+ * [--model-out model.json] [--model model.json] [--prob-type uint16|float32|auto] [--cog]`
  *
  * BP-ANN suitability (methods.md section 2): trains on L.tif (or loads --model, predict only),
  * predicts with the WASM forward pass over row tiles in worker threads, and writes a K-band
- * Float32 GeoTIFF: band k = k-th land-use code in ascending order, NoData NaN wherever any
- * driver is NoData. Prints training and hold-out accuracy.
+ * GeoTIFF: band k = k-th land-use code in ascending order, NoData wherever any driver is NoData.
+ * Float32 (NoData NaN) or UInt16 (round(p x 65535) capped at 65534, NoData 65535; see
+ * src/io/prob.ts); --prob-type auto = UInt16 above 4096 x 4096 cells. Prints training and hold-out accuracy.
  */
 import { Command, Option } from 'commander';
 import { basename } from 'node:path';
 import { ConfigError, checkInt, checkNumber } from '../errors.js';
 import { checkSameGrid, DTYPE_BYTES, Grid } from '../io/grid.js';
+import { probFileOptions, resolveProbType, storedProbabilities } from '../io/prob.js';
 import { readRasterInfo, requireSingleBand, type RasterInfo } from '../io/geotiff.js';
 import { AnnModel, driverPlane, loadModel, predictAnn, saveModel, Sampling, trainAnnBlocks, type TrainBlock } from '../models/ann.js';
 import { openBlockOutput, parseBudget, planBlocks, readBlock, READER_BYTES, runBlocks, writerBytes, type Block } from '../tiling/blocks.js';
@@ -39,6 +41,8 @@ interface Opts {
   json?: boolean;
   memory?: string;
   blockRows?: string;
+  probType: string;
+  cog?: boolean;
 }
 
 export function register(program: Command): void {
@@ -47,7 +51,12 @@ export function register(program: Command): void {
     .description('BP-ANN suitability: train on a land-use map and driver rasters, write a K-band probability GeoTIFF')
     .option('--landuse <file>', 'land-use raster (integer class codes) to train on; optional with --model')
     .requiredOption('--drivers <files>', 'comma-separated driver rasters (same grid), in the model\'s order')
-    .requiredOption('--out <file>', 'output K-band Float32 GeoTIFF (band k = k-th class code, ascending; NoData NaN)')
+    .requiredOption('--out <file>', 'output K-band probability GeoTIFF (band k = k-th class code, ascending)')
+    .addOption(
+      new Option('--prob-type <type>', 'stored probabilities: uint16 = round(p x 65535) capped at 65534, NoData 65535; float32 = p, NoData NaN; auto = uint16 above 4096x4096 cells')
+        .choices(['auto', 'uint16', 'float32'])
+        .default('auto'),
+    )
     .option('--seed <n>', 'seed of sampling, initial weights and batch order', '1')
     .addOption(threadsOption())
     .addOption(new Option('--sampling <mode>', 'training sample: equal count per class, or the classes\' shares').choices(['uniform', 'proportional']).default('uniform'))
@@ -61,6 +70,7 @@ export function register(program: Command): void {
     .option('--model <file>', 'load a model and only predict (no training)')
     .addOption(new Option('--impl <impl>', 'forward-pass kernel').choices(['simd', 'scalar']).default('simd'))
     .option('--tile-rows <n>', 'rows per task (results do not depend on it)')
+    .option('--cog', 'write a Cloud-Optimized GeoTIFF (internal overviews: band means over valid cells)')
     .option('--json', 'print the training summary as one JSON object')
     .addOption(memoryOption())
     .addOption(blockRowsOption())
@@ -138,13 +148,15 @@ async function suitability(o: Opts): Promise<void> {
     bytesPerCell: driverBytes + 4 * K + 4 * (dis.length + K), // + the kernel's strips in its memory
     fixedBytes: writerBytes(width, K, 'float32') + READER_BYTES,
   });
-  const outGrid: Grid = { ...grid, nodata: NaN };
-  const out = openBlockOutput(o.out, { grid: outGrid, dtype: 'float32', bands: K, metadata: { bands: model.classes.map((c) => ({ description: `probability of class ${c}`, unit: 'probability (0-1)' })) } });
+  const probType = resolveProbType(o.probType, width * height);
+  const pf = probFileOptions(probType);
+  const outGrid: Grid = { ...grid, nodata: pf.nodata };
+  const out = openBlockOutput(o.out, { grid: outGrid, dtype: pf.dtype, bands: K, predictor: pf.predictor, cog: !!o.cog, metadata: { bands: model.classes.map((c) => ({ description: `probability of class ${c}`, unit: probType === 'uint16' ? 'probability x 65535' : 'probability (0-1)' })) } });
   const engine = new Engine({ threads });
   try {
     await runBlocks(plan, [out], async (b) => {
       const probs = await predictAnn(engine, model, await readDrivers(b), width, b.rows, { impl: o.impl as 'simd' | 'scalar', tileRows });
-      await out.write(b, probs);
+      await out.write(b, storedProbabilities(probs, probType));
     });
   } finally {
     await engine.close();
@@ -152,6 +164,7 @@ async function suitability(o: Opts): Promise<void> {
 
   const summary = {
     out: o.out,
+    probType,
     classes: model.classes,
     drivers: model.drivers,
     hidden: model.hidden,
@@ -172,7 +185,7 @@ async function suitability(o: Opts): Promise<void> {
       : `training accuracy ${pct(model.accuracy.train)} (${model.training.trainSamples.reduce((a, b) => a + b, 0)} cells), ` +
         `hold-out accuracy ${pct(model.accuracy.holdout)} (${model.training.holdoutSamples.reduce((a, b) => a + b, 0)} cells), ` +
         `${model.training.epochsRun} epochs (best ${model.training.bestEpoch})`,
-    `wrote ${o.out} (${model.classes.length} bands, Float32, NoData NaN)` + (o.modelOut ? `; model ${o.modelOut}` : ''),
+    `wrote ${o.out} (${model.classes.length} bands, ${probType === 'uint16' ? 'UInt16 p x 65535, NoData 65535' : 'Float32, NoData NaN'})` + (o.modelOut ? `; model ${o.modelOut}` : ''),
   ];
   process.stdout.write(lines.join('\n') + '\n');
 }

@@ -7,7 +7,9 @@
  * (bounded arena use: a strip's D driver planes are copied in once and every forest writes its
  * output planes) -> each strip split into row tiles run as engine tasks, each with its own
  * scratch. A cell's result depends on its drivers and the forest only, so outputs are
- * bit-identical for any tile size, strip size and thread count.
+ * bit-identical for any tile size, strip size and thread count. The kernel's node layout differs
+ * from the flat forest in one respect: leaves become self-loops and leaf values are stored per
+ * node (see assembly/forest.ts), which lets it walk four cells per step without branches.
  *
  * Example: const [p] = await forestPredict(engine, [{ forest: flat, kFirst: 1, kOut: 1 }], planes, nodata, W, H);
  */
@@ -111,17 +113,34 @@ export async function forestPredict(
   const mark = a.mark();
   try {
     const placed: Placed[] = outputs.map((o) => {
-      const f = o.forest;
+      const f = o.forest, kFirst = o.kFirst ?? 0, kOut = o.kOut ?? f.K;
+      // kernel layout (assembly/forest.ts): leaves as self-loops, leaf values per node
       const nb = a.alloc<Int32Array>('int32', 2 * f.info.length, 'forest nodes');
-      const nv = nb.view();
+      const lv = a.alloc<Float32Array>('float32', f.info.length * kOut, 'forest leaf values');
+      const nv = nb.view(), lvv = lv.view();
+      lvv.fill(0);
       const tv = new Int32Array(f.thr.buffer, f.thr.byteOffset, f.thr.length);
-      for (let j = 0; j < f.info.length; j++) {
-        nv[2 * j] = f.info[j];
-        nv[2 * j + 1] = tv[j];
+      const INF_BITS = 0x7f800000;
+      const bases = new Int32Array(f.T);
+      for (let t = 0; t < f.T; t++) {
+        const base = f.trees[2 * t], lb = f.trees[2 * t + 1], end = t + 1 < f.T ? f.trees[2 * t + 2] : f.info.length;
+        bases[t] = base;
+        if (end - base >= 2 ** 23) throw new ConfigError(`random forest: tree ${t} has ${end - base} nodes, at most 2^23 are supported`);
+        for (let j = base; j < end; j++) {
+          const info = f.info[j];
+          if ((info & 255) === LEAF) {
+            nv[2 * j] = (j - base) << 8; // self-loop on driver 0
+            nv[2 * j + 1] = INF_BITS;
+            const l = (lb + (info >>> 8)) * f.K + kFirst;
+            for (let q = 0; q < kOut; q++) lvv[j * kOut + q] = f.leaf[l + q];
+          } else {
+            nv[2 * j] = info;
+            nv[2 * j + 1] = tv[j];
+          }
+        }
       }
-      const tb = a.copyIn(f.trees, 'int32', 'forest tree table');
-      const lb = a.copyIn(f.leaf, 'float32', 'forest leaves');
-      return { f, kFirst: o.kFirst ?? 0, kOut: o.kOut ?? f.K, nodes: nb.ptr, trees: tb.ptr, leaf: lb.ptr };
+      const tb = a.copyIn(bases, 'int32', 'forest tree table');
+      return { f, kFirst, kOut, nodes: nb.ptr, trees: tb.ptr, leaf: lv.ptr };
     });
     const ndb = a.copyIn(nodata, 'float32', 'forest NoData');
     const xb = a.alloc<Float32Array>('float32', D * sc, 'forest driver strip');
@@ -144,7 +163,7 @@ export async function forestPredict(
             const off = 4 * t.row0 * width;
             return {
               fn: 'forest_predict',
-              args: [xb.ptr + off, sc, t.rows * width, D, ndb.ptr, p.nodes, p.trees, p.f.T, p.leaf, p.f.K, p.kFirst, p.kOut, ob.ptr + off, sc, scratch.ptr + i * sb],
+              args: [xb.ptr + off, sc, t.rows * width, D, ndb.ptr, p.nodes, p.trees, p.f.T, p.leaf, p.kOut, ob.ptr + off, sc, scratch.ptr + i * sb],
             };
           }),
         );

@@ -98,13 +98,21 @@ export async function zonalFiles(engine: Engine, o: ZonalFilesOptions): Promise<
     return { dtype: r.dtype, data: r.data, nodata: info.grid.nodata, name: path };
   };
 
-  // pass 1: code scans, strip by strip (only needed when the raster spans several strips)
+  // pass 1: code scans, strip by strip. When the raster is one block, its zones and classes are
+  // kept for pass 2 instead of being decoded twice (they are within the budget either way).
+  type Kept = { zones: Layer; classes: Layer };
+  let whole: Kept | null = null;
   const scanAll = async (presence: boolean): Promise<[CodeScan, CodeScan]> => {
     let zs: CodeScan = { minmax: null };
     let cs: CodeScan = { minmax: null };
-    for (const { row0: r, rows } of blocks()) {
-      zs = mergeScans(zs, await scanCodes(engine, await readLayer(o.zones, zi, r, rows), width, rows, presence));
-      cs = mergeScans(cs, await scanCodes(engine, await readLayer(o.classes, ci, r, rows), width, rows, presence));
+    const bs = blocks();
+    for (const { row0: r, rows } of bs) {
+      const [zl, cl] = whole && bs.length === 1
+        ? [whole.zones, whole.classes]
+        : await Promise.all([readLayer(o.zones, zi, r, rows), readLayer(o.classes, ci, r, rows)]);
+      if (bs.length === 1) whole = { zones: zl, classes: cl };
+      zs = mergeScans(zs, await scanCodes(engine, zl, width, rows, presence));
+      cs = mergeScans(cs, await scanCodes(engine, cl, width, rows, presence));
     }
     return [zs, cs];
   };
@@ -127,12 +135,16 @@ export async function zonalFiles(engine: Engine, o: ZonalFilesOptions): Promise<
   }
   // pass 2: strips of whole canonical blocks
   try {
-    for (const { row0: r, rows } of blocks(acc.blockRows)) {
-      await acc.addRows(rows, {
-        zones: await readLayer(o.zones, zi, r, rows),
-        classes: await readLayer(o.classes, ci, r, rows),
-        values: await Promise.all(values.map((v, i) => readLayer(v, vis[i], r, rows))),
-      });
+    const bs = blocks(acc.blockRows);
+    const kept = bs.length === 1 ? (whole as Kept | null) : null;
+    whole = null;
+    for (const { row0: r, rows } of bs) {
+      const [zl, cl, ...vl] = await Promise.all([
+        kept ? kept.zones : readLayer(o.zones, zi, r, rows),
+        kept ? kept.classes : readLayer(o.classes, ci, r, rows),
+        ...values.map((v, i) => readLayer(v, vis[i], r, rows)),
+      ]);
+      await acc.addRows(rows, { zones: zl, classes: cl, values: vl });
     }
   } catch (e) {
     acc.dispose();

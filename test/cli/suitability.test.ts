@@ -1,5 +1,5 @@
 import { describe, it, expect, beforeAll } from 'vitest';
-import { mkdtempSync, readFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { cli } from './helpers.js';
@@ -53,6 +53,40 @@ describe('landcarbon suitability', () => {
     const r2 = await cli('suitability', '--model', m, '--drivers', `${A},${B}`, '--out', o2, '--threads', '2', '--tile-rows', '5');
     expect(r2.code).toBe(0);
     expect(readFileSync(o2).equals(readFileSync(o1))).toBe(true);
+  });
+
+  it('--prob-type uint16: round(p x 65535) capped at 65534, NoData 65535; simulate reads it as v / 65535', async () => {
+    const m = join(dir, 'mu.json'), f = join(dir, 'pf.tif'), u = join(dir, 'pu.tif');
+    expect((await cli('suitability', '--landuse', LU, '--drivers', `${A},${B}`, '--out', f, '--epochs', '20', '--model-out', m, '--prob-type', 'float32')).code).toBe(0);
+    const r = await cli('suitability', '--model', m, '--drivers', `${A},${B}`, '--out', u, '--prob-type', 'uint16');
+    expect(r.code).toBe(0);
+    expect(r.out).toContain('3 bands, UInt16 p x 65535, NoData 65535');
+    const info = await readRasterInfo(u);
+    expect([info.dtype, info.grid.nodata, info.predictor]).toEqual(['uint16', 65535, 2]);
+    const fb = await readBands(f), ub = await readBands(u);
+    for (let k = 0; k < 3; k++) {
+      for (let i = 0; i < W * H; i++) {
+        const p = fb[k].data[i], v = ub[k].data[i];
+        if (Number.isNaN(p)) expect(v).toBe(65535);
+        else expect(v).toBe(Math.min(65534, Math.round(p * 65535)));
+      }
+    }
+    // simulate on the uint16 file = simulate on a float32 file holding fround(v / 65535)
+    const dec = join(dir, 'pdec.tif');
+    await writeGeoTIFF(dec, ub.map((b) => ({ grid: { ...b.grid, nodata: NaN }, dtype: 'float32' as const, data: Float32Array.from(b.data, (v) => (v === 65535 ? NaN : v * (1 / 65535))) })));
+    const lu = await readBands(LU);
+    const counts = new Map<number, number>();
+    for (const v of lu[0].data) if (v !== 255) counts.set(v, (counts.get(v) ?? 0) + 1);
+    const dem = join(dir, 'dem.csv');
+    writeFileSync(dem, `year,1,2,4\n2030,${counts.get(1)! - 30},${counts.get(2)! + 20},${counts.get(4)! + 10}\n`);
+    const s1 = join(dir, 's1.tif'), s2 = join(dir, 's2.tif');
+    const a1 = await cli('simulate', '--landuse', LU, '--prob', u, '--demand', dem, '--out', s1, '--quiet');
+    expect(a1.code, a1.err).toBe(0);
+    expect((await cli('simulate', '--landuse', LU, '--prob', dec, '--demand', dem, '--out', s2, '--quiet')).code).toBe(0);
+    expect(Buffer.from((await readBands(s1))[0].data.buffer).equals(Buffer.from((await readBands(s2))[0].data.buffer))).toBe(true);
+    const bad = await cli('suitability', '--model', m, '--drivers', `${A},${B}`, '--out', join(dir, 'x.tif'), '--prob-type', 'int8');
+    expect(bad.code).toBe(2);
+    expect(bad.err).toMatch(/--prob-type.*int8.*uint16, float32/);
   });
 
   it('mismatched driver grid: exit 2, message names both files', async () => {

@@ -268,7 +268,7 @@ describe('real data', () => {
     }
   });
 
-  it('GDAL-written fixtures (chunky multi-band, LZW, predictor, strips) read as generated', async () => {
+  it('GDAL-written fixtures (chunky multi-band, LZW, ZSTD, PackBits, predictors, strips) read as generated', async () => {
     const golden = JSON.parse(readFileSync(join(FIXTURES, 'gdal.json'), 'utf8')) as {
       files: Array<{ file: string; seed: number; dtype: string; bands: number; width: number; height: number; nodata: number | null }>;
     };

@@ -5,11 +5,13 @@
  * pool, so the blocks of one window inflate in parallel. Big-endian files and unusual layouts
  * fall back to geotiff.js's `readRasters`.
  */
-import { closeSync, openSync, readSync, statSync } from 'node:fs';
+import { closeSync, fstatSync, openSync, readSync, statSync } from 'node:fs';
 import { inflate } from 'node:zlib';
-import { fromFile, addDecoder, getDecoder, BaseDecoder, type GeoTIFF, type GeoTIFFImage } from 'geotiff';
+import { fromFile, addDecoder, BaseDecoder, type GeoTIFF, type GeoTIFFImage } from 'geotiff';
 import { ConfigError, InputError } from '../../errors.js';
-import { allocArray, type DType, type Grid, type Raster, type RasterArray } from '../grid.js';
+import { allocArray, DTYPE_BYTES, type DType, type Grid, type Raster, type RasterArray } from '../grid.js';
+import type { DecodeParams } from './codec.js';
+import { decodeInPool, ioQueueDepth, orderedPipeline } from './pool.js';
 import { crsFromGeoKeys, GT_RASTER_TYPE, parseGeoKeys } from './geokeys.js';
 import { noteRead } from '../session.js';
 
@@ -318,8 +320,25 @@ export async function readBands(path: string, opts: { window?: Window } = {}): P
 }
 
 const FAST_COMPRESSIONS = new Set(['none', 'deflate', 'lzw', 'packbits', 'zstd']);
-const MAX_IN_FLIGHT = 64;
+/** Decoded bytes per I/O task (several blocks per task keep the message overhead small). */
+const TASK_BYTES = 1 << 20;
+const MAX_BLOCKS_PER_TASK = 256;
 
+interface BlockJob {
+  tx: number;
+  ty: number;
+  sample: number;
+  /** Output bands this block fills (one for separate planes, all requested for chunky). */
+  slots: number[];
+  /** Index into the TileOffsets / StripOffsets table. */
+  index: number;
+}
+
+/**
+ * Reads a window block by block: the calling thread reads the compressed bytes of a few blocks
+ * at a time, the I/O pool decodes them on every core (bounded number of tasks in flight), and
+ * decoded rows are copied into the output with typed-array `set`.
+ */
 async function readWindow(image: GeoTIFFImage, info: RasterInfo, w: Window, bands: number[]): Promise<RasterArray[]> {
   const n = w.width * w.height;
   const out = bands.map(() => allocArray(info.dtype, n));
@@ -332,36 +351,48 @@ async function readWindow(image: GeoTIFFImage, info: RasterInfo, w: Window, band
     bands.forEach((_, i) => (out[i] as unknown as { set(a: ArrayLike<number>): void }).set(res[i]));
     return out;
   }
-  const fd = image.getFileDirectory();
-  const compressionCode = Number((await fd.loadValue('Compression')) ?? 1);
+  const fdir = image.getFileDirectory();
+  const compression = Number((await fdir.loadValue('Compression')) ?? 1);
   const tw = image.getTileWidth();
   const th = image.getTileHeight();
-  const decoder = await getDecoder(compressionCode, {
-    tileWidth: tw,
-    tileHeight: th,
-    planarConfiguration: image.planarConfiguration,
-    bitsPerSample: await fd.loadValue('BitsPerSample'),
-    predictor: info.predictor,
-  } as never);
+  const bitsRaw = await fdir.loadValue('BitsPerSample');
+  const bitsPerSample = typeof bitsRaw === 'number' ? [bitsRaw] : Array.from(bitsRaw as ArrayLike<number>);
+  const offsetsTag = (await fdir.loadValue(image.isTiled ? 'TileOffsets' : 'StripOffsets')) as ArrayLike<number | bigint>;
+  const countsTag = (await fdir.loadValue(image.isTiled ? 'TileByteCounts' : 'StripByteCounts')) as ArrayLike<number | bigint>;
   const separate = info.bands === 1 || image.planarConfiguration === 2;
   const spp = info.bands;
+  const pixelBytes = separate ? bitsPerSample[0] / 8 : bitsPerSample.reduce((a, b) => a + b, 0) / 8;
+  const blockBytes = tw * th * pixelBytes;
+  const across = Math.ceil(info.grid.width / tw);
+  const perPlane = across * Math.ceil(info.grid.height / th);
+  const params: DecodeParams = {
+    compression, tileWidth: tw, tileHeight: th, predictor: info.predictor, bitsPerSample,
+    planarConfiguration: separate ? 2 : 1,
+  };
+  if (!separate) params.planarConfiguration = image.planarConfiguration;
+
   const tx0 = Math.floor(w.col0 / tw), tx1 = Math.floor((w.col0 + w.width - 1) / tw);
   const ty0 = Math.floor(w.row0 / th), ty1 = Math.floor((w.row0 + w.height - 1) / th);
-  const jobs: Array<{ tx: number; ty: number; sample: number; slots: number[] }> = [];
-  for (let ty = ty0; ty <= ty1; ty++) {
-    for (let tx = tx0; tx <= tx1; tx++) {
-      if (separate) bands.forEach((b, slot) => jobs.push({ tx, ty, sample: b, slots: [slot] }));
-      else jobs.push({ tx, ty, sample: 0, slots: bands.map((_, i) => i) });
+  const jobs: BlockJob[] = [];
+  for (const [sample, slots] of separate ? bands.map((b, slot) => [b, [slot]] as const) : [[0, bands.map((_, i) => i)] as const]) {
+    for (let ty = ty0; ty <= ty1; ty++) {
+      for (let tx = tx0; tx <= tx1; tx++) {
+        jobs.push({ tx, ty, sample, slots: [...slots], index: (separate && info.bands > 1 ? sample * perPlane : 0) + ty * across + tx });
+      }
     }
   }
+  const perTask = Math.max(1, Math.min(MAX_BLOCKS_PER_TASK, Math.floor(TASK_BYTES / blockBytes)));
+  const tasks: BlockJob[][] = [];
+  for (let i = 0; i < jobs.length; i += perTask) tasks.push(jobs.slice(i, i + perTask));
+
   const Ctor = out[0].constructor as { new (b: ArrayBufferLike, o: number, l: number): RasterArray; BYTES_PER_ELEMENT: number };
-  const place = (job: (typeof jobs)[number], buf: ArrayBufferLike): void => {
+  const place = (job: BlockJob, buf: ArrayBufferLike, byteOffset: number, byteLength: number): void => {
     const bx = job.tx * tw, by = job.ty * th;
     const c0 = Math.max(w.col0, bx), c1 = Math.min(w.col0 + w.width, bx + tw, info.grid.width);
     const r0 = Math.max(w.row0, by), r1 = Math.min(w.row0 + w.height, by + th, info.grid.height);
     const perPixel = separate ? 1 : spp;
-    const avail = Math.floor(buf.byteLength / Ctor.BYTES_PER_ELEMENT);
-    const src = new Ctor(buf, 0, avail);
+    const avail = Math.floor(byteLength / Ctor.BYTES_PER_ELEMENT);
+    const src = new Ctor(buf, byteOffset, avail);
     for (let r = r0; r < r1; r++) {
       const srcRow = (r - by) * tw * perPixel;
       const dstRow = (r - w.row0) * w.width - w.col0;
@@ -370,6 +401,7 @@ async function readWindow(image: GeoTIFFImage, info: RasterInfo, w: Window, band
         if (b > avail) throw new InputError(`${info.path}: block (${job.tx}, ${job.ty}) is truncated`);
         (out[job.slots[0]] as Uint8Array).set((src as Uint8Array).subarray(a, b), dstRow + c0);
       } else {
+        if (srcRow + (c1 - bx) * spp > avail) throw new InputError(`${info.path}: block (${job.tx}, ${job.ty}) is truncated`);
         for (const slot of job.slots) {
           const o = out[slot];
           const s = bands[slot];
@@ -378,19 +410,85 @@ async function readWindow(image: GeoTIFFImage, info: RasterInfo, w: Window, band
       }
     }
   };
-  for (let i = 0; i < jobs.length; i += MAX_IN_FLIGHT) {
-    const batch = jobs.slice(i, i + MAX_IN_FLIGHT);
-    await Promise.all(
-      batch.map(async (job) => {
-        let tile;
-        try {
-          tile = await image.getTileOrStrip(job.tx, job.ty, job.sample, decoder as never);
-        } catch (e) {
-          throw new InputError(`${info.path}: cannot decode block (${job.tx}, ${job.ty}) band ${job.sample}: ${oneLine(e)}`);
+  // a block with no bytes (GDAL SPARSE_OK) holds NoData, or 0 without NoData, as GDAL reads it
+  const fillValue = info.grid.nodata ?? 0;
+  const sparse = (job: BlockJob): void => {
+    const buf = allocArray(info.dtype, blockBytes / DTYPE_BYTES[info.dtype]);
+    buf.fill(fillValue as never);
+    place(job, buf.buffer, 0, blockBytes);
+  };
+
+  const fd = openSync(info.path, 'r');
+  const size = fstatSync(fd).size;
+  try {
+    await orderedPipeline(
+      tasks,
+      ioQueueDepth(),
+      (task) => {
+        const offs: number[] = [], lens: number[] = [];
+        let total = 0;
+        for (const job of task) {
+          const off = Number(offsetsTag[job.index] ?? 0), len = Number(countsTag[job.index] ?? 0);
+          if (len > 0 && off + len > size) {
+            throw new InputError(`${info.path}: truncated or damaged TIFF (block (${job.tx}, ${job.ty}) ends at byte ${off + len}, file has ${size} bytes)`);
+          }
+          offs.push(off);
+          lens.push(len);
+          total += len;
         }
-        place(job, tile.data);
-      }),
+        const src = new Uint8Array(total);
+        const packed: number[] = [];
+        let at = 0;
+        for (let i = 0; i < task.length; i++) {
+          packed.push(at);
+          // contiguous blocks (the usual layout) are read with one call
+          let j = i, end = offs[i] + lens[i];
+          while (j + 1 < task.length && lens[j + 1] > 0 && offs[j + 1] === end && lens[i] > 0) {
+            j++;
+            end += lens[j];
+          }
+          if (lens[i] > 0) readFully(info.path, fd, src, at, end - offs[i], offs[i]);
+          for (let k = i + 1; k <= j; k++) packed.push(at + (offs[k] - offs[i]));
+          at += end - offs[i];
+          i = j;
+        }
+        const live = task.map((_, i) => i).filter((i) => lens[i] > 0);
+        if (live.length === 0) return Promise.resolve(null);
+        return decodeInPool({
+          params, src: src.buffer, blockBytes,
+          offsets: live.map((i) => packed[i]), lengths: live.map((i) => lens[i]),
+        }).then((res) => {
+          if (res.failed) {
+            const j = task[live[res.failed.block]];
+            throw new InputError(`${info.path}: cannot decode block (${j.tx}, ${j.ty}) band ${j.sample}: ${res.failed.message}`);
+          }
+          return res;
+        });
+      },
+      (res, task) => {
+        let k = 0;
+        for (let i = 0; i < task.length; i++) {
+          const len = Number(countsTag[task[i].index] ?? 0);
+          if (len === 0 || !res) {
+            sparse(task[i]);
+            continue;
+          }
+          place(task[i], res.data, k * blockBytes, res.lengths[k]);
+          k++;
+        }
+      },
     );
+  } finally {
+    closeSync(fd);
   }
   return out;
+}
+
+function readFully(path: string, fd: number, buf: Uint8Array, at: number, length: number, position: number): void {
+  let done = 0;
+  while (done < length) {
+    const n = readSync(fd, buf, at + done, length - done, position + done);
+    if (n <= 0) throw new InputError(`${path}: truncated or damaged TIFF (read ${done} of ${length} bytes at byte ${position})`);
+    done += n;
+  }
 }
