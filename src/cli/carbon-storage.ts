@@ -2,17 +2,11 @@
  * `landcarbon carbon storage --landuse L.tif [--future F.tif] --pools P.csv --out DIR`
  * InVEST-style carbon storage (methods.md section 6): per-hectare rasters and totals.
  */
-import { join } from 'node:path';
 import { Command } from 'commander';
 import { ConfigError } from '../errors.js';
-import { readRaster, writeGeoTIFF } from '../io/geotiff.js';
-import { readCsv, writeCsv } from '../io/table.js';
-import { pixelAreaHa } from '../models/carbon/common.js';
-import { carbonStorage, correctSoil, parsePoolTable, precipitationK, valuation } from '../models/carbon/storage.js';
+import { storageStep } from '../pipeline/steps/carbon.js';
 import { checkInt, checkNumber } from '../errors.js';
-import { refuseAllNoData } from '../io/grid.js';
 import { fmtHuman } from '../io/numbers.js';
-import { writeFileAtomic } from '../io/atomic.js';
 import { run } from './common.js';
 
 interface StorageOpts {
@@ -38,7 +32,7 @@ export function registerStorage(carbon: Command): void {
     .requiredOption('--pools <csv>', 'code,c_above,c_below,c_soil,c_dead (t/ha)')
     .requiredOption('--out <dir>', 'output directory: totals.json, by_class.csv, c_storage_bas.tif [, c_storage_alt.tif, c_change_bas_alt.tif]')
     .option('--pixel-area-ha <x>', 'hectares per cell (default: from the geotransform)')
-    .option('--precip-local <mm>', 'annual precipitation of the study area: c_soil x K (Qin et al. 2023, eq. 10-11)')
+    .option('--precip-local <mm>', 'annual precipitation of the study area: c_soil x K (seed 004 eq. 10-11)')
     .option('--precip-national <mm>', 'annual precipitation the pool table refers to (e.g. national 671.1 mm)')
     .option('--price <v>', 'valuation: price per t C (needs --future and --years)')
     .option('--discount-rate <pct>', 'valuation: annual market discount rate, %', '0')
@@ -49,49 +43,22 @@ export function registerStorage(carbon: Command): void {
         inputs: { '--landuse': o.landuse, '--future': o.future, '--pools': o.pools },
         dirs: { '--out': { dir: o.out, files: ['totals.json', 'by_class.csv', 'c_storage_bas.tif', 'c_storage_alt.tif', 'c_change_bas_alt.tif'] } },
       }), async (o: StorageOpts) => {
-        let pools = parsePoolTable(readCsv(o.pools));
-        let k: number | null = null;
         if ((o.precipLocal === undefined) !== (o.precipNational === undefined)) throw new ConfigError('--precip-local and --precip-national go together');
-        if (o.precipLocal !== undefined) {
-          k = precipitationK(checkNumber('--precip-local', o.precipLocal, 0), checkNumber('--precip-national', o.precipNational, 0));
-          pools = correctSoil(pools, k);
-        }
         if (o.price !== undefined && (!o.future || o.years === undefined)) throw new ConfigError('--price: valuation needs --future and --years');
-        const landuse = await readRaster(o.landuse);
-        const future = o.future ? await readRaster(o.future) : undefined;
-        refuseAllNoData(landuse, o.landuse, 'land-use map');
-        if (future) refuseAllNoData(future, o.future!, 'land-use map');
-        const pa = pixelAreaHa(landuse.grid, o.landuse, o.pixelAreaHa === undefined ? undefined : checkNumber('--pixel-area-ha', o.pixelAreaHa));
-        const r = carbonStorage({ landuse, landuseName: o.landuse, future, futureName: o.future, pools, poolsName: o.pools, pixelAreaHa: pa.ha });
-        let value: number | null = null;
-        if (o.price !== undefined) {
-          value = valuation(r.changeT!, {
-            price: checkNumber('--price', o.price),
-            discountRate: checkNumber('--discount-rate', o.discountRate, -99.999),
-            priceChange: checkNumber('--price-change', o.priceChange, -99.999),
-            years: checkInt('--years', o.years, 1),
-          });
-        }
-        await writeGeoTIFF(join(o.out, 'c_storage_bas.tif'), r.perHa, { compress: 'deflate' });
-        if (r.futurePerHa) await writeGeoTIFF(join(o.out, 'c_storage_alt.tif'), r.futurePerHa, { compress: 'deflate' });
-        if (r.changePerHa) await writeGeoTIFF(join(o.out, 'c_change_bas_alt.tif'), r.changePerHa, { compress: 'deflate' });
-        const fut = !!r.futurePerHa;
-        writeCsv(
-          join(o.out, 'by_class.csv'),
-          ['code', 'name', 'density_t_per_ha', 'area_ha', 'storage_t', ...(fut ? ['future_area_ha', 'future_storage_t'] : [])],
-          r.byClass.map((c) => [c.code, c.name, c.density, c.areaHa, c.storageT, ...(fut ? [c.futureCells! * pa.ha, c.futureStorageT!] : [])]),
-        );
-        const totals: Record<string, unknown> = { storage_t: r.storageT };
-        if (fut) Object.assign(totals, { future_storage_t: r.futureStorageT, change_t: r.changeT });
-        Object.assign(totals, {
-          unit: 't C',
-          pixel_area_ha: pa.ha,
-          pixel_area_source: pa.source,
-          soil_correction_k: k,
-          valuation: value === null ? null : { value, price: Number(o.price), discount_rate_pct: Number(o.discountRate), price_change_pct: Number(o.priceChange), years: Number(o.years) },
-          rasters: { c_storage_bas: 'c_storage_bas.tif', ...(fut ? { c_storage_alt: 'c_storage_alt.tif', c_change_bas_alt: 'c_change_bas_alt.tif' } : {}), unit: 't C/ha', nodata: r.perHa.grid.nodata },
+        const { result: r, value } = await storageStep({
+          landuse: o.landuse,
+          future: o.future,
+          pools: o.pools,
+          out: o.out,
+          pixelAreaHa: o.pixelAreaHa === undefined ? undefined : checkNumber('--pixel-area-ha', o.pixelAreaHa),
+          precipLocal: o.precipLocal === undefined ? undefined : checkNumber('--precip-local', o.precipLocal, 0),
+          precipNational: o.precipNational === undefined ? undefined : checkNumber('--precip-national', o.precipNational, 0),
+          price: o.price === undefined ? undefined : checkNumber('--price', o.price),
+          discountRate: checkNumber('--discount-rate', o.discountRate, -99.999),
+          priceChange: checkNumber('--price-change', o.priceChange, -99.999),
+          years: o.price === undefined ? undefined : checkInt('--years', o.years, 1),
         });
-        writeFileAtomic(join(o.out, 'totals.json'), JSON.stringify(totals, null, 2) + '\n');
+        const fut = !!r.futurePerHa;
         process.stdout.write(`storage: ${fmtHuman(r.storageT)} t C${fut ? `, future ${fmtHuman(r.futureStorageT!)} t C, change ${fmtHuman(r.changeT!)} t C` : ''}${value !== null ? `, value ${fmtHuman(value)}` : ''} -> ${o.out}\n`);
       }),
     );

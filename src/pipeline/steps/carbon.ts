@@ -7,7 +7,7 @@ import { join } from 'node:path';
 import { ConfigError } from '../../errors.js';
 import { writeFileAtomic } from '../../io/atomic.js';
 import { readRaster, writeGeoTIFF } from '../../io/geotiff.js';
-import { checkSameGrid } from '../../io/grid.js';
+import { checkSameGrid, refuseAllNoData } from '../../io/grid.js';
 import { readCsv, writeCsv } from '../../io/table.js';
 import { CarbonUnit, carbonEmissions, EmissionsResult, parseCoefficientTable, parseUnitRegions } from '../../models/carbon/coefficients.js';
 import { PixelArea, pixelAreaHa } from '../../models/carbon/common.js';
@@ -116,6 +116,8 @@ export async function storageStep(o: StorageStepInput): Promise<StorageStepResul
   if (o.price !== undefined && (!o.future || o.years === undefined)) throw new ConfigError('--price: valuation needs --future and --years');
   const landuse = await readRaster(o.landuse);
   const future = o.future ? await readRaster(o.future) : undefined;
+  refuseAllNoData(landuse, o.landuse, 'land-use map');
+  if (future) refuseAllNoData(future, o.future!, 'land-use map');
   const pa = pixelAreaHa(landuse.grid, o.landuse, o.pixelAreaHa);
   const r = carbonStorage({ landuse, landuseName: o.landuse, future, futureName: o.future, pools, poolsName: o.pools, pixelAreaHa: pa.ha });
   const discountRate = o.discountRate ?? 0;
