@@ -32,7 +32,7 @@ export function registerStorage(carbon: Command): void {
     .requiredOption('--pools <csv>', 'code,c_above,c_below,c_soil,c_dead (t/ha)')
     .requiredOption('--out <dir>', 'output directory: totals.json, by_class.csv, c_storage_bas.tif [, c_storage_alt.tif, c_change_bas_alt.tif]')
     .option('--pixel-area-ha <x>', 'hectares per cell (default: from the geotransform)')
-    .option('--precip-local <mm>', 'annual precipitation of the study area: c_soil x K (seed 004 eq. 10-11)')
+    .option('--precip-local <mm>', 'annual precipitation of the study area: c_soil x K (Qin et al. 2023, eq. 10-11)')
     .option('--precip-national <mm>', 'annual precipitation the pool table refers to (e.g. national 671.1 mm)')
     .option('--price <v>', 'valuation: price per t C (needs --future and --years)')
     .option('--discount-rate <pct>', 'valuation: annual market discount rate, %', '0')
