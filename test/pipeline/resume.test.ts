@@ -64,7 +64,7 @@ function killDuring(out: string, step: string, signal: NodeJS.Signals): Promise<
     let sent = false;
     c.stderr.on('data', (b: Buffer) => {
       err += b.toString();
-      if (!sent && err.includes(`  ${step}: simulate 2030: iteration 1:`)) {
+      if (!sent && err.includes(`  ${step}: `)) { // the first line the step logs: as early as possible, the step runs ~1 s
         sent = true;
         c.kill(signal);
       }
