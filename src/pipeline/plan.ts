@@ -530,7 +530,7 @@ export async function runStudy(r: Runner, s: Study, threads: number): Promise<St
         inputs: [statsIn],
         params: { k: s.stats.clusters },
         outputs: ['linkage.csv', 'clusters.csv', 'dendrogram.svg'].map((f) => join(dir, f)),
-        run: () => clusterStep({ table: statsIn, id: 'unit', fields: dataCols.join(','), standardize: true, k: s.stats.clusters, out: dir }) // more clusters than units: an error naming stats.clusters, not a silent cap.sizes,
+        run: () => clusterStep({ table: statsIn, id: 'unit', fields: dataCols.join(','), standardize: true, k: s.stats.clusters, out: dir }).sizes, // more clusters than units: an error naming stats.clusters, not a silent cap
       });
     }
     if (s.stats.analyses.includes('geodetector') && s.stats.factors.length > 0) {
