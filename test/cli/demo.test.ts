@@ -36,5 +36,20 @@ describe('landcarbon demo (the main job) on a small sample region', () => {
       // same study and seed, other thread count, demo vs run -> byte-identical outputs
       expect(readFileSync(join(a, f)).equals(readFileSync(join(b, f))), `${f} differs between demo --threads 1 and run --threads 2`).toBe(true);
     }
+    // zone transitions: the cross-tab of the per-map zoned tables, every unit counted once per pair
+    const rows = (f: string) => readFileSync(join(a, f), 'utf8').trim().split('\n').slice(1).map((l) => l.split(','));
+    const zoneOf = (label: string) => new Map(rows(`balance/zones_${label}_suzhou.csv`).map((r) => [r[0], r[5]]));
+    const t = rows('balance/zone_transitions_suzhou.csv');
+    for (const [from, to] of [['2020', '2030_natural'], ['2020', '2030_ecological']]) {
+      const zf = zoneOf(from), zt = zoneOf(to);
+      const want = new Map<string, number>();
+      for (const [u, z] of zf) want.set(`${z}|${zt.get(u)}`, (want.get(`${z}|${zt.get(u)}`) ?? 0) + 1);
+      const got = new Map(t.filter((r) => r[0] === from && r[1] === to).map((r) => [`${r[2]}|${r[3]}`, Number(r[4])]));
+      expect(got).toEqual(want);
+    }
+    const wide = rows('balance/zones_by_unit_suzhou.csv');
+    const z2020 = zoneOf('2020');
+    expect(wide.length).toBe(z2020.size);
+    for (const r of wide) expect(r[2]).toBe(z2020.get(r[0]));
   }, 600_000);
 });
