@@ -9,6 +9,7 @@ import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { ConfigError, InputError } from '../errors.js';
 import { readCsv, Table, writeCsv } from '../io/table.js';
+import { LANDUSE_PALETTE } from '../io/png.js';
 import { writeDemandCsv } from '../models/demand.js';
 import { gm11 } from '../models/grey.js';
 import { parseThreshold } from '../kernels/gravity.js';
@@ -97,6 +98,8 @@ export async function runStudy(r: Runner, s: Study, threads: number): Promise<St
   const codes = s.landuse.classes.map((c) => c.code);
   const className = new Map(s.landuse.classes.map((c) => [c.code, c.name]));
   const seed = s.simulation.seed;
+  // class names and the report's colours, written into simulated maps for GIS
+  const mapClasses = s.landuse.classes.map((c) => ({ code: c.code, name: c.name, color: LANDUSE_PALETTE[c.code as keyof typeof LANDUSE_PALETTE] }));
 
   // unit table (optional): names and series
   const unitTable = s.units.table ? readCsv(s.units.table) : null;
@@ -195,7 +198,7 @@ export async function runStudy(r: Runner, s: Study, threads: number): Promise<St
       params: suitParams,
       outputs: [out, model],
       run: async () => {
-        const res = await suitabilityStep({ ...SUITABILITY_DEFAULTS, seed, landuse: e.file, drivers: driverFiles, out, modelOut: model, threads });
+        const res = await suitabilityStep({ ...SUITABILITY_DEFAULTS, seed, landuse: e.file, drivers: driverFiles, out, modelOut: model, threads, classNames: Object.fromEntries(className) });
         return { holdout: res.model.accuracy.holdout };
       },
     });
@@ -218,7 +221,7 @@ export async function runStudy(r: Runner, s: Study, threads: number): Promise<St
       outputs: [demand, sim],
       run: async (log) => {
         writeDemandCsv(demand, { years: [base.year], codes, counts: [counts] });
-        const res = await simulateStep({ landuse: prev.file, prob, demand, restricted, out: sim, seed, maxIterations: s.simulation.maxIterations, threads, log });
+        const res = await simulateStep({ landuse: prev.file, prob, demand, restricted, out: sim, seed, maxIterations: s.simulation.maxIterations, threads, log, classes: mapClasses });
         return res.years.map((y) => ({ converged: y.converged, iterations: y.iterations }));
       },
     });
@@ -265,7 +268,7 @@ export async function runStudy(r: Runner, s: Study, threads: number): Promise<St
       params: { seed, maxIterations: s.simulation.maxIterations },
       outputs: yearsOut,
       run: async (log) => {
-        const x = await simulateStep({ landuse: base.file, prob: probBase, demand, restricted, out, seed, maxIterations: s.simulation.maxIterations, threads, log });
+        const x = await simulateStep({ landuse: base.file, prob: probBase, demand, restricted, out, seed, maxIterations: s.simulation.maxIterations, threads, log, classes: mapClasses });
         return x.years.map((y) => ({ year: y.year, map: y.path, converged: y.converged, iterations: y.iterations }));
       },
     });

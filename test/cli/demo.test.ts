@@ -57,6 +57,12 @@ describe('landcarbon demo (the main job) on a small sample region', () => {
       expect(readFileSync(join(a, f)).equals(readFileSync(join(b, f))), `${f} differs between demo --threads 1 and run --threads 2`).toBe(true);
     }
     expect(existsSync(join(b, 'report.html'))).toBe(true);
+    // GeoTIFF metadata for GIS: class names on simulated maps (PAM sidecar and GDAL_METADATA), class names on probability bands, units on carbon rasters
+    expect(readFileSync(join(a, 'simulation', 'sim_natural.tif.aux.xml'), 'utf8')).toContain('<Category>forest</Category>');
+    expect(readFileSync(join(a, 'simulation', 'sim_natural.tif')).toString('latin1')).toContain('<Item name="CLASS_6">built-up</Item>');
+    expect(readFileSync(join(a, 'simulation', 'prob_2020.tif')).toString('latin1')).toContain('probability of class 2 (forest)');
+    expect(readFileSync(join(a, 'carbon', 'emissions_2020', 'emissions.tif')).toString('latin1')).toContain('role="unittype">tCO2/yr<');
+    expect(readFileSync(join(a, 'carbon', 'storage_natural', 'c_change_bas_alt.tif')).toString('latin1')).toContain('role="unittype">t C/ha<');
     // --png: every figure also as PNG (the demo without it writes SVG only)
     const svgs = readdirSync(join(b, 'figures')).filter((f) => f.endsWith('.svg'));
     for (const f of svgs) {
