@@ -218,7 +218,7 @@ export async function runStudy(r: Runner, s: Study, threads: number): Promise<St
       title: `FLUS simulation ${prev.year} -> ${base.year} to the observed ${base.year} class counts (validation)`,
       inputs: [prev.file, prob, ...(restricted ? [restricted] : [])],
       params: { counts, seed, maxIterations: s.simulation.maxIterations },
-      outputs: [demand, sim],
+      outputs: [demand, sim, `${sim}.aux.xml`], // the sidecar holds the class names (GeoTIFF metadata)
       run: async (log) => {
         writeDemandCsv(demand, { years: [base.year], codes, counts: [counts] });
         const res = await simulateStep({ landuse: prev.file, prob, demand, restricted, out: sim, seed, maxIterations: s.simulation.maxIterations, threads, log, classes: mapClasses });
@@ -266,7 +266,7 @@ export async function runStudy(r: Runner, s: Study, threads: number): Promise<St
       title: `FLUS simulation ${base.year} -> ${s.simulation.targetYears.join(', ')} (${sc.name})`,
       inputs: [base.file, probBase, demand, ...(restricted ? [restricted] : [])],
       params: { seed, maxIterations: s.simulation.maxIterations },
-      outputs: yearsOut,
+      outputs: [...yearsOut, ...yearsOut.map((f) => `${f}.aux.xml`)],
       run: async (log) => {
         const x = await simulateStep({ landuse: base.file, prob: probBase, demand, restricted, out, seed, maxIterations: s.simulation.maxIterations, threads, log, classes: mapClasses });
         return x.years.map((y) => ({ year: y.year, map: y.path, converged: y.converged, iterations: y.iterations }));

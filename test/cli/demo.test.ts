@@ -111,6 +111,19 @@ describe('landcarbon demo (the main job) on a small sample region', () => {
       expect(svg).toMatch(/^<svg /);
       if (svg.includes('class="frame"')) for (const k of ['class="scalebar"', 'class="north"', 'class="legend"', 'CRS: EPSG:32650']) expect(svg).toContain(k);
     }
+    // charts: a title, and both axes named with their units
+    const charts: Record<string, string[]> = {
+      class_areas: ['Land-use class areas by year and scenario', 'area (ha)', 'land-use class'],
+      emissions_by_class: ['by land-use class', 't CO2/yr', 'land-use class'],
+      transitions_1: ['Land-use transitions 2000 (observed) → 2010 (observed)', 'area (ha) moving from the row class to the column class', 'class in 2000 (observed)', 'class in 2010 (observed)'],
+      moran_scatter: ['Moran scatterplot of the carbon budget', 'carbon budget (z-score, standard deviations)', 'spatial lag of carbon budget (z-score)'],
+      dendrogram: ['Ward clustering of units', 'merge height (Ward distance)', 'units (leaves in merge order)'],
+      gm11_1: ['GM(1,1) fit and forecast of regional GDP', 'regional GDP (sum of gdp_YYYY over units)', 'year'],
+    };
+    for (const [f, texts] of Object.entries(charts)) {
+      const svg = readFileSync(join(demoDir, 'figures', `${f}.svg`), 'utf8');
+      for (const t of texts) expect(svg, `${f}: "${t}"`).toContain(t);
+    }
     for (const f of ['figures/landuse_2030_ecological.svg', 'figures/units_budget.svg', 'figures/network.svg', 'figures/gistar.svg', 'figures/moran_scatter.svg', 'figures/dendrogram.svg', 'figures/gm11_1.svg', 'figures/transitions_1.svg', 'figures/storage_change_1.svg', 'layers/network_nodes.geojson', 'layers/network_edges.geojson']) expect(existsSync(join(demoDir, f)), f).toBe(true);
     // units layer: one feature per unit, each polygon's area = its cells x pixel area
     const gj = JSON.parse(readFileSync(join(demoDir, 'layers', 'units.geojson'), 'utf8'));

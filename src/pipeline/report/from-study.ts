@@ -165,7 +165,7 @@ export function studyRunResult(res: StudyResult, runner: Runner, m: StudyMeta): 
       const lastY = years[years.length - 1];
       const h = Math.max(1, ...s.simulation.targetYears.map((y) => y - lastY));
       const g = gm11(observed, h, `${s.units.table}: sum of ${prefix}YYYY`);
-      grey.push({ label: `regional ${what} (sum of units)`, unit: `unit-table units, column ${prefix}YYYY`, years, observed, fitted: g.fitted, forecastYears: g.forecast.map((_, i) => lastY + 1 + i), forecast: g.forecast, a: g.a, b: g.b, C: g.C, P: g.P, grade: g.grade });
+      grey.push({ label: `regional ${what}`, unit: `sum of ${prefix}YYYY over units`, years, observed, fitted: g.fitted, forecastYears: g.forecast.map((_, i) => lastY + 1 + i), forecast: g.forecast, a: g.a, b: g.b, C: g.C, P: g.P, grade: g.grade });
     }
   }
 
