@@ -9,7 +9,7 @@ import { existsSync } from 'node:fs';
 import { join, relative } from 'node:path';
 import { ConfigError, InputError } from '../errors.js';
 import { readCsv, Table, writeCsv } from '../io/table.js';
-import { LANDUSE_PALETTE, Rgba } from '../io/png.js';
+import { LANDUSE_PALETTE } from '../io/png.js';
 import { writeDemandCsv } from '../models/demand.js';
 import { gm11 } from '../models/grey.js';
 import { parseThreshold } from '../kernels/gravity.js';
@@ -19,7 +19,6 @@ import { withEngine } from '../tiling/engine.js';
 import { Runner } from './runner.js';
 import { Study } from './study.js';
 import { zonalFiles } from './zonal.js';
-import { classMap, rampMap, ReportImage } from './report.js';
 import { markovStep } from './steps/markov.js';
 import { SUITABILITY_DEFAULTS, suitabilityStep } from './steps/suitability.js';
 import { simulateStep } from './steps/simulate.js';
@@ -79,7 +78,6 @@ export interface StudyResult {
   network: { label: string; edges: number; linkageAreas: number; dir: string }[];
   stats: { moran?: { I: number; z: number; p: number; pSim: number | null }; hotSpots?: number; clusters?: number[]; geodetector?: { factor: string; q: number; p: number | null }[] };
   notes: string[];
-  images: ReportImage[];
 }
 
 const f3 = (x: unknown) => (typeof x === 'number' ? (Math.abs(x) >= 100 ? x.toFixed(0) : x.toPrecision(3)) : String(x));
@@ -97,12 +95,13 @@ function seriesYears(t: Table, prefix: string): number[] {
 export async function runStudy(r: Runner, s: Study, threads: number): Promise<StudyResult> {
   const P = (...p: string[]) => join(r.dir, ...p);
   const notes: string[] = [];
-  const images: ReportImage[] = [];
   const epochs = s.landuse.epochs;
   const base = epochs[epochs.length - 1];
   const codes = s.landuse.classes.map((c) => c.code);
   const className = new Map(s.landuse.classes.map((c) => [c.code, c.name]));
   const seed = s.simulation.seed;
+  // class names and the report's colours, written into simulated maps for GIS
+  const mapClasses = s.landuse.classes.map((c) => ({ code: c.code, name: c.name, color: LANDUSE_PALETTE[c.code as keyof typeof LANDUSE_PALETTE] }));
 
   // unit table (optional): names and series
   const unitTable = s.units.table ? readCsv(s.units.table) : null;
@@ -201,7 +200,7 @@ export async function runStudy(r: Runner, s: Study, threads: number): Promise<St
       params: suitParams,
       outputs: [out, model],
       run: async () => {
-        const res = await suitabilityStep({ ...SUITABILITY_DEFAULTS, seed, landuse: e.file, drivers: driverFiles, out, modelOut: model, threads });
+        const res = await suitabilityStep({ ...SUITABILITY_DEFAULTS, seed, landuse: e.file, drivers: driverFiles, out, modelOut: model, threads, classNames: Object.fromEntries(className) });
         return { holdout: res.model.accuracy.holdout };
       },
     });
@@ -221,10 +220,10 @@ export async function runStudy(r: Runner, s: Study, threads: number): Promise<St
       title: `FLUS simulation ${prev.year} -> ${base.year} to the observed ${base.year} class counts (validation)`,
       inputs: [prev.file, prob, ...(restricted ? [restricted] : [])],
       params: { counts, seed, maxIterations: s.simulation.maxIterations },
-      outputs: [demand, sim],
+      outputs: [demand, sim, `${sim}.aux.xml`], // the sidecar holds the class names (GeoTIFF metadata)
       run: async (log) => {
         writeDemandCsv(demand, { years: [base.year], codes, counts: [counts] });
-        const res = await simulateStep({ landuse: prev.file, prob, demand, restricted, out: sim, seed, maxIterations: s.simulation.maxIterations, threads, log });
+        const res = await simulateStep({ landuse: prev.file, prob, demand, restricted, out: sim, seed, maxIterations: s.simulation.maxIterations, threads, log, classes: mapClasses });
         return res.years.map((y) => ({ converged: y.converged, iterations: y.iterations }));
       },
     });
@@ -269,9 +268,9 @@ export async function runStudy(r: Runner, s: Study, threads: number): Promise<St
       title: `FLUS simulation ${base.year} -> ${s.simulation.targetYears.join(', ')} (${sc.name})`,
       inputs: [base.file, probBase, demand, ...(restricted ? [restricted] : [])],
       params: { seed, maxIterations: s.simulation.maxIterations },
-      outputs: yearsOut,
+      outputs: [...yearsOut, ...yearsOut.map((f) => `${f}.aux.xml`)],
       run: async (log) => {
-        const x = await simulateStep({ landuse: base.file, prob: probBase, demand, restricted, out, seed, maxIterations: s.simulation.maxIterations, threads, log });
+        const x = await simulateStep({ landuse: base.file, prob: probBase, demand, restricted, out, seed, maxIterations: s.simulation.maxIterations, threads, log, classes: mapClasses });
         return x.years.map((y) => ({ year: y.year, map: y.path, converged: y.converged, iterations: y.iterations }));
       },
     });
@@ -602,28 +601,7 @@ export async function runStudy(r: Runner, s: Study, threads: number): Promise<St
     notes.push(`## Spatial statistics\n\n${parts.join('; ')}.`);
   }
 
-  // 11. maps for the report
-  const legend = s.landuse.classes.map((c) => [c.name, LANDUSE_PALETTE[c.code as keyof typeof LANDUSE_PALETTE] ?? ([128, 128, 128, 255] as Rgba)] as [string, Rgba]);
-  const mapList: [string, string, string][] = [[`Land use ${base.year} (observed)`, base.file, `landuse_${base.year}.png`]];
-  if (s.simulation.validate) mapList.push([`Land use ${base.year} (simulated from ${epochs[epochs.length - 2].year})`, P('simulation', `sim_${base.year}_validation.tif`), `sim_${base.year}_validation.png`]);
-  for (const sc of scenarios) for (const y of sc.years) mapList.push([`Land use ${y.year}, ${sc.name}`, y.map, `sim_${y.year}_${sc.name}.png`]);
-  const emTif = P('carbon', `emissions_${base.year}`, 'emissions.tif');
-  const emPng = P('maps', `emissions_${base.year}.png`);
-  const ramp = await r.step({
-    name: 'maps',
-    title: 'maps for the report',
-    inputs: [...mapList.map((m) => m[1]), emTif],
-    params: { maps: mapList.map((m) => m[2]) },
-    outputs: [...mapList.map((m) => P('maps', m[2])), emPng],
-    run: async () => {
-      for (const [, tif, png] of mapList) await classMap(tif, P('maps', png));
-      return rampMap(emTif, emPng);
-    },
-  });
-  for (const [title, , png] of mapList) images.push({ title, file: P('maps', png), legend });
-  images.push({ title: `Land-use carbon emissions ${base.year} (${cu} per cell per year)`, file: emPng, caption: `colour ramp from ${f3(ramp.lo)} (dark) to ${f3(ramp.hi)} (yellow), 2nd-98th percentiles` });
-
-  return { study: s, units: unitIds, unitNames, pixelAreaHa, classCells, accuracy: acc, scenarios, carbon, storage, forecasts, balance, choice, zoneTransitions, network, stats, notes, images };
+  return { study: s, units: unitIds, unitNames, pixelAreaHa, classCells, accuracy: acc, scenarios, carbon, storage, forecasts, balance, choice, zoneTransitions, network, stats, notes };
 }
 
 function gradeCounts(g: string[]): string {
