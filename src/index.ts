@@ -130,3 +130,6 @@ export type { CentralityStepInput } from './pipeline/steps/centrality.js';
 export type { MoranStepInput, GistarStepInput, ClusterStepInput, GeodetectorStepInput } from './pipeline/steps/stats.js';
 export type { RunnerOptions, StepDef } from './pipeline/runner.js';
 export type { RunOptions } from './pipeline/run.js';
+// vector input (issue 13): prepare zones / distance / slope
+export { zonesStep, type ZonesStepInput, type ZonesStepResult, type UnitRow } from './pipeline/steps/prepare.js';
+export { readVector, type VectorLayer, type VectorFeature } from './io/vector/read.js';
