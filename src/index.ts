@@ -133,3 +133,4 @@ export type { RunOptions } from './pipeline/run.js';
 // vector input (issue 13): prepare zones / distance / slope
 export { zonesStep, type ZonesStepInput, type ZonesStepResult, type UnitRow } from './pipeline/steps/prepare.js';
 export { readVector, type VectorLayer, type VectorFeature } from './io/vector/read.js';
+export { distanceStep, slopeStep, type DistanceStepInput, type SlopeStepInput } from './pipeline/steps/prepare-raster.js';
