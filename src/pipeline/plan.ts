@@ -6,7 +6,7 @@
  * scenarios x target years into emissions and maps.
  */
 import { existsSync } from 'node:fs';
-import { join } from 'node:path';
+import { join, relative } from 'node:path';
 import { ConfigError, InputError } from '../errors.js';
 import { readCsv, Table, writeCsv } from '../io/table.js';
 import { LANDUSE_PALETTE, Rgba } from '../io/png.js';
@@ -30,6 +30,7 @@ import { networkStep } from './steps/network.js';
 import { clusterStep, geodetectorStep, gistarStep, moranStep } from './steps/stats.js';
 import { readRaster, writeGeoTIFF } from '../io/geotiff.js';
 import { checkSameGrid } from '../io/grid.js';
+import { prepareVectors, writeUnitTables } from './plan-vector.js';
 
 /** Per-unit carbon of one land-use map (t/yr in the coefficient table's unit). */
 export interface UnitCarbon {
@@ -92,10 +93,14 @@ function seriesYears(t: Table, prefix: string): number[] {
   return t.columns.map((c) => re.exec(c)).filter((m): m is RegExpExecArray => m !== null).map((m) => Number(m[1])).sort((a, b) => a - b);
 }
 
-export async function runStudy(r: Runner, s: Study, threads: number): Promise<StudyResult> {
+export async function runStudy(r: Runner, study: Study, threads: number): Promise<StudyResult> {
   const P = (...p: string[]) => join(r.dir, ...p);
   const notes: string[] = [];
   const images: ReportImage[] = [];
+  // 0. vector inputs onto the land-use grid: polygon units -> zone raster, features -> distance drivers
+  const prepared = await prepareVectors(r, study, P);
+  notes.push(...prepared.notes);
+  const s: Study = prepared.study;
   const epochs = s.landuse.epochs;
   const base = epochs[epochs.length - 1];
   const codes = s.landuse.classes.map((c) => c.code);
@@ -147,7 +152,7 @@ export async function runStudy(r: Runner, s: Study, threads: number): Promise<St
     if (unknown.length) throw new InputError(`${e.file}: class codes ${unknown.join(', ')} are not in landuse.classes (${codes.join(', ')})`);
     classCells[e.year] = cc;
   }
-  const unitNames: Record<string, string> = Object.fromEntries(unitIds.map((u) => [String(u), (s.units.name && unitRows.get(u)?.[s.units.name]) || String(u)]));
+  const unitNames: Record<string, string> = Object.fromEntries(unitIds.map((u) => [String(u), (s.units.name && unitRows.get(u)?.[s.units.name]) || prepared.names.get(u) || String(u)]));
   if (unitTable) {
     const missing = unitIds.filter((u) => !unitRows.has(u));
     if (missing.length) throw new InputError(`${s.units.table}: no row for unit(s) ${missing.slice(0, 10).join(', ')} of ${s.units.zones} (column "${s.units.tableId}")`);
@@ -187,7 +192,7 @@ export async function runStudy(r: Runner, s: Study, threads: number): Promise<St
     });
   }
 
-  const driverFiles = s.drivers.map((d) => d.file);
+  const driverFiles = s.drivers.map((d) => d.file!); // distance drivers were prepared into files (step 0)
   const suitParams = { ...SUITABILITY_DEFAULTS, seed, drivers: s.drivers.map((d) => d.name) };
   const suitability = async (e: { year: number; file: string }) => {
     const out = P('simulation', `prob_${e.year}.tif`);
@@ -577,7 +582,11 @@ export async function runStudy(r: Runner, s: Study, threads: number): Promise<St
   for (const [title, , png] of mapList) images.push({ title, file: P('maps', png), legend });
   images.push({ title: `Land-use carbon emissions ${base.year} (${cu} per cell per year)`, file: emPng, caption: `colour ramp from ${f3(ramp.lo)} (dark) to ${f3(ramp.hi)} (yellow), 2nd-98th percentiles` });
 
-  return { study: s, units: unitIds, unitNames, pixelAreaHa, classCells, accuracy: acc, scenarios, carbon, storage, forecasts, balance, choice, network, stats, notes, images };
+  // 12. per-unit tables of every map: names, area, CE, CS, budget, and the indices and zone of each scheme
+  const unitTables = await writeUnitTables(r, P, carbon, s, unitIds, unitNames, areaKm2, unitInputs, linkageOf, prepared.polygons);
+  notes.push(`## Per-unit tables\n\n${unitTables.map((f) => relative(r.dir, f)).join(', ')}.`);
+
+  return { study, units: unitIds, unitNames, pixelAreaHa, classCells, accuracy: acc, scenarios, carbon, storage, forecasts, balance, choice, network, stats, notes, images };
 }
 
 function gradeCounts(g: string[]): string {

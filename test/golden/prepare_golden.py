@@ -199,6 +199,12 @@ if os.path.exists(PIE):
     ]}
     with open(path('pie_roads.geojson'), 'w', encoding='utf-8') as f:
         json.dump(roads, f, indent=1)
+    # the roads burned onto the pie grid (gdal_rasterize, default rule): the targets of the distance driver
+    rm('pie_roads_burn.tif')
+    ds = gdal.GetDriverByName('GTiff').Create(path('pie_roads_burn.tif'), pie.RasterXSize, pie.RasterYSize, 1, gdal.GDT_Byte, ['COMPRESS=DEFLATE'])
+    ds.SetGeoTransform(gt); ds.SetProjection(pie.GetProjection()); ds.GetRasterBand(1).Fill(0)
+    gdal.Rasterize(ds, path('pie_roads.geojson'), burnValues=[1])
+    ds.FlushCache(); ds = None
     rm('pie_zones.tif')
     ds = gdal.GetDriverByName('GTiff').Create(path('pie_zones.tif'), pie.RasterXSize, pie.RasterYSize, 1, gdal.GDT_UInt16, ['COMPRESS=DEFLATE'])
     ds.SetGeoTransform(gt); ds.SetProjection(pie.GetProjection()); ds.GetRasterBand(1).SetNoDataValue(0); ds.GetRasterBand(1).Fill(0)

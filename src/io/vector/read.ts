@@ -78,6 +78,12 @@ export function readGeoJSON(path: string): VectorLayer {
   return { source: path, features, fields: fieldsOf(features), crs };
 }
 
+/** The files a vector layer is read from: the file, and for a shapefile its .shx, .dbf, .prj, .cpg when present. */
+export function vectorFiles(path: string): string[] {
+  if (extname(path).toLowerCase() !== '.shp') return [path];
+  return [path, ...['.shx', '.dbf', '.prj', '.cpg'].map((e) => sidecar(path, e)).filter((x): x is string => x !== null)];
+}
+
 function sidecar(path: string, ext: string): string | null {
   const base = path.slice(0, -extname(path).length);
   for (const e of [ext, ext.toUpperCase()]) if (existsSync(base + e)) return base + e;
