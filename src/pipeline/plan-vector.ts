@@ -1,7 +1,7 @@
 /**
  * The vector side of a study run (issue 13): polygon units rasterised onto the land-use grid
  * (step prepare-zones), distance drivers from features (steps prepare-distance-<name>), and
- * the per-unit tables of every map (steps units-<label>: CSV, and GeoJSON with the unit
+ * the per-unit tables of every map (steps by-unit-<label>: CSV, and GeoJSON with the unit
  * polygons when the units are polygons, ready for QGIS). Every piece is a runner step, hashed
  * and resumable like the others.
  */
@@ -91,8 +91,8 @@ export async function prepareVectors(r: Runner, study: Study, P: (...p: string[]
 const finite = (v: unknown) => (typeof v === 'number' && !Number.isFinite(v) ? null : v);
 
 /**
- * tables/units_<label>.csv for every map: unit, name, area_ha, ce, cs, budget, then per scheme
- * <scheme>_zone, _reason, _ccr, _cbi, _ecc, _esc; with polygon units also units_<label>.geojson
+ * tables/by_unit_<label>.csv for every map: unit, name, area_ha, ce, cs, budget, then per scheme
+ * <scheme>_zone, _reason, _ccr, _cbi, _ecc, _esc; with polygon units also by_unit_<label>.geojson
  * (the polygons in WGS 84 with their attributes and these columns).
  */
 export async function writeUnitTables(
@@ -109,12 +109,12 @@ export async function writeUnitTables(
 ): Promise<string[]> {
   const files: string[] = [];
   for (const c of carbon) {
-    const csv = P('tables', `units_${c.label}.csv`);
-    const geo = P('tables', `units_${c.label}.geojson`);
+    const csv = P('tables', `by_unit_${c.label}.csv`);
+    const geo = P('tables', `by_unit_${c.label}.geojson`);
     const schemes = s.balance.schemes.filter((x) => x !== 'bth' || linkageOf.has(c.label));
     const inputs = schemes.map((x) => ({ scheme: x, units: unitInputs(c, x === 'bth') }));
     await r.step({
-      name: `units-${c.label}`,
+      name: `by-unit-${c.label}`,
       title: `per-unit table ${c.label.replace('_', ' ')}`,
       inputs: [...schemes.filter((x) => existsSync(x)), ...(polygons ? vectorFiles(polygons.file) : [])],
       params: { byUnit: c.byUnit, unit: c.unit, names: unitIds.map((u) => unitNames[u]), area: unitIds.map(areaKm2), inputs },

@@ -134,3 +134,21 @@ describe('prepare zones refuses bad input with one line and exit 2', () => {
     expect(r.err).toMatch(/--table: .*same\.tif is also --out/);
   });
 });
+
+describe('prepare zones options', () => {
+  it('--like naming a missing grid', async () => {
+    const r = await cli('prepare', 'zones', join(G, 'units.geojson'), '--like', join(tmp, 'nope.tif'), '--id', 'ADCODE', '--out', join(tmp, 'x.tif'));
+    expect(r.code).toBe(2);
+    expect(r.err).toMatch(/nope\.tif/);
+  });
+  it('--id is required', async () => {
+    const r = await cli('prepare', 'zones', join(G, 'units.geojson'), '--like', join(G, 'grid.tif'), '--out', join(tmp, 'x.tif'));
+    expect(r.code).toBe(2);
+    expect(r.err).toMatch(/required option '--id <field>' not specified/);
+  });
+  it('--memory too small for one block names the step', async () => {
+    const r = await cli('prepare', 'zones', join(G, 'units.geojson'), '--like', join(G, 'grid.tif'), '--id', 'ADCODE', '--out', join(tmp, 'x.tif'), '--memory', '1K');
+    expect(r.code).toBe(2);
+    expect(r.err).toMatch(/--memory/);
+  });
+});

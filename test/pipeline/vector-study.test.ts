@@ -116,7 +116,7 @@ describe('a study with vector units and a vector distance driver on the real pie
       if (e > 0) ce.set(u, (ce.get(u) ?? 0) + e);
       else cs.set(u, (cs.get(u) ?? 0) - e);
     }
-    const t = parseCsv(readFileSync(join(dir, 'out/tables/units_1999.csv'), 'utf8'), 'units_1999.csv');
+    const t = parseCsv(readFileSync(join(dir, 'out/tables/by_unit_1999.csv'), 'utf8'), 'by_unit_1999.csv');
     expect(t.columns.slice(0, 6)).toEqual(['unit', 'name', 'area_ha', 'ce_tC', 'cs_tC', 'budget_tC']);
     expect(t.rows.map((r) => r[0])).toEqual(['2501', '2502', '2503', '2504', '2505', '2506']);
     for (const r of t.rows) {
@@ -128,7 +128,7 @@ describe('a study with vector units and a vector distance driver on the real pie
     }
     // names from the polygons, UTF-8 through to the table and the GeoJSON for QGIS
     expect(t.rows.map((r) => r[1])).toContain('Plum Island 梅子岛');
-    const gj = JSON.parse(readFileSync(join(dir, 'out/tables/units_1999.geojson'), 'utf8'));
+    const gj = JSON.parse(readFileSync(join(dir, 'out/tables/by_unit_1999.geojson'), 'utf8'));
     expect(gj.features).toHaveLength(6);
     const f = gj.features.find((x: any) => x.properties.town_id === 2505);
     expect(f.properties.town).toBe('Plum Island 梅子岛');
@@ -169,7 +169,7 @@ describe('a study with vector units and a vector distance driver on the real pie
     expect(again.code, again.err).toBe(0);
     const s = JSON.parse(readFileSync(join(dir, 'out/summary.json'), 'utf8')) as { steps: { name: string; skipped: boolean }[] };
     expect(s.steps.filter((x) => !x.skipped).map((x) => x.name)).toEqual([]);
-    expect(s.steps.map((x) => x.name)).toEqual(expect.arrayContaining(['prepare-zones', 'prepare-distance-dist_road', 'units-1999', 'units-2007_natural']));
+    expect(s.steps.map((x) => x.name)).toEqual(expect.arrayContaining(['prepare-zones', 'prepare-distance-dist_road', 'by-unit-1999', 'by-unit-2007_natural']));
     // move the bridge: the distance driver reruns, the zones do not
     const roads = JSON.parse(readFileSync(join(dir, 'roads.geojson'), 'utf8'));
     roads.features[2].geometry.coordinates[0] += 0.01;
