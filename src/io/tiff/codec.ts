@@ -9,6 +9,7 @@
  * TIFF Technical Note 3, Adobe 2005), then node:zlib deflateSync at the given level.
  * TIFF 6.0 (Adobe 1992) section 14 (predictor 2).
  */
+import { readSync } from 'node:fs';
 import { deflateSync, inflateSync } from 'node:zlib';
 import { addDecoder, BaseDecoder, getDecoder } from 'geotiff';
 
@@ -45,7 +46,15 @@ export interface DecodeResult {
 
 class SyncZlibDecoder extends BaseDecoder {
   decodeBlock(buffer: ArrayBufferLike): ArrayBufferLike {
-    const out = inflateSync(new Uint8Array(buffer));
+    // output chunks of one full block: a whole block comes back as the exact-length view at
+    // offset 0 of a fresh buffer, handed on without a copy (node:zlib concatenates only when
+    // the output is longer than one chunk)
+    const p = this.parameters as { tileWidth: number; tileHeight: number; bitsPerSample: number[]; planarConfiguration: number };
+    const pixelBytes = p.planarConfiguration === 2 ? p.bitsPerSample[0] / 8 : p.bitsPerSample.reduce((a, b) => a + b, 0) / 8;
+    // a Uint8Array (decodeInto's view on its read buffer) is inflated in place, without a copy
+    const src = ArrayBuffer.isView(buffer) ? (buffer as unknown as Uint8Array) : new Uint8Array(buffer);
+    const out = inflateSync(src, { chunkSize: Math.max(64, p.tileWidth * p.tileHeight * pixelBytes) });
+    if (out.byteOffset === 0 && out.byteLength === out.buffer.byteLength) return out.buffer;
     return out.buffer.slice(out.byteOffset, out.byteOffset + out.byteLength);
   }
 }
@@ -81,6 +90,119 @@ export async function decodeBlocks(job: DecodeJob): Promise<DecodeResult> {
     out.push(n);
   }
   return { data: data.buffer, lengths: out };
+}
+
+/**
+ * Blocks of one band to decode straight into a window of the destination raster: the worker
+ * reads the compressed bytes itself (`fd` is the caller's descriptor; descriptors are shared by
+ * the threads of a process), decodes each block and copies its rows into `dst`, a
+ * SharedArrayBuffer in the pool (an ArrayBuffer on the calling thread). Blocks write disjoint
+ * cells, so tasks run in any order on any thread with the same result.
+ */
+export interface DecodeIntoJob {
+  params: DecodeParams;
+  fd: number;
+  /** Per block: file offset and byte count (0 = sparse block: filled with `fill`), block column and row. */
+  offsets: number[];
+  lengths: number[];
+  tx: number[];
+  ty: number[];
+  /** Raster size (edge blocks are clipped to it). */
+  imageWidth: number;
+  imageHeight: number;
+  /** Window of the raster that `dst` holds, row-major, `bytesPerSample` bytes per cell. */
+  col0: number;
+  row0: number;
+  width: number;
+  height: number;
+  bytesPerSample: number;
+  dst: ArrayBufferLike;
+  dstByteOffset: number;
+  /** Value of a sparse block's cells (NoData, or 0), written with `dtype`'s byte layout. */
+  fill: number;
+  dtype: 'uint8' | 'uint16' | 'int16' | 'uint32' | 'int32' | 'float32' | 'float64';
+}
+
+export interface DecodeIntoResult {
+  /** Set when a block could not be read or decoded, or decoded to fewer bytes than its rows need. */
+  failed?: { block: number; message: string };
+}
+
+const FILL_CTORS = { uint8: Uint8Array, uint16: Uint16Array, int16: Int16Array, uint32: Uint32Array, int32: Int32Array, float32: Float32Array, float64: Float64Array } as const;
+
+/** Read buffers of this thread, reused (no allocation per task); a list because calls may overlap on the calling thread. */
+const readBufs: Uint8Array[] = [];
+
+export async function decodeInto(job: DecodeIntoJob): Promise<DecodeIntoResult> {
+  register();
+  const { params, lengths } = job;
+  const deflate = params.compression === 8 || params.compression === 32946;
+  const decoder = await getDecoder(params.compression, params as never);
+  const dst = new Uint8Array(job.dst, job.dstByteOffset, job.width * job.height * job.bytesPerSample);
+  let total = 0;
+  for (const n of lengths) total += n;
+  let readBuf = readBufs.pop() ?? new Uint8Array(0);
+  if (readBuf.byteLength < total) readBuf = new Uint8Array(Math.max(total, 2 * readBuf.byteLength));
+  try {
+    return await decodeBlocksInto(job, decoder, deflate, readBuf, dst);
+  } finally {
+    readBufs.push(readBuf);
+  }
+}
+
+async function decodeBlocksInto(job: DecodeIntoJob, decoder: BaseDecoder, deflate: boolean, readBuf: Uint8Array, dst: Uint8Array): Promise<DecodeIntoResult> {
+  const { params, fd, offsets, lengths, bytesPerSample: bps, col0, row0, width, height } = job;
+  const tw = params.tileWidth, th = params.tileHeight;
+  // contiguous blocks (the usual layout) are read with one call
+  const at: number[] = [];
+  let pos = 0;
+  for (let i = 0; i < offsets.length; i++) {
+    let j = i, end = offsets[i] + lengths[i];
+    while (j + 1 < offsets.length && lengths[j + 1] > 0 && offsets[j + 1] === end && lengths[i] > 0) end += lengths[++j];
+    const len = end - offsets[i];
+    let done = 0;
+    while (done < len) {
+      const n = readSync(fd, readBuf, pos + done, len - done, offsets[i] + done);
+      if (n <= 0) return { failed: { block: i, message: `truncated or damaged TIFF (read ${done} of ${len} bytes at byte ${offsets[i]})` } };
+      done += n;
+    }
+    for (let k = i; k <= j; k++) at.push(pos + (offsets[k] - offsets[i]));
+    pos += len;
+    i = j;
+  }
+  let fillBlock: Uint8Array | null = null;
+  for (let i = 0; i < offsets.length; i++) {
+    let dec: Uint8Array;
+    if (lengths[i] === 0) {
+      // a block with no bytes (GDAL SPARSE_OK) holds NoData, or 0 without NoData, as GDAL reads it
+      if (!fillBlock) {
+        const f = new FILL_CTORS[job.dtype](tw * th);
+        f.fill(job.fill);
+        fillBlock = new Uint8Array(f.buffer);
+      }
+      dec = fillBlock;
+    } else {
+      try {
+        const comp = readBuf.subarray(at[i], at[i] + lengths[i]);
+        // geotiff.js decoders want an ArrayBuffer of exactly the block's bytes; ours takes a view
+        const out = await decoder.decode(deflate ? (comp as unknown as ArrayBuffer) : comp.slice().buffer);
+        dec = new Uint8Array(out);
+      } catch (e) {
+        return { failed: { block: i, message: (e instanceof Error ? e.message : String(e)).split('\n')[0] } };
+      }
+    }
+    const bx = job.tx[i] * tw, by = job.ty[i] * th;
+    const c0 = Math.max(col0, bx), c1 = Math.min(col0 + width, bx + tw, job.imageWidth);
+    const r0 = Math.max(row0, by), r1 = Math.min(row0 + height, by + th, job.imageHeight);
+    // the last row used must lie inside the decoded bytes
+    if (r1 > r0 && ((r1 - 1 - by) * tw + (c1 - bx)) * bps > dec.byteLength) return { failed: { block: i, message: 'truncated' } };
+    const rowBytes = (c1 - c0) * bps;
+    for (let r = r0; r < r1; r++) {
+      const s = ((r - by) * tw + (c0 - bx)) * bps;
+      dst.set(dec.subarray(s, s + rowBytes), ((r - row0) * width + (c0 - col0)) * bps);
+    }
+  }
+  return {};
 }
 
 // --- encoding -----------------------------------------------------------------------------
