@@ -119,8 +119,8 @@ export async function zonalFiles(engine: Engine, o: ZonalFilesOptions): Promise<
     // stay (in the memory, below the accumulator's tables) for pass 2 instead of being decoded twice.
     const R1 = stripRows(budgetRows(1));
     const single = R1 >= height;
-    const set1 = new StripBuffers(engine, [zr, cr], width, R1, single ? 1 : 2);
-    let kept = false;
+    // multi-strip: the scan buffers are freed after each scan, so the accumulator's buffers reuse their pages
+    let set1: StripBuffers | null = null;
     const scanAll = async (presence: boolean): Promise<[CodeScan, CodeScan]> => {
       let zs: CodeScan = { minmax: null };
       let cs: CodeScan = { minmax: null };
@@ -128,9 +128,14 @@ export async function zonalFiles(engine: Engine, o: ZonalFilesOptions): Promise<
         zs = mergeScans(zs, await scanCodes(engine, layers[0], width, rows, presence));
         cs = mergeScans(cs, await scanCodes(engine, layers[1], width, rows, presence));
       };
-      if (kept) await scan(set1.layers(0, height), height);
-      else await set1.stream(height, R1, (have) => have, scan);
-      kept = single;
+      if (set1) await scan(set1.layers(0, height), height); // single strip, kept
+      else {
+        const mark = arena.mark();
+        const set = new StripBuffers(engine, [zr, cr], width, R1, single ? 1 : 2);
+        await set.stream(height, R1, (have) => have, scan);
+        if (single) set1 = set;
+        else arena.release(mark);
+      }
       return [zs, cs];
     };
     let [zs, cs] = await scanAll(false);
@@ -153,7 +158,7 @@ export async function zonalFiles(engine: Engine, o: ZonalFilesOptions): Promise<
       if (single) {
         const set2 = new StripBuffers(engine, vr, width, height, 1);
         await set2.stream(height, height, (have) => have, async (vl) => {
-          const [zl, cl] = set1.layers(0, height);
+          const [zl, cl] = set1!.layers(0, height);
           await acc.addRows(height, { zones: zl, classes: cl, values: vl });
         });
       } else {

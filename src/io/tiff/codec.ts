@@ -11,7 +11,6 @@
  */
 import { readSync } from 'node:fs';
 import { deflateSync, inflateSync } from 'node:zlib';
-import { addDecoder, BaseDecoder, getDecoder } from 'geotiff';
 
 // --- decoding -----------------------------------------------------------------------------
 
@@ -44,35 +43,40 @@ export interface DecodeResult {
   failed?: { block: number; message: string };
 }
 
-class SyncZlibDecoder extends BaseDecoder {
-  decodeBlock(buffer: ArrayBufferLike): ArrayBufferLike {
-    // output chunks of one full block: a whole block comes back as the exact-length view at
-    // offset 0 of a fresh buffer, handed on without a copy (node:zlib concatenates only when
-    // the output is longer than one chunk)
-    const p = this.parameters as { tileWidth: number; tileHeight: number; bitsPerSample: number[]; planarConfiguration: number };
-    const pixelBytes = p.planarConfiguration === 2 ? p.bitsPerSample[0] / 8 : p.bitsPerSample.reduce((a, b) => a + b, 0) / 8;
-    // a Uint8Array (decodeInto's view on its read buffer) is inflated in place, without a copy
-    const src = ArrayBuffer.isView(buffer) ? (buffer as unknown as Uint8Array) : new Uint8Array(buffer);
-    const out = inflateSync(src, { chunkSize: Math.max(64, p.tileWidth * p.tileHeight * pixelBytes) });
-    if (out.byteOffset === 0 && out.byteLength === out.buffer.byteLength) return out.buffer;
-    return out.buffer.slice(out.byteOffset, out.byteOffset + out.byteLength);
-  }
+/** One DEFLATE block: one output chunk one byte larger than a full block, so zlib finishes in one call (exact-length view, no concatenation). */
+function inflateBlock(src: Uint8Array, blockBytes: number): Buffer {
+  return inflateSync(src, { chunkSize: Math.max(64, blockBytes + 1) });
 }
 
-let registered = false;
-function register(): void {
-  if (registered) return;
-  registered = true;
-  addDecoder([8, 32946], async () => SyncZlibDecoder as unknown as typeof BaseDecoder, undefined, false);
+type GeoTiffCodecs = { getDecoder: (code: number, params: unknown) => Promise<{ decode(b: ArrayBufferLike): Promise<ArrayBufferLike> }> };
+let codecs: Promise<GeoTiffCodecs> | null = null;
+
+/**
+ * geotiff.js's decoders (LZW, PackBits, ZSTD, predictors), imported on first need: DEFLATE
+ * without a predictor (the engine's own files) never loads the library in an I/O worker.
+ */
+function geotiffCodecs(): Promise<GeoTiffCodecs> {
+  codecs ??= import('geotiff').then(({ addDecoder, BaseDecoder, getDecoder }) => {
+    class SyncZlibDecoder extends BaseDecoder {
+      decodeBlock(buffer: ArrayBufferLike): ArrayBufferLike {
+        const p = this.parameters as { tileWidth: number; tileHeight: number; bitsPerSample: number[]; planarConfiguration: number };
+        const pixelBytes = p.planarConfiguration === 2 ? p.bitsPerSample[0] / 8 : p.bitsPerSample.reduce((x, y) => x + y, 0) / 8;
+        const out = inflateBlock(new Uint8Array(buffer), p.tileWidth * p.tileHeight * pixelBytes);
+        return out.buffer.slice(out.byteOffset, out.byteOffset + out.byteLength);
+      }
+    }
+    addDecoder([8, 32946], async () => SyncZlibDecoder as unknown as typeof BaseDecoder, undefined, false);
+    return { getDecoder: getDecoder as unknown as GeoTiffCodecs['getDecoder'] };
+  });
+  return codecs;
 }
 
 /** Compression codes this module decodes (none, LZW, DEFLATE, Adobe DEFLATE, PackBits, ZSTD). */
 export const DECODABLE = new Set([1, 5, 8, 32946, 32773, 50000]);
 
 export async function decodeBlocks(job: DecodeJob): Promise<DecodeResult> {
-  register();
   const { params, src, offsets, lengths, blockBytes } = job;
-  const decoder = await getDecoder(params.compression, params as never);
+  const decoder = await (await geotiffCodecs()).getDecoder(params.compression, params);
   const data = new Uint8Array(offsets.length * blockBytes);
   const out: number[] = [];
   for (let i = 0; i < offsets.length; i++) {
@@ -134,23 +138,25 @@ const FILL_CTORS = { uint8: Uint8Array, uint16: Uint16Array, int16: Int16Array, 
 const readBufs: Uint8Array[] = [];
 
 export async function decodeInto(job: DecodeIntoJob): Promise<DecodeIntoResult> {
-  register();
   const { params, lengths } = job;
-  const deflate = params.compression === 8 || params.compression === 32946;
-  const decoder = await getDecoder(params.compression, params as never);
+  // DEFLATE or no compression without a predictor: decoded here, straight from the read buffer
+  const fast = params.predictor === 1 && [1, 8, 32946].includes(params.compression) ? params.compression : 0;
+  const decoder = fast ? null : await (await geotiffCodecs()).getDecoder(params.compression, params);
   const dst = new Uint8Array(job.dst, job.dstByteOffset, job.width * job.height * job.bytesPerSample);
   let total = 0;
   for (const n of lengths) total += n;
   let readBuf = readBufs.pop() ?? new Uint8Array(0);
   if (readBuf.byteLength < total) readBuf = new Uint8Array(Math.max(total, 2 * readBuf.byteLength));
   try {
-    return await decodeBlocksInto(job, decoder, deflate, readBuf, dst);
+    return await decodeBlocksInto(job, decoder, fast, readBuf, dst);
   } finally {
     readBufs.push(readBuf);
   }
 }
 
-async function decodeBlocksInto(job: DecodeIntoJob, decoder: BaseDecoder, deflate: boolean, readBuf: Uint8Array, dst: Uint8Array): Promise<DecodeIntoResult> {
+async function decodeBlocksInto(
+  job: DecodeIntoJob, decoder: { decode(b: ArrayBufferLike): Promise<ArrayBufferLike> } | null, fast: number, readBuf: Uint8Array, dst: Uint8Array,
+): Promise<DecodeIntoResult> {
   const { params, fd, offsets, lengths, bytesPerSample: bps, col0, row0, width, height } = job;
   const tw = params.tileWidth, th = params.tileHeight;
   // contiguous blocks (the usual layout) are read with one call
@@ -184,9 +190,10 @@ async function decodeBlocksInto(job: DecodeIntoJob, decoder: BaseDecoder, deflat
     } else {
       try {
         const comp = readBuf.subarray(at[i], at[i] + lengths[i]);
-        // geotiff.js decoders want an ArrayBuffer of exactly the block's bytes; ours takes a view
-        const out = await decoder.decode(deflate ? (comp as unknown as ArrayBuffer) : comp.slice().buffer);
-        dec = new Uint8Array(out);
+        if (fast === 1) dec = comp;
+        else if (fast) dec = inflateBlock(comp, tw * th * bps);
+        // geotiff.js decoders want an ArrayBuffer of exactly the block's bytes
+        else dec = new Uint8Array(await decoder!.decode(comp.slice().buffer));
       } catch (e) {
         return { failed: { block: i, message: (e instanceof Error ? e.message : String(e)).split('\n')[0] } };
       }
