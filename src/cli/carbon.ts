@@ -2,20 +2,14 @@
  * `landcarbon carbon <emissions|storage|nep|spatialize>`: carbon accounting of land-use maps
  * (methods.md section 6). One subcommand per method; all outputs written atomically to --out.
  */
-import { join } from 'node:path';
 import { Command } from 'commander';
-import { ConfigError } from '../errors.js';
 import { writeFileAtomic } from '../io/atomic.js';
-import { readRasterInfo, requireSingleBand } from '../io/geotiff.js';
-import { checkSameGrid, DTYPE_BYTES } from '../io/grid.js';
-import { openBlockOutput, parseBudget, planBlocks, readBlock, READER_BYTES, writerBytes } from '../tiling/blocks.js';
+import { parseBudget } from '../tiling/blocks.js';
 import { blockRowsOption, memoryOption } from '../tiling/memory.js';
-import { readCsv, writeCsv } from '../io/table.js';
 import { fmtHuman } from '../io/numbers.js';
-import { carbonEmissionsBlocks, parseCarbonUnit, parseCoefficientTable, parseUnitRegions } from '../models/carbon/coefficients.js';
-import { CARBON_NODATA, pixelAreaHa } from '../models/carbon/common.js';
-import { withEngine } from '../tiling/engine.js';
+import { parseCarbonUnit } from '../models/carbon/coefficients.js';
 import { checkNumber } from '../errors.js';
+import { emissionsStep } from '../pipeline/steps/carbon.js';
 import { parseThreads, run, threadsOption } from './common.js';
 import { registerStorage } from './carbon-storage.js';
 import { registerNep } from './carbon-nep.js';
@@ -63,63 +57,15 @@ function registerEmissions(carbon: Command): void {
         inputs: { '--landuse': o.landuse, '--coefficients': o.coefficients, '--zones': o.zones, '--units': o.units },
         dirs: { '--out': { dir: o.out, files: ['by_class.csv', 'by_unit.csv', 'emissions.tif', 'summary.json'] } },
       }), async (o: EmissionsOpts) => {
-        const threads = parseThreads(o.threads);
         const budget = parseBudget(o);
-        const tableUnit = o.coefficientUnit ? parseCarbonUnit(o.coefficientUnit, '--coefficient-unit') : undefined;
-        const outUnit = o.unit ? parseCarbonUnit(o.unit, '--unit') : undefined;
-        const coefficients = parseCoefficientTable(readCsv(o.coefficients), tableUnit);
-        if (o.units && !o.zones) throw new ConfigError('--units needs --zones (the unit raster)');
-        const landuse = requireSingleBand(await readRasterInfo(o.landuse));
-        const zones = o.zones ? requireSingleBand(await readRasterInfo(o.zones)) : undefined;
-        if (zones) checkSameGrid(landuse.grid, o.landuse, zones.grid, o.zones!);
-        const units = o.units ? parseUnitRegions(readCsv(o.units)) : undefined;
-        const pa = pixelAreaHa(landuse.grid, o.landuse, optNumber('--pixel-area-ha', o.pixelAreaHa));
-        // per cell: land use (+ its copy in the kernel's memory), zones, the f64 map (+ its kernel copy)
-        const { width, height } = landuse.grid;
-        const plan = planBlocks({
-          width, height, ...budget, what: 'carbon emissions',
-          bytesPerCell: 2 * DTYPE_BYTES[landuse.dtype] + (zones ? DTYPE_BYTES[zones.dtype] : 0) + 16,
-          fixedBytes: writerBytes(width, 1, 'float64') + READER_BYTES,
+        const { result: r } = await emissionsStep({
+          landuse: o.landuse, coefficients: o.coefficients, zones: o.zones, units: o.units, out: o.out,
+          coefficientUnit: o.coefficientUnit ? parseCarbonUnit(o.coefficientUnit, '--coefficient-unit') : undefined,
+          unit: o.unit ? parseCarbonUnit(o.unit, '--unit') : undefined,
+          pixelAreaHa: optNumber('--pixel-area-ha', o.pixelAreaHa),
+          threads: parseThreads(o.threads), memory: budget.memory, blockRows: budget.maxRows,
         });
-        const map = openBlockOutput(join(o.out, 'emissions.tif'), { grid: { ...landuse.grid, nodata: CARBON_NODATA }, dtype: 'float64', compress: 'deflate', metadata: { bands: [{ description: 'land-use carbon emissions per cell per year (negative: sequestration)', unit: outUnit ?? tableUnit ?? 't CO2' }] } });
-        let r;
-        try {
-          r = await withEngine({ threads }, (engine) =>
-            carbonEmissionsBlocks(
-              engine,
-              { landuse, landuseName: o.landuse, coefficients, pixelAreaHa: pa.ha, zones, zonesName: o.zones, units, unitsName: o.units, outUnit },
-              {
-                blocks: plan.blocks,
-                read: async (b) => ({ landuse: await readBlock(o.landuse, b, width), zones: o.zones ? await readBlock(o.zones, b, width) : undefined }),
-                write: (b, m) => map.write(b, [m]),
-              },
-            ),
-          );
-          await map.close();
-        } catch (e) {
-          map.abort();
-          throw e;
-        }
-        writeCsv(join(o.out, 'by_class.csv'), ['code', 'name', 'area_ha', 'emission', 'cells', 'unit'], r.byClass.map((c) => [c.code, c.name, c.areaHa, c.emission, c.cells, `${r.unit}/yr`]));
-        if (r.byUnit) {
-          const regional = r.byUnit.some((u) => u.region !== null);
-          writeCsv(
-            join(o.out, 'by_unit.csv'),
-            ['unit', 'ce', 'cs', 'budget', ...r.classCodes.map((c) => `class_${c}`), ...(regional ? ['region'] : [])],
-            r.byUnit.map((u) => [u.unit, u.ce, u.cs, u.budget, ...u.byClass, ...(regional ? [u.region ?? ''] : [])]),
-          );
-        }
-        writeJson(join(o.out, 'summary.json'), {
-          unit: `${r.unit}/yr`,
-          conversion_factor: r.factor,
-          pixel_area_ha: pa.ha,
-          pixel_area_source: pa.source,
-          ce: r.total.ce,
-          cs: r.total.cs,
-          budget: r.total.budget,
-          cells_outside_units: zones ? r.cellsOutsideUnits : null,
-          raster: { file: 'emissions.tif', value: `${r.unit}/yr per cell`, dtype: 'float64', nodata: CARBON_NODATA },
-        });
+        const zones = o.zones;
         process.stdout.write(`emissions: CE ${fmtHuman(r.total.ce)} CS ${fmtHuman(r.total.cs)} budget ${fmtHuman(r.total.budget)} ${r.unit}/yr -> ${o.out}\n`);
         if (zones && r.cellsOutsideUnits > 0) process.stderr.write(`landcarbon carbon emissions: note: ${r.cellsOutsideUnits} land-use cells lie outside every unit of ${o.zones} (not in by_unit.csv)\n`);
       }),

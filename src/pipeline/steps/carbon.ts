@@ -6,11 +6,12 @@
 import { join } from 'node:path';
 import { ConfigError } from '../../errors.js';
 import { writeFileAtomic } from '../../io/atomic.js';
-import { readRaster, writeGeoTIFF } from '../../io/geotiff.js';
-import { checkSameGrid, refuseAllNoData } from '../../io/grid.js';
+import { readRaster, readRasterInfo, requireSingleBand, writeGeoTIFF } from '../../io/geotiff.js';
+import { checkSameGrid, DTYPE_BYTES, refuseAllNoData } from '../../io/grid.js';
 import { readCsv, writeCsv } from '../../io/table.js';
-import { CarbonUnit, carbonEmissions, EmissionsResult, parseCoefficientTable, parseUnitRegions } from '../../models/carbon/coefficients.js';
-import { PixelArea, pixelAreaHa } from '../../models/carbon/common.js';
+import { CarbonUnit, carbonEmissionsBlocks, EmissionsResult, parseCoefficientTable, parseUnitRegions } from '../../models/carbon/coefficients.js';
+import { CARBON_NODATA, PixelArea, pixelAreaHa } from '../../models/carbon/common.js';
+import { openBlockOutput, parseBudget, planBlocks, readBlock, READER_BYTES, writerBytes } from '../../tiling/blocks.js';
 import { carbonStorage, correctSoil, parsePoolTable, precipitationK, StorageResult, valuation } from '../../models/carbon/storage.js';
 import { withEngine } from '../../tiling/engine.js';
 
@@ -28,25 +29,57 @@ export interface EmissionsStepInput {
   /** Directory: by_class.csv, by_unit.csv (with zones), emissions.tif, summary.json. */
   out: string;
   threads: number;
+  /** Memory budget (bytes) and forced rows per block (the block plan). */
+  memory?: number;
+  blockRows?: number;
 }
 
 export interface EmissionsStepResult {
-  result: EmissionsResult;
+  result: Omit<EmissionsResult, 'map'>;
   pixelArea: PixelArea;
   files: string[];
 }
 
+/**
+ * Block by block on the block plan (src/tiling/blocks.ts): memory is bounded by `memory` (bytes;
+ * default the plan's share of RAM), not by the raster.
+ */
 export async function emissionsStep(i: EmissionsStepInput): Promise<EmissionsStepResult> {
+  const budget = parseBudget({ memory: i.memory, blockRows: i.blockRows });
   const coefficients = parseCoefficientTable(readCsv(i.coefficients), i.coefficientUnit);
   if (i.units && !i.zones) throw new ConfigError('--units needs --zones (the unit raster)');
-  const landuse = await readRaster(i.landuse);
-  const zones = i.zones ? await readRaster(i.zones) : undefined;
+  const landuse = requireSingleBand(await readRasterInfo(i.landuse));
+  const zones = i.zones ? requireSingleBand(await readRasterInfo(i.zones)) : undefined;
   if (zones) checkSameGrid(landuse.grid, i.landuse, zones.grid, i.zones!);
   const units = i.units ? parseUnitRegions(readCsv(i.units)) : undefined;
   const pa = pixelAreaHa(landuse.grid, i.landuse, i.pixelAreaHa);
-  const r = await withEngine({ threads: i.threads }, (engine) =>
-    carbonEmissions(engine, { landuse, landuseName: i.landuse, coefficients, pixelAreaHa: pa.ha, zones, zonesName: i.zones, units, unitsName: i.units, outUnit: i.unit }),
-  );
+  // per cell: land use (+ its copy in the kernel's memory), zones, the f64 map (+ its kernel copy)
+  const { width, height } = landuse.grid;
+  const plan = planBlocks({
+    width, height, ...budget, what: 'carbon emissions',
+    bytesPerCell: 2 * DTYPE_BYTES[landuse.dtype] + (zones ? DTYPE_BYTES[zones.dtype] : 0) + 16,
+    fixedBytes: writerBytes(width, 1, 'float64') + READER_BYTES,
+  });
+  const tif = join(i.out, 'emissions.tif');
+  const map = openBlockOutput(tif, { grid: { ...landuse.grid, nodata: CARBON_NODATA }, dtype: 'float64', compress: 'deflate', metadata: { bands: [{ description: 'land-use carbon emissions per cell per year (negative: sequestration)', unit: `${i.unit ?? coefficients.unit ?? 'tCO2'}/yr` }] } });
+  let r;
+  try {
+    r = await withEngine({ threads: i.threads }, (engine) =>
+      carbonEmissionsBlocks(
+        engine,
+        { landuse, landuseName: i.landuse, coefficients, pixelAreaHa: pa.ha, zones, zonesName: i.zones, units, unitsName: i.units, outUnit: i.unit },
+        {
+          blocks: plan.blocks,
+          read: async (b) => ({ landuse: await readBlock(i.landuse, b, width), zones: i.zones ? await readBlock(i.zones, b, width) : undefined }),
+          write: (b, m) => map.write(b, [m]),
+        },
+      ),
+    );
+    await map.close();
+  } catch (e) {
+    map.abort();
+    throw e;
+  }
   const files = [join(i.out, 'by_class.csv')];
   writeCsv(files[0], ['code', 'name', 'area_ha', 'emission', 'cells', 'unit'], r.byClass.map((c) => [c.code, c.name, c.areaHa, c.emission, c.cells, `${r.unit}/yr`]));
   if (r.byUnit) {
@@ -58,8 +91,7 @@ export async function emissionsStep(i: EmissionsStepInput): Promise<EmissionsSte
       r.byUnit.map((u) => [u.unit, u.ce, u.cs, u.budget, ...u.byClass, ...(regional ? [u.region ?? ''] : [])]),
     );
   }
-  files.push(join(i.out, 'emissions.tif'), join(i.out, 'summary.json'));
-  await writeGeoTIFF(join(i.out, 'emissions.tif'), r.map, { compress: 'deflate', metadata: { bands: [{ description: 'land-use carbon emissions per cell per year (negative: sequestration)', unit: `${r.unit}/yr` }] } });
+  files.push(tif, join(i.out, 'summary.json'));
   writeFileAtomic(
     join(i.out, 'summary.json'),
     JSON.stringify(
@@ -72,13 +104,14 @@ export async function emissionsStep(i: EmissionsStepInput): Promise<EmissionsSte
         cs: r.total.cs,
         budget: r.total.budget,
         cells_outside_units: zones ? r.cellsOutsideUnits : null,
-        raster: { file: 'emissions.tif', value: `${r.unit}/yr per cell`, dtype: 'float64', nodata: r.map.grid.nodata },
+        raster: { file: 'emissions.tif', value: `${r.unit}/yr per cell`, dtype: 'float64', nodata: CARBON_NODATA },
       },
       null,
       2,
     ) + '\n',
   );
-  return { result: r, pixelArea: pa, files };
+  const { map: _m, ...result } = r;
+  return { result, pixelArea: pa, files };
 }
 
 export interface StorageStepInput {
