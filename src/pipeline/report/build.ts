@@ -401,11 +401,11 @@ export async function buildReport(r: RunResult, outDir: string, o: ReportOptions
     const sorted = [...rows].sort((a, b) => a.netEmissions - b.netEmissions);
     const netTie = rows.every((x) => x.netEmissions === rows[0].netEmissions);
     const escTie = rows.every((x) => x.unitsEscGt1 === rows[0].unitsEscGt1);
-    const why = `Decided by: ${esc(r.choice.reason)}.`;
+    const why = `Decided by: ${esc(r.choice.reason)}.`; // the comparison step's own words
     if (chosen) {
       const other = sorted.find((x) => x !== chosen);
       const diff = other ? other.netEmissions - chosen.netEmissions : 0;
-      summary.push(`<p class="lead"><b>Recommended scenario for ${r.choice.year}: ${esc(chosen.scenario)}.</b> It has the lowest net emissions (${fmt(chosen.netEmissions)} ${CU}${other ? `, ${fmt(diff)} t or ${pct(diff / other.netEmissions, 2)} less than ${esc(other.scenario)}` : ''})${escTie ? `; the second criterion, units with ESC &gt; 1, is a tie (${chosen.unitsEscGt1} units in every scenario), so net emissions alone decided.` : ` and the most units with ESC &gt; 1 (${chosen.unitsEscGt1} of ${r.units.length}).`} ${why}</p>`);
+      summary.push(`<p class="lead"><b>Recommended scenario for ${r.choice.year}: ${esc(chosen.scenario)}.</b> It has the lowest net emissions (${fmt(chosen.netEmissions)} ${CU}${other ? `, ${fmt(diff)} t or ${pct(diff / other.netEmissions, 2)} less than ${esc(other.scenario)}` : ''})${escTie ? '' : ` and the most units with ESC &gt; 1 (${chosen.unitsEscGt1} of ${r.units.length})`}. ${why}</p>`);
     } else if (netTie && escTie) {
       summary.push(`<p class="lead"><b>No scenario is recommended for ${r.choice.year}: it is a tie.</b> Every scenario has the same net emissions (${fmt(rows[0].netEmissions)} ${CU}) and the same number of units with ESC &gt; 1 (${rows[0].unitsEscGt1}). ${why}</p>`);
     } else {
@@ -417,7 +417,11 @@ export async function buildReport(r: RunResult, outDir: string, o: ReportOptions
   if (b) {
     const m = new Map<string, number>();
     for (const u of b.units) m.set(u.zone, (m.get(u.zone) ?? 0) + 1);
-    const why = (z: string) => (z === 'unclassified' ? ` (${esc(b.units.find((u) => u.zone === z)?.reason ?? '')})` : '');
+    const why = (z: string) => {
+      if (z !== 'unclassified') return '';
+      const reason = b.units.find((u) => u.zone === z)?.reason ?? '';
+      return /CE_i = 0/.test(reason) ? ', where ESC and ECC are undefined (no emissions, CE = 0)' : reason ? `, ${esc(reason)}` : '';
+    };
     summary.push(`<p><b>Zones (${esc(b.source)}, ${esc(b.label)}):</b> ${[...m.entries()].sort((x, y) => y[1] - x[1]).map(([z, n]) => `${esc(z)} ${n} unit${n === 1 ? '' : 's'} (${pct(n / b.units.length, 0)})${why(z)}`).join('; ')}.</p>`);
   }
   if (r.network) {
