@@ -107,10 +107,21 @@ describe('landcarbon demo (the main job) on a small sample region', () => {
     expect(html).not.toMatch(/src="(?!data:)/); // self-contained
     const figs = [...html.matchAll(/<img alt="[^"]*" src="data:image\/svg\+xml;base64,([^"]+)"/g)].map((m) => Buffer.from(m[1], 'base64').toString('utf8'));
     expect(figs.length).toBeGreaterThanOrEqual(25);
+    // maps: legend, north arrow, CRS and a scale bar whose length is right to 1 % against the sample's grid (width x cell size)
+    const man = JSON.parse(readFileSync(join(demoDir, 'sample', 'manifest.json'), 'utf8'));
+    const groundWidth = man.width * man.pixel_size_m;
+    let maps = 0;
     for (const svg of figs) {
       expect(svg).toMatch(/^<svg /);
-      if (svg.includes('class="frame"')) for (const k of ['class="scalebar"', 'class="north"', 'class="legend"', 'CRS: EPSG:32650']) expect(svg).toContain(k);
+      if (!svg.includes('class="frame"')) continue;
+      maps++;
+      for (const k of ['class="scalebar"', 'class="north"', 'class="legend"', 'CRS: EPSG:32650']) expect(svg).toContain(k);
+      const g = /<g class="scalebar" data-metres="([\d.e+]+)"[^>]*>(.*?)<\/g>/s.exec(svg)!;
+      const barPx = [...g[2].matchAll(/<rect class="bar" [^>]*? width="([\d.]+)"/g)].reduce((a, m) => a + Number(m[1]), 0);
+      const mapPx = Number(/<rect class="frame" x="0" y="0" width="([\d.]+)"/.exec(svg)![1]);
+      expect(Math.abs(barPx / mapPx / (Number(g[1]) / groundWidth) - 1)).toBeLessThan(0.01);
     }
+    expect(maps).toBeGreaterThanOrEqual(20);
     // charts: a title, and both axes named with their units
     const charts: Record<string, string[]> = {
       class_areas: ['Land-use class areas by year and scenario', 'area (ha)', 'land-use class'],
