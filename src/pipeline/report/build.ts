@@ -17,7 +17,7 @@ import { linesGeoJson, pointsGeoJson, unitsGeoJson, type Props } from './geojson
 import { polygonize } from './polygonize.js';
 import { svgToPng } from './figure.js';
 import { clearSamples, crossTabs, readWhole, sampleRaster } from './rasters.js';
-import type { RunResult } from './result.js';
+import type { RunResult, ScenarioChoice } from './result.js';
 import { renderHtml, type Figure, type Section } from './html.js';
 
 export interface ReportOutput {
@@ -66,6 +66,37 @@ const signed = (x: number, f: (v: number) => string) => (x > 0 ? '+' : x < 0 ? '
 export interface ReportOptions {
   /** Also write each figure as PNG (figures/<name>.png, 1 px per SVG unit, resvg). */
   png?: boolean;
+}
+
+/**
+ * The summary's first paragraph: the recommended scenario and the criterion that decided it
+ * (both criteria, or one with the other tied), or that there is none because the scenarios tie
+ * on both or the criteria disagree; the comparison step's own reason follows ("Decided by").
+ */
+export function choiceSummary(c: ScenarioChoice, nUnits: number, unit: string): string {
+  const rows = c.rows;
+  const chosen = rows.find((x) => x.chosen);
+  const lowest = rows.filter((x) => x.lowestEmissions);
+  const most = rows.filter((x) => x.mostEscGt1);
+  const why = `Decided by: ${esc(c.reason)}.`;
+  const names = (xs: typeof rows) => xs.map((x) => esc(x.scenario)).join(', ');
+  if (chosen) {
+    const others = rows.filter((x) => x !== chosen);
+    const next = [...others].sort((a, b) => a.netEmissions - b.netEmissions)[0];
+    const diff = next ? next.netEmissions - chosen.netEmissions : 0;
+    const netText = `${fmt(chosen.netEmissions)} ${unit}${next && diff > 0 ? `, ${fmt(diff)} t or ${pct(diff / Math.abs(next.netEmissions), 2)} less than ${esc(next.scenario)}` : ''}`;
+    const escText = `${chosen.unitsEscGt1} of ${nUnits}`;
+    let because: string;
+    if (lowest.length === 1 && most.length === 1) because = `It has the lowest net emissions (${netText}) and the most units with ESC &gt; 1 (${escText}).`;
+    else if (lowest.length === 1) because = `It has the lowest net emissions (${netText}); units with ESC &gt; 1 tie (${chosen.unitsEscGt1} in ${names(most)}), so net emissions decided.`;
+    else because = `It has the most units with ESC &gt; 1 (${escText}); net emissions tie (${fmt(chosen.netEmissions)} ${unit} in ${names(lowest)}), so units with ESC &gt; 1 decided.`;
+    return `<p class="lead"><b>Recommended scenario for ${c.year}: ${esc(chosen.scenario)}.</b> ${because} ${why}</p>`;
+  }
+  const both = rows.filter((x) => x.lowestEmissions && x.mostEscGt1);
+  if (both.length > 1) {
+    return `<p class="lead"><b>No scenario is recommended for ${c.year}: it is a tie.</b> ${names(both)} have the same net emissions (${fmt(both[0].netEmissions)} ${unit}) and the same number of units with ESC &gt; 1 (${both[0].unitsEscGt1}). ${why}</p>`;
+  }
+  return `<p class="lead"><b>No scenario is recommended for ${c.year}: the criteria disagree.</b> ${names(lowest)} ${lowest.length > 1 ? 'have' : 'has'} the lowest net emissions (${fmt(lowest[0]?.netEmissions ?? NaN)} ${unit}), but ${names(most)} ${most.length > 1 ? 'have' : 'has'} the most units with ESC &gt; 1 (${most[0]?.unitsEscGt1 ?? ''}). ${why}</p>`;
 }
 
 export async function buildReport(r: RunResult, outDir: string, o: ReportOptions = {}): Promise<ReportOutput> {
@@ -264,8 +295,8 @@ export async function buildReport(r: RunResult, outDir: string, o: ReportOptions
     const escV = new Map(b0.units.map((u) => [u.unit, u.esc]));
     const eccV = new Map(b0.units.map((u) => [u.unit, u.ecc]));
     const fixed = { breaks: [-Infinity, 0.5, 1, 2, Infinity], labels: ['below 0.5', '0.5 – 1', '1 – 2', 'above 2'] };
-    balFigs.push(choro('units_esc', `ESC (economic contributive coefficient), ${b0.label}`, escV, ['#d7191c', '#fdae61', '#a6d96a', '#1a9641'], 'ESC', 'undefined (CE = 0)', fixed));
-    balFigs.push(choro('units_ecc', `ECC (ecological support coefficient), ${b0.label}`, eccV, ['#d7191c', '#fdae61', '#a6d96a', '#1a9641'], 'ECC', 'undefined (CE = 0)', fixed));
+    balFigs.push(choro('units_esc', `ESC (ecological support coefficient), ${b0.label}`, escV, ['#d7191c', '#fdae61', '#a6d96a', '#1a9641'], 'ESC', 'undefined (CE = 0)', fixed));
+    balFigs.push(choro('units_ecc', `ECC (economic contributive coefficient), ${b0.label}`, eccV, ['#d7191c', '#fdae61', '#a6d96a', '#1a9641'], 'ECC', 'undefined (CE = 0)', fixed));
   }
   for (const b of r.balance) {
     const fill = new Map<number, string>();
@@ -288,7 +319,7 @@ export async function buildReport(r: RunResult, outDir: string, o: ReportOptions
   sections.push({
     id: 'balance',
     title: 'Carbon balance zones',
-    html: `<p><b>ESC</b> (economic contributive coefficient) = a unit's share of GDP / its share of emissions: above 1, the unit produces more economy per tonne than the region. <b>ECC</b> (ecological support coefficient) = its share of sequestration / its share of emissions: above 1, it absorbs more than it emits, relative to the region. Both are undefined where CE = 0. Each scheme turns them into zones.</p>${r.balance.map(zoneCountTable).join('')}<h3>Scenario choice</h3><p>The low-carbon scenario is the one with the lowest net emissions and the most units with ESC &gt; 1; when the two criteria disagree, none is chosen.</p>${choiceTable}`,
+    html: `<p><b>ECC</b> (economic contributive coefficient) = a unit's share of GDP / its share of emissions CE: above 1, the unit produces more economy per tonne emitted than the region. <b>ESC</b> (ecological support coefficient) = its share of sequestration CS / its share of emissions: above 1, it absorbs more, relative to what it emits, than the region. Both are undefined where CE = 0. Each scheme turns them into zones.</p>${r.balance.map(zoneCountTable).join('')}<h3>Scenario choice</h3><p>The low-carbon scenario is the one with the lowest net emissions and the most units with ESC &gt; 1; when the two criteria disagree, none is chosen.</p>${choiceTable}`,
     figures: balFigs,
   });
 
@@ -395,24 +426,7 @@ export async function buildReport(r: RunResult, outDir: string, o: ReportOptions
 
   // ---- summary first
   const summary: string[] = [];
-  if (r.choice) {
-    const rows = r.choice.rows;
-    const chosen = rows.find((x) => x.chosen);
-    const sorted = [...rows].sort((a, b) => a.netEmissions - b.netEmissions);
-    const netTie = rows.every((x) => x.netEmissions === rows[0].netEmissions);
-    const escTie = rows.every((x) => x.unitsEscGt1 === rows[0].unitsEscGt1);
-    const why = `Decided by: ${esc(r.choice.reason)}.`; // the comparison step's own words
-    if (chosen) {
-      const other = sorted.find((x) => x !== chosen);
-      const diff = other ? other.netEmissions - chosen.netEmissions : 0;
-      summary.push(`<p class="lead"><b>Recommended scenario for ${r.choice.year}: ${esc(chosen.scenario)}.</b> It has the lowest net emissions (${fmt(chosen.netEmissions)} ${CU}${other ? `, ${fmt(diff)} t or ${pct(diff / other.netEmissions, 2)} less than ${esc(other.scenario)}` : ''})${escTie ? '' : ` and the most units with ESC &gt; 1 (${chosen.unitsEscGt1} of ${r.units.length})`}. ${why}</p>`);
-    } else if (netTie && escTie) {
-      summary.push(`<p class="lead"><b>No scenario is recommended for ${r.choice.year}: it is a tie.</b> Every scenario has the same net emissions (${fmt(rows[0].netEmissions)} ${CU}) and the same number of units with ESC &gt; 1 (${rows[0].unitsEscGt1}). ${why}</p>`);
-    } else {
-      const most = [...rows].sort((a, b) => b.unitsEscGt1 - a.unitsEscGt1)[0];
-      summary.push(`<p class="lead"><b>No scenario is recommended for ${r.choice.year}:</b> the criteria disagree: ${esc(sorted[0].scenario)} has the lowest net emissions (${fmt(sorted[0].netEmissions)} ${CU}) but ${esc(most.scenario)} has the most units with ESC &gt; 1 (${most.unitsEscGt1}). ${why}</p>`);
-    }
-  }
+  if (r.choice) summary.push(choiceSummary(r.choice, r.units.length, CU));
   const b = r.balance[0];
   if (b) {
     const m = new Map<string, number>();
