@@ -302,7 +302,7 @@ export async function buildReport(r: RunResult, outDir: string, o: ReportOptions
     const fill = new Map<number, string>();
     const names = [...new Set(b.units.map((u) => u.zone))];
     for (const u of b.units) fill.set(u.unit, colorOfZone(u.zone));
-    balFigs.push(map(zoneKey(b).replace('zone_', 'zones_'), { title: `Carbon balance zones, ${b.source}, ${b.label}`, grid, units: zones, fill, legend: { kind: 'classes', title: 'Zone', items: names.map((n) => ({ label: `${n} (${b.units.filter((u) => u.zone === n).length})`, color: colorOfZone(n) })) } }));
+    balFigs.push(map(zoneKey(b).replace('zone_', 'zones_'), { title: `Carbon balance zones (${b.scheme} scheme), ${b.label}`, grid, units: zones, fill, legend: { kind: 'classes', title: 'Zone', items: names.map((n) => ({ label: `${n} (${b.units.filter((u) => u.zone === n).length})`, color: colorOfZone(n) })) } }, b.source));
   }
   const zoneCountTable = (b: (typeof r.balance)[number]) => {
     const m = new Map<string, { n: number; area: number }>();
@@ -313,7 +313,7 @@ export async function buildReport(r: RunResult, outDir: string, o: ReportOptions
       m.set(u.zone, e);
     }
     const tot = b.units.length, totA = b.units.reduce((s, u) => s + unitHa(u.unit), 0);
-    return `<table class="num"><tr><th>zone (${esc(b.source)})</th><th>units</th><th>share of units</th><th>area (ha)</th><th>share of area</th><th>units</th></tr>${[...m.entries()].map(([z, e]) => `<tr><td>${esc(z)}</td><td>${e.n}</td><td>${pct(e.n / tot)}</td><td>${thousands(e.area)}</td><td>${pct(e.area / totA)}</td><td class="names">${esc(b.units.filter((u) => u.zone === z).map((u) => uname(u.unit)).join(', '))}</td></tr>`).join('')}</table>`;
+    return `<table class="num"><tr><th>zone (${esc(b.source)}), ${esc(b.label)}</th><th>units</th><th>share of units</th><th>area (ha)</th><th>share of area</th><th>units</th></tr>${[...m.entries()].map(([z, e]) => `<tr><td>${esc(z)}</td><td>${e.n}</td><td>${pct(e.n / tot)}</td><td>${thousands(e.area)}</td><td>${pct(e.area / totA)}</td><td class="names">${esc(b.units.filter((u) => u.zone === z).map((u) => uname(u.unit)).join(', '))}</td></tr>`).join('')}</table>`;
   };
   const choiceTable = r.choice ? `<table class="num"><tr><th>scenario (${r.choice.year})</th><th>net emissions (${CU})</th><th>units with ESC &gt; 1</th><th>lowest net emissions</th><th>most units with ESC &gt; 1</th><th>chosen</th></tr>${r.choice.rows.map((c) => `<tr><td>${esc(c.scenario)}</td><td>${fmt(c.netEmissions)}</td><td>${c.unitsEscGt1}</td><td>${c.lowestEmissions ? 'yes' : 'no'}</td><td>${c.mostEscGt1 ? 'yes' : 'no'}</td><td>${c.chosen ? '<b>yes</b>' : 'no'}</td></tr>`).join('')}</table>` : '';
   sections.push({
@@ -458,7 +458,7 @@ export async function buildReport(r: RunResult, outDir: string, o: ReportOptions
     if (!byStep.has(p.step)) byStep.set(p.step, []);
     byStep.get(p.step)!.push(p);
   }
-  const methods = `<p>Every parameter of the study, section by section as its study file gives them (defaults filled in), and the fixed settings of the steps. Seed of every random step: ${r.seed}; threads: ${r.threads} (results do not depend on the thread count).</p><table class="small"><tr><th>section</th><th>parameter</th><th>value</th></tr>${[...byStep.entries()].map(([s, ps]) => ps.map((p, i) => `<tr>${i === 0 ? `<td rowspan="${ps.length}">${esc(s)}</td>` : ''}<td>${esc(p.name)}</td><td>${esc(p.value)}</td></tr>`).join('')).join('')}</table>
+  const methods = `${(r.methods ?? []).map((m) => `<p>${esc(m)}</p>`).join('')}<p>Every parameter of the study, section by section as its study file gives them (defaults filled in), and the fixed settings of the steps. Seed of every random step: ${r.seed}; threads: ${r.threads} (results do not depend on the thread count).</p><table class="small"><tr><th>section</th><th>parameter</th><th>value</th></tr>${[...byStep.entries()].map(([s, ps]) => ps.map((p, i) => `<tr>${i === 0 ? `<td rowspan="${ps.length}">${esc(s)}</td>` : ''}<td>${esc(p.name)}</td><td>${esc(p.value)}</td></tr>`).join('')).join('')}</table>
 <p>Software: landcarbon ${esc(r.version)}, Node.js ${esc(process.versions.node)}, Apache ECharts ${esc(ECHARTS_VERSION)} (charts, server-side SVG).</p>`;
   sections.push({ id: 'methods', title: 'Methods and parameters', html: methods, figures: [] });
   const prov = `<table class="small"><tr><th>date of the run</th><td>${esc(r.date)}</td></tr><tr><th>version</th><td>landcarbon ${esc(r.version)}</td></tr><tr><th>data</th><td>${r.synthetic ? '<b>synthetic</b>: ' : ''}${esc(r.dataSource)}</td></tr><tr><th>grid</th><td>${grid.width} x ${grid.height} cells of ${fmt(pixelHa)} ha; ${esc(crsLabel(grid))}</td></tr></table>

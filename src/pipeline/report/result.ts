@@ -196,6 +196,8 @@ export interface RunResult {
   geodetector?: Array<{ factor: string; q: number; p: number | null }>;
   /** Every parameter of the run as (step, name, value); seeds included. */
   parameters: Array<{ step: string; name: string; value: string }>;
+  /** The methods in a few plain sentences, one paragraph each. */
+  methods?: string[];
   inputs: InputFile[];
   steps: StepTiming[];
   totalSeconds: number;
