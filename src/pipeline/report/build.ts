@@ -347,7 +347,8 @@ export async function buildReport(r: RunResult, outDir: string, o: ReportOptions
     netHtml = `<p>Edges link units whose gravity-model linkage R<sub>ij</sub> = k<sub>ij</sub> √(P<sub>i</sub>G<sub>i</sub>C<sub>i</sub>) √(P<sub>j</sub>G<sub>j</sub>C<sub>j</sub>) / d<sub>ij</sub>² (population, GDP, emissions, distance) is in the ${esc(n.threshold)}. Key units take roles from their degree and betweenness centrality (core: high degree; bridge: high betweenness; promotion and improvement as defined by the zoning scheme).</p>
 <table class="num"><tr><th>key unit</th><th>roles</th><th>out-degree</th><th>in-degree</th><th>betweenness</th><th>linkage area</th></tr>${key.sort((a, b) => b.inDegree + b.outDegree - a.inDegree - a.outDegree).map((k) => `<tr><td>${esc(uname(k.unit))}</td><td>${esc(k.roles.replace(/;/g, ', '))}</td><td>${fmt(k.outDegree)}</td><td>${fmt(k.inDegree)}</td><td>${fmt(k.betweenness)}</td><td>${esc(k.linkageArea)}</td></tr>`).join('')}</table>`;
   }
-  sections.push({ id: 'network', title: 'Carbon linkage network', html: netHtml || '<p>No network in this run.</p>', figures: netFigs });
+  // sections of analyses the study did not run are left out
+  if (r.network) sections.push({ id: 'network', title: 'Carbon linkage network', html: netHtml, figures: netFigs });
 
   // ---- spatial statistics
   const statFigs: Figure[] = [];
@@ -384,11 +385,11 @@ export async function buildReport(r: RunResult, outDir: string, o: ReportOptions
   if (r.geodetector?.length) {
     statHtml += `<p>The geographical detector's <b>q</b> is the share of the variance of emissions explained by a factor's strata (0 none, 1 all).</p><table class="num"><tr><th>factor</th><th>q</th><th>p</th></tr>${r.geodetector.map((g) => `<tr><td>${esc(g.factor.replace(/_/g, ' '))}</td><td>${fmt(g.q)}</td><td>${g.p === null ? '' : fmt(g.p)}</td></tr>`).join('')}</table>`;
   }
-  sections.push({ id: 'stats', title: 'Spatial statistics', html: statHtml, figures: statFigs });
+  if (statHtml) sections.push({ id: 'stats', title: 'Spatial statistics', html: statHtml, figures: statFigs });
 
   // ---- forecasts
   const greyFigs = r.grey.map((g, i) => fig(`gm11_${i + 1}`, `GM(1,1) ${g.label}`, greyChart({ title: `GM(1,1) fit and forecast of ${g.label}`, subtitle: `a = ${fmt(g.a)}, b = ${fmt(g.b)}; posterior variance ratio C = ${fmt(g.C)}, small-error probability P = ${fmt(g.P)}: ${g.grade}`, years: g.years, observed: g.observed, fitted: g.fitted, forecastYears: g.forecastYears, forecast: g.forecast, yName: `${g.label} (${g.unit})` })));
-  sections.push({
+  if (r.grey.length) sections.push({
     id: 'forecast',
     title: 'GM(1,1) forecasts',
     html: `<p>GM(1,1) fits dx/dt + a x = b to the accumulated series; its quality is graded by C (residual over data standard deviation, good below 0.35) and P (share of small residuals, good above 0.95).</p><table class="num"><tr><th>series</th><th>last observed</th><th>forecast ${r.grey[0]?.forecastYears.at(-1) ?? ''}</th><th>C</th><th>P</th><th>grade</th></tr>${r.grey.map((g) => `<tr><td>${esc(g.label)} (${esc(g.unit)})</td><td>${fmt(g.observed.at(-1) ?? NaN)}</td><td>${fmt(g.forecast.at(-1) ?? NaN)}</td><td>${fmt(g.C)}</td><td>${fmt(g.P)}</td><td>${esc(g.grade)}</td></tr>`).join('')}</table>`,
