@@ -6,7 +6,7 @@
  * scenarios x target years into emissions and maps.
  */
 import { existsSync } from 'node:fs';
-import { join } from 'node:path';
+import { join, relative } from 'node:path';
 import { ConfigError, InputError } from '../errors.js';
 import { readCsv, Table, writeCsv } from '../io/table.js';
 import { LANDUSE_PALETTE } from '../io/png.js';
@@ -73,6 +73,8 @@ export interface StudyResult {
   forecasts: UnitForecast[] | null;
   balance: { label: string; scheme: string; zones: { zone: string; count: number }[]; file: string }[];
   choice: { year: number; choice: string | null; reason: string; file: string }[];
+  /** Per scheme: transition counts between consecutive maps (from, to, from_zone, to_zone, units) and the zone of each unit per map. */
+  zoneTransitions: { scheme: string; file: string; byUnit: string; changed: number }[];
   network: { label: string; edges: number; linkageAreas: number; dir: string }[];
   stats: { moran?: { I: number; z: number; p: number; pSim: number | null }; hotSpots?: number; clusters?: number[]; geodetector?: { factor: string; q: number; p: number | null }[] };
   notes: string[];
@@ -453,8 +455,52 @@ export async function runStudy(r: Runner, s: Study, threads: number): Promise<St
       balance.push({ label: c.label, scheme, zones: z, file: out });
     }
   }
+  // zone transitions per scheme: base year -> each scenario's first year, then year to year
+  const zoneTransitions: StudyResult['zoneTransitions'] = [];
+  for (const scheme of s.balance.schemes) {
+    const maps = balance.filter((b) => b.scheme === scheme);
+    const byLabel = new Map(maps.map((b) => [b.label, b]));
+    const pairs: [string, string][] = [];
+    for (const sc of scenarios) {
+      const chain = [String(base.year), ...sc.years.map((y) => `${y.year}_${sc.name}`)].filter((l) => byLabel.has(l));
+      for (let i = 1; i < chain.length; i++) pairs.push([chain[i - 1], chain[i]]);
+    }
+    if (pairs.length === 0) continue;
+    const id = scheme.replace(/[^A-Za-z0-9_-]/g, '_');
+    const table = P('balance', `zone_transitions_${id}.csv`);
+    const wide = P('balance', `zones_by_unit_${id}.csv`);
+    const n = await r.step({
+      name: `zone-transitions-${id}`,
+      title: `zone transitions between years and scenarios (${scheme} scheme)`,
+      inputs: maps.map((b) => b.file),
+      params: { pairs, names: unitNames },
+      outputs: [table, wide],
+      run: () => {
+        const zoneOf = new Map(maps.map((b) => {
+          const t = readCsv(b.file);
+          const iu = t.columns.indexOf('unit'), iz = t.columns.indexOf('zone');
+          return [b.label, new Map(t.rows.map((row) => [row[iu], row[iz]]))];
+        }));
+        const rows: (string | number)[][] = [];
+        for (const [from, to] of pairs) {
+          const count = new Map<string, number>();
+          for (const [u, zf] of zoneOf.get(from)!) {
+            const k = `${zf}\u0000${zoneOf.get(to)!.get(u) ?? 'missing'}`;
+            count.set(k, (count.get(k) ?? 0) + 1);
+          }
+          for (const [k, c] of [...count].sort()) rows.push([from, to, ...k.split('\u0000'), c]);
+        }
+        writeCsv(table, ['from', 'to', 'from_zone', 'to_zone', 'units'], rows);
+        const labels = maps.map((b) => b.label);
+        writeCsv(wide, ['unit', 'name', ...labels.map((l) => `zone_${l}`)], unitIds.map((u) => [u, unitNames[String(u)], ...labels.map((l) => zoneOf.get(l)!.get(String(u)) ?? '')]));
+        return rows.filter((x) => x[2] !== x[3]).reduce((a, x) => a + (x[4] as number), 0);
+      },
+    });
+    zoneTransitions.push({ scheme, file: table, byUnit: wide, changed: n });
+  }
   if (balance.length) {
-    notes.push(`## Carbon balance zoning\n\n| map | scheme | zones (units) |\n|---|---|---|\n${balance.map((b) => `| ${b.label.replace('_', ' ')} | ${b.scheme} | ${b.zones.map((z) => `${z.zone} ${z.count}`).join(', ')} |`).join('\n')}`);
+    notes.push(`## Carbon balance zoning\n\n| map | scheme | zones (units) |\n|---|---|---|\n${balance.map((b) => `| ${b.label.replace('_', ' ')} | ${b.scheme} | ${b.zones.map((z) => `${z.zone} ${z.count}`).join(', ')} |`).join('\n')}` +
+      (zoneTransitions.length ? `\n\nZone transitions (base year to each scenario, year to year): ${zoneTransitions.map((t) => `${t.scheme} ${t.changed} unit change(s) (${relative(r.dir, t.file)})`).join('; ')}.` : ''));
   }
   const choice: StudyResult['choice'] = [];
   if (scenarios.length >= 2 && s.balance.schemes.length > 0) {
@@ -529,7 +575,7 @@ export async function runStudy(r: Runner, s: Study, threads: number): Promise<St
         inputs: [statsIn],
         params: { k: s.stats.clusters },
         outputs: ['linkage.csv', 'clusters.csv', 'dendrogram.svg'].map((f) => join(dir, f)),
-        run: () => clusterStep({ table: statsIn, id: 'unit', fields: dataCols.join(','), standardize: true, k: Math.min(s.stats.clusters, unitIds.length), out: dir }).sizes,
+        run: () => clusterStep({ table: statsIn, id: 'unit', fields: dataCols.join(','), standardize: true, k: s.stats.clusters, out: dir }).sizes, // more clusters than units: an error naming stats.clusters, not a silent cap
       });
     }
     if (s.stats.analyses.includes('geodetector') && s.stats.factors.length > 0) {
@@ -555,7 +601,7 @@ export async function runStudy(r: Runner, s: Study, threads: number): Promise<St
     notes.push(`## Spatial statistics\n\n${parts.join('; ')}.`);
   }
 
-  return { study: s, units: unitIds, unitNames, pixelAreaHa, classCells, accuracy: acc, scenarios, carbon, storage, forecasts, balance, choice, network, stats, notes };
+  return { study: s, units: unitIds, unitNames, pixelAreaHa, classCells, accuracy: acc, scenarios, carbon, storage, forecasts, balance, choice, zoneTransitions, network, stats, notes };
 }
 
 function gradeCounts(g: string[]): string {

@@ -50,9 +50,9 @@ export interface RunResult {
 /**
  * Progress of the steps on stderr: on a terminal, iteration lines overwrite one status line
  * (carriage return) and other lines scroll; otherwise every line is printed, prefixed with its
- * step. `--quiet` passes nothing.
+ * step. `--quiet` passes nothing. `words` rewrites each line (the study's terms, for `run`).
  */
-export function progressLines(stream: NodeJS.WriteStream = process.stderr): { say: (line: string) => void; progress: (step: string, line: string) => void } {
+export function progressLines(stream: NodeJS.WriteStream = process.stderr, words: (line: string) => string = (l) => l): { say: (line: string) => void; progress: (step: string, line: string) => void } {
   let open = false;
   const end = () => {
     if (open) stream.write('\n');
@@ -61,9 +61,10 @@ export function progressLines(stream: NodeJS.WriteStream = process.stderr): { sa
   return {
     say: (line) => {
       end();
-      stream.write(line + '\n');
+      stream.write(words(line) + '\n');
     },
-    progress: (step, line) => {
+    progress: (step, raw) => {
+      const line = words(raw);
       if (stream.isTTY && /iteration \d+/.test(line)) {
         const w = Math.max(20, (stream.columns ?? 100) - 1);
         stream.write('\r' + `  ${step}: ${line}`.slice(0, w).padEnd(w));

@@ -70,6 +70,21 @@ describe('landcarbon demo (the main job) on a small sample region', () => {
       expect(png.subarray(1, 4).toString(), f).toBe('PNG');
     }
     expect(readdirSync(join(a, 'figures')).filter((f) => f.endsWith('.png'))).toEqual([]);
+    // zone transitions: the cross-tab of the per-map zoned tables, every unit counted once per pair
+    const rows = (f: string) => readFileSync(join(a, f), 'utf8').trim().split('\n').slice(1).map((l) => l.split(','));
+    const zoneOf = (label: string) => new Map(rows(`balance/zones_${label}_suzhou.csv`).map((r) => [r[0], r[5]]));
+    const t = rows('balance/zone_transitions_suzhou.csv');
+    for (const [from, to] of [['2020', '2030_natural'], ['2020', '2030_ecological']]) {
+      const zf = zoneOf(from), zt = zoneOf(to);
+      const want = new Map<string, number>();
+      for (const [u, z] of zf) want.set(`${z}|${zt.get(u)}`, (want.get(`${z}|${zt.get(u)}`) ?? 0) + 1);
+      const got = new Map(t.filter((r) => r[0] === from && r[1] === to).map((r) => [`${r[2]}|${r[3]}`, Number(r[4])]));
+      expect(got).toEqual(want);
+    }
+    const wide = rows('balance/zones_by_unit_suzhou.csv');
+    const z2020 = zoneOf('2020');
+    expect(wide.length).toBe(z2020.size);
+    for (const r of wide) expect(r[2]).toBe(z2020.get(r[0]));
   }, 600_000);
 
   it('writes the report: summary first with the choice and what decided it, zones with shares, key units and hot spots by name; every section; figures and GIS layers', () => {
@@ -102,6 +117,10 @@ describe('landcarbon demo (the main job) on a small sample region', () => {
     const hot = csv(join(demoDir, 'stats', 'gistar_ce.csv')).filter((r) => r.class.startsWith('Hot'));
     expect(summary).toContain(`Emission hot spots (Gi*, ${hot.length} units)`);
     for (const h of hot) expect(summary).toContain(name.get(h.id)!);
+    // zone transitions 2020 -> 2030 natural: the units whose zone differs between the two zoned tables
+    const zNat = new Map(csv(join(demoDir, 'balance', 'zones_2030_natural_suzhou.csv')).map((r) => [r.unit, r.zone]));
+    const moved = zones.filter((z) => zNat.get(z.unit) !== z.zone).length;
+    expect(html).toContain(`Zone transitions 2020 → 2030 natural (suzhou scheme)</h3><p>${moved} unit${moved === 1 ? '' : 's'} change zone.`);
     // every index explained where it first appears
     for (const idx of ['OA (overall accuracy)', 'kappa', 'FoM (figure of merit)', '<b>ESC</b>', '<b>ECC</b>', '<b>Gi*</b>', '<b>q</b>', "<b>Moran's I</b>"]) expect(html).toContain(idx);
     expect(html).not.toMatch(/src="(?!data:)/); // self-contained

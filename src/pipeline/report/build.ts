@@ -224,10 +224,11 @@ export async function buildReport(r: RunResult, outDir: string, o: ReportOptions
     const fill = new Map<number, string>();
     for (const z of zones) {
       const v = values.get(z.code);
-      fill.set(z.code, v === null || v === undefined || !Number.isFinite(v) ? '#d9d9d9' : colors[classify(v, br)]);
+      // +inf (ECC, ESC where CE = 0 and the numerator is positive) falls in the top class; NaN / null is undefined
+      fill.set(z.code, v === null || v === undefined || Number.isNaN(v) ? '#d9d9d9' : colors[classify(v, br)]);
     }
     const items = colors.map((c, i) => ({ label: fixed ? fixed.labels[i] : `${fmt(br[i])} – ${fmt(br[i + 1])}`, color: c }));
-    if (undefLabel && [...values.values()].some((v) => v === null || !Number.isFinite(v as number))) items.push({ label: undefLabel, color: '#d9d9d9' });
+    if (undefLabel && [...values.values()].some((v) => v === null || Number.isNaN(v as number))) items.push({ label: undefLabel, color: '#d9d9d9' });
     return map(name, { title, grid, units: zones, fill, legend: { kind: 'classes', title: unit, items } }, fixed ? undefined : 'quantile classes');
   };
   const ceMap = choro('units_ce', `Carbon emissions CE per unit, ${c0.label}`, new Map(c0.byUnit.map((u) => [u.unit, u.ce])), YLORRD, CU);
@@ -294,9 +295,9 @@ export async function buildReport(r: RunResult, outDir: string, o: ReportOptions
   if (b0) {
     const escV = new Map(b0.units.map((u) => [u.unit, u.esc]));
     const eccV = new Map(b0.units.map((u) => [u.unit, u.ecc]));
-    const fixed = { breaks: [-Infinity, 0.5, 1, 2, Infinity], labels: ['below 0.5', '0.5 – 1', '1 – 2', 'above 2'] };
-    balFigs.push(choro('units_esc', `ESC (ecological support coefficient), ${b0.label}`, escV, ['#d7191c', '#fdae61', '#a6d96a', '#1a9641'], 'ESC', 'undefined (CE = 0)', fixed));
-    balFigs.push(choro('units_ecc', `ECC (economic contributive coefficient), ${b0.label}`, eccV, ['#d7191c', '#fdae61', '#a6d96a', '#1a9641'], 'ECC', 'undefined (CE = 0)', fixed));
+    const fixed = { breaks: [-Infinity, 0.5, 1, 2, Infinity], labels: ['below 0.5', '0.5 – 1', '1 – 2', 'above 2 (or +∞)'] };
+    balFigs.push(choro('units_esc', `ESC (ecological support coefficient), ${b0.label}`, escV, ['#d7191c', '#fdae61', '#a6d96a', '#1a9641'], 'ESC', 'undefined (CE = 0 and no numerator)', fixed));
+    balFigs.push(choro('units_ecc', `ECC (economic contributive coefficient), ${b0.label}`, eccV, ['#d7191c', '#fdae61', '#a6d96a', '#1a9641'], 'ECC', 'undefined (CE = 0 and no numerator)', fixed));
   }
   for (const b of r.balance) {
     const fill = new Map<number, string>();
@@ -315,11 +316,22 @@ export async function buildReport(r: RunResult, outDir: string, o: ReportOptions
     const tot = b.units.length, totA = b.units.reduce((s, u) => s + unitHa(u.unit), 0);
     return `<table class="num"><tr><th>zone (${esc(b.source)}), ${esc(b.label)}</th><th>units</th><th>share of units</th><th>area (ha)</th><th>share of area</th><th>units</th></tr>${[...m.entries()].map(([z, e]) => `<tr><td>${esc(z)}</td><td>${e.n}</td><td>${pct(e.n / tot)}</td><td>${thousands(e.area)}</td><td>${pct(e.area / totA)}</td><td class="names">${esc(b.units.filter((u) => u.zone === z).map((u) => uname(u.unit)).join(', '))}</td></tr>`).join('')}</table>`;
   };
+  // units moving between zones, base map -> each later map (rows: zone before, columns: zone after)
+  const transitionTables = (r.zoneTransitions ?? []).map((t) => {
+    const pairs = [...new Set(t.rows.map((x) => `${x.from}\u0000${x.to}`))].map((k) => k.split('\u0000'));
+    return pairs.filter(([f]) => f === t.rows[0]?.from).map(([f, to]) => {
+      const rows = t.rows.filter((x) => x.from === f && x.to === to);
+      const zs = [...new Set(rows.flatMap((x) => [x.fromZone, x.toZone]))];
+      const n = (a: string, b: string) => rows.filter((x) => x.fromZone === a && x.toZone === b).reduce((s, x) => s + x.units, 0);
+      const moved = rows.filter((x) => x.fromZone !== x.toZone).reduce((s, x) => s + x.units, 0);
+      return `<h3>Zone transitions ${esc(f)} → ${esc(to)} (${esc(t.scheme)} scheme)</h3><p>${moved} unit${moved === 1 ? '' : 's'} change zone. Rows: zone in ${esc(f)}; columns: zone in ${esc(to)}; cells: units.</p><table class="num small"><tr><th>${esc(f)} \\ ${esc(to)}</th>${zs.map((z) => `<th>${esc(z)}</th>`).join('')}</tr>${zs.map((a) => `<tr><td>${esc(a)}</td>${zs.map((b) => { const v = n(a, b); return `<td>${v === 0 ? '' : a === b ? v : `<b>${v}</b>`}</td>`; }).join('')}</tr>`).join('')}</table>`;
+    }).join('');
+  }).join('');
   const choiceTable = r.choice ? `<table class="num"><tr><th>scenario (${r.choice.year})</th><th>net emissions (${CU})</th><th>units with ESC &gt; 1</th><th>lowest net emissions</th><th>most units with ESC &gt; 1</th><th>chosen</th></tr>${r.choice.rows.map((c) => `<tr><td>${esc(c.scenario)}</td><td>${fmt(c.netEmissions)}</td><td>${c.unitsEscGt1}</td><td>${c.lowestEmissions ? 'yes' : 'no'}</td><td>${c.mostEscGt1 ? 'yes' : 'no'}</td><td>${c.chosen ? '<b>yes</b>' : 'no'}</td></tr>`).join('')}</table>` : '';
   sections.push({
     id: 'balance',
     title: 'Carbon balance zones',
-    html: `<p><b>ECC</b> (economic contributive coefficient) = a unit's share of GDP / its share of emissions CE: above 1, the unit produces more economy per tonne emitted than the region. <b>ESC</b> (ecological support coefficient) = its share of sequestration CS / its share of emissions: above 1, it absorbs more, relative to what it emits, than the region. Both are undefined where CE = 0. Each scheme turns them into zones.</p>${r.balance.map(zoneCountTable).join('')}<h3>Scenario choice</h3><p>The low-carbon scenario is the one with the lowest net emissions and the most units with ESC &gt; 1; when the two criteria disagree, none is chosen.</p>${choiceTable}`,
+    html: `<p><b>ECC</b> (economic contributive coefficient) = a unit's share of GDP / its share of emissions CE: above 1, the unit produces more economy per tonne emitted than the region. <b>ESC</b> (ecological support coefficient) = its share of sequestration CS / its share of emissions: above 1, it absorbs more, relative to what it emits, than the region. Where CE = 0 both take the limit CE → 0: +∞ when the numerator is positive (shown in the top class), undefined when it is 0 too. Each scheme turns them into zones.</p>${r.balance.map(zoneCountTable).join('')}${transitionTables}<h3>Scenario choice</h3><p>The low-carbon scenario is the one with the lowest net emissions and the most units with ESC &gt; 1; when the two criteria disagree, none is chosen.</p>${choiceTable}`,
     figures: balFigs,
   });
 

@@ -146,6 +146,12 @@ export function studyRunResult(res: StudyResult, runner: Runner, m: StudyMeta): 
       units: records(b.file).map((r) => ({ unit: Number(r.unit), esc: num(r.esc), ecc: num(r.ecc), zone: r.zone, reason: r.reason ?? '' })),
     }));
 
+  // zone transitions of the first scheme (the others are in balance/zone_transitions_<scheme>.csv)
+  const zt = res.zoneTransitions?.[0];
+  const zoneTransitions: RunResult['zoneTransitions'] = zt && existsSync(zt.file)
+    ? [{ scheme: info(zt.scheme).name, source: info(zt.scheme).source, rows: records(zt.file).map((r) => ({ from: label(r.from), to: label(r.to), fromZone: r.from_zone, toZone: r.to_zone, units: Number(r.units) })) }]
+    : undefined;
+
   // scenario choice: the last target year (the comparison of every year is in balance/)
   const ch = res.choice[res.choice.length - 1];
   const choice: RunResult['choice'] = ch
@@ -256,6 +262,7 @@ export function studyRunResult(res: StudyResult, runner: Runner, m: StudyMeta): 
     storage,
     balance,
     choice,
+    zoneTransitions,
     grey,
     network,
     moran,

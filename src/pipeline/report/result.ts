@@ -188,6 +188,8 @@ export interface RunResult {
   storage: StorageResult[];
   balance: BalanceResult[];
   choice?: ScenarioChoice;
+  /** Units moving between zones of a scheme from one map to another (e.g. 2020 -> 2030 natural). */
+  zoneTransitions?: Array<{ scheme: string; source: string; rows: Array<{ from: string; to: string; fromZone: string; toZone: string; units: number }> }>;
   grey: GreyFit[];
   network?: NetworkResult;
   moran?: MoranResult;

@@ -4,6 +4,7 @@
  * is `out`; earlier years go beside it as <stem>_<year>.tif. Called by `landcarbon simulate`
  * and the study runner.
  */
+import { failpoint } from '../../io/failpoint.js';
 import { basename, dirname, extname, join } from 'node:path';
 import { ConfigError, InputError } from '../../errors.js';
 import { readBands, readRaster, readRasterInfo, writeGeoTIFF } from '../../io/geotiff.js';
@@ -223,6 +224,7 @@ export async function simulateStep(o: SimulateStepInput): Promise<SimulateStepRe
       const state = r.converged ? 'demand met' : `NOT converged after ${r.iterations} iterations, remaining gap ${r.gap.map((g, k) => `${arrays.names[k]} ${g}`).join(', ')}`;
       log(`simulate ${demand.years[y]}: ${state} (${r.iterations} iterations) -> ${path}`);
       years.push({ year: demand.years[y], path, converged: r.converged, iterations: r.iterations, gap: [...r.gap] });
+      if (y < res.length - 1) await failpoint('simulate:year-written'); // tests kill a run here
     }
     log(`simulate: done in ${((Date.now() - t0) / 1000).toFixed(1)} s (${model === 'plus' ? 'PLUS CARS' : `${update} update`}, seed ${seed}, ${threads} thread(s))`);
   } finally {
