@@ -138,3 +138,7 @@ export { drawFigure, svgToPng, type FigureOptions } from './pipeline/report/figu
 export { renderMapSvg, metresPerCell, crsLabel, type MapSpec, type Legend, type ScaleBar } from './pipeline/report/cartography.js';
 export { polygonize, type ZonePolygons, type Ring } from './pipeline/report/polygonize.js';
 export { unitsGeoJson, type Props as LayerProps } from './pipeline/report/geojson.js';
+// vector input (issue 13): prepare zones / distance / slope
+export { zonesStep, type ZonesStepInput, type ZonesStepResult, type UnitRow } from './pipeline/steps/prepare.js';
+export { readVector, type VectorLayer, type VectorFeature } from './io/vector/read.js';
+export { distanceStep, slopeStep, type DistanceStepInput, type SlopeStepInput } from './pipeline/steps/prepare-raster.js';

@@ -9,6 +9,7 @@ const COMMANDS: Array<() => Promise<{ register: Register }>> = [
   // one line per command file, in the order of the chain
   () => import('./sample.js'),
   () => import('./info.js'),
+  () => import('./prepare.js'),
   () => import('./zonal.js'),
   () => import('./markov.js'),
   () => import('./suitability.js'),

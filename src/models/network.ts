@@ -29,6 +29,7 @@
  *   - with --zones: units missing from the raster, or zones with no row in the table: InputError.
  */
 import proj4 from 'proj4';
+import { gridCrsDef } from '../io/vector/crs.js';
 import { createWriteStream } from 'node:fs';
 import { join } from 'node:path';
 import { ConfigError, InputError } from '../errors.js';
@@ -90,6 +91,14 @@ export function readUnits(path: string): Units {
 
 /** proj4 definition of a raster CRS (EPSG codes proj4 knows, UTM WGS84, CGCS2000 3-degree GK). */
 export function proj4Def(crs: Crs | null, source: string): string | null {
+  if (crs && crs.epsg === undefined) {
+    // a user-defined projection (GeoKeys: Transverse Mercator, Lambert Conformal Conic, Albers)
+    try {
+      return gridCrsDef(crs, source).def;
+    } catch {
+      /* not one proj4 can build: the message below */
+    }
+  }
   if (!crs || crs.epsg === undefined) throw new InputError(`${source}: the raster records no EPSG code; give lon/lat columns in the unit table instead`);
   const e = crs.epsg;
   if (e === 4326 || e === 4490 || e === 4269 || e === 4258) return null; // geographic lon/lat already

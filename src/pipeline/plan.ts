@@ -29,6 +29,7 @@ import { networkStep } from './steps/network.js';
 import { clusterStep, geodetectorStep, gistarStep, moranStep } from './steps/stats.js';
 import { readRaster, writeGeoTIFF } from '../io/geotiff.js';
 import { checkSameGrid } from '../io/grid.js';
+import { prepareVectors, writeUnitTables } from './plan-vector.js';
 
 /** Per-unit carbon of one land-use map (t/yr in the coefficient table's unit). */
 export interface UnitCarbon {
@@ -60,6 +61,10 @@ export interface UnitForecast {
 /** The typed result of a run: what the report takes. */
 export interface StudyResult {
   study: Study;
+  /** The study as run: polygon units and vector drivers replaced by the rasters prepared from them. */
+  prepared: Study;
+  /** The polygon layer of the units, when the study gives polygons (for GIS layers). */
+  polygons: { file: string; id: string } | null;
   /** Zone ids found in the zone raster (ascending). */
   units: number[];
   unitNames: Record<string, string>;
@@ -92,9 +97,13 @@ function seriesYears(t: Table, prefix: string): number[] {
   return t.columns.map((c) => re.exec(c)).filter((m): m is RegExpExecArray => m !== null).map((m) => Number(m[1])).sort((a, b) => a - b);
 }
 
-export async function runStudy(r: Runner, s: Study, threads: number): Promise<StudyResult> {
+export async function runStudy(r: Runner, study: Study, threads: number): Promise<StudyResult> {
   const P = (...p: string[]) => join(r.dir, ...p);
   const notes: string[] = [];
+  // 0. vector inputs onto the land-use grid: polygon units -> zone raster, features -> distance drivers
+  const prepared = await prepareVectors(r, study, P);
+  notes.push(...prepared.notes);
+  const s: Study = prepared.study;
   const epochs = s.landuse.epochs;
   const base = epochs[epochs.length - 1];
   const codes = s.landuse.classes.map((c) => c.code);
@@ -148,7 +157,7 @@ export async function runStudy(r: Runner, s: Study, threads: number): Promise<St
     if (unknown.length) throw new InputError(`${e.file}: class codes ${unknown.join(', ')} are not in landuse.classes (${codes.join(', ')})`);
     classCells[e.year] = cc;
   }
-  const unitNames: Record<string, string> = Object.fromEntries(unitIds.map((u) => [String(u), (s.units.name && unitRows.get(u)?.[s.units.name]) || String(u)]));
+  const unitNames: Record<string, string> = Object.fromEntries(unitIds.map((u) => [String(u), (s.units.name && unitRows.get(u)?.[s.units.name]) || prepared.names.get(u) || String(u)]));
   if (unitTable) {
     const missing = unitIds.filter((u) => !unitRows.has(u));
     if (missing.length) throw new InputError(`${s.units.table}: no row for unit(s) ${missing.slice(0, 10).join(', ')} of ${s.units.zones} (column "${s.units.tableId}")`);
@@ -188,7 +197,7 @@ export async function runStudy(r: Runner, s: Study, threads: number): Promise<St
     });
   }
 
-  const driverFiles = s.drivers.map((d) => d.file);
+  const driverFiles = s.drivers.map((d) => d.file!); // distance drivers were prepared into files (step 0)
   const suitParams = { ...SUITABILITY_DEFAULTS, seed, drivers: s.drivers.map((d) => d.name) };
   const suitability = async (e: { year: number; file: string }) => {
     const out = P('simulation', `prob_${e.year}.tif`);
@@ -601,7 +610,11 @@ export async function runStudy(r: Runner, s: Study, threads: number): Promise<St
     notes.push(`## Spatial statistics\n\n${parts.join('; ')}.`);
   }
 
-  return { study: s, units: unitIds, unitNames, pixelAreaHa, classCells, accuracy: acc, scenarios, carbon, storage, forecasts, balance, choice, zoneTransitions, network, stats, notes };
+  // 12. per-unit tables of every map: names, area, CE, CS, budget, and the indices and zone of each scheme
+  const unitTables = await writeUnitTables(r, P, carbon, s, unitIds, unitNames, areaKm2, unitInputs, linkageOf, prepared.polygons);
+  notes.push(`## Per-unit tables\n\n${unitTables.map((f) => relative(r.dir, f)).join(', ')}.`);
+
+  return { study, prepared: s, polygons: prepared.polygons, units: unitIds, unitNames, pixelAreaHa, classCells, accuracy: acc, scenarios, carbon, storage, forecasts, balance, choice, zoneTransitions, network, stats, notes };
 }
 
 function gradeCounts(g: string[]): string {

@@ -1,6 +1,6 @@
 /**
  * The sample region as a study: the coefficient and pool tables written beside its rasters,
- * and the Study that `landcarbon demo` runs (also written as study.yaml by the generator).
+ * two small vector layers for the `prepare` examples, and the Study that `landcarbon demo` runs (also written as study.yaml by the generator).
  *
  * Coefficients (t CO2/ha/yr) are seed 000's Table 2; the pools (t C/ha) seed 004's Table 6,
  * where shrub and water are missing: shrub is put between forest and grassland, water holds none.
@@ -10,7 +10,8 @@ import { writeFileAtomic } from '../io/atomic.js';
 import { writeCsv } from '../io/table.js';
 import { renderStudyYaml, studyValues } from './study-file.js';
 import { BUILTIN_SCENARIOS } from '../models/markov.js';
-import { CLASSES } from '../../fixtures/sample.js';
+import { CLASSES, ORIGIN_X, ORIGIN_Y } from '../../fixtures/sample.js';
+import proj4 from 'proj4';
 import type { ClassRole, Study } from './study.js';
 
 const COEFFICIENTS: [number, string, number][] = [
@@ -21,14 +22,49 @@ const POOLS: [number, string, number, number, number, number][] = [
   [5, 'water', 0, 0, 0, 0], [6, 'built-up', 5.6, 1.1, 25.3, 0], [7, 'unused', 11.2, 2.2, 37.1, 1.0],
 ];
 
-export const SAMPLE_STUDY_FILES = ['coefficients.csv', 'pools.csv', 'study.yaml'];
+export const SAMPLE_STUDY_FILES = ['coefficients.csv', 'pools.csv', 'study.yaml', 'townships.geojson', 'stations.geojson'];
 
-/** Writes coefficients.csv, pools.csv and study.yaml (`landcarbon run` on it is the demo) into the sample directory. */
+/** Townships of the sample region (UTM 50N corners of a 4 x 3 split of the 100 km square), for `prepare zones`. */
+const TOWNSHIPS: [number, string][] = [
+  [110101, '东城镇 Dongcheng'], [110102, '西城镇 Xicheng'], [110105, '朝阳乡 Chaoyang'], [110106, 'Fengtai'],
+  [110107, '石景山 Shijingshan'], [110108, '海淀镇 Haidian'], [110109, 'Mentougou'], [110111, '房山区 Fangshan'],
+  [110112, '通州 Tongzhou'], [110113, 'Shunyi'], [110114, '昌平 Changping'], [110115, '大兴 Daxing'],
+];
+
+/**
+ * townships.geojson (12 polygon units with Chinese and English names, WGS 84 as RFC 7946 says)
+ * and stations.geojson (5 points), beside the sample's rasters: the inputs of the README's
+ * `prepare` examples. The shared inner vertices are jittered so that no edge runs along a row.
+ */
+export function writeSampleVectors(dir: string): void {
+  const toLonLat = proj4(`+proj=utm +zone=50 +datum=WGS84 +units=m +no_defs`, 'WGS84');
+  const ll = (x: number, y: number) => toLonLat.forward([x, y]).map((v) => Math.round(v * 1e7) / 1e7);
+  const X0 = ORIGIN_X, Y0 = ORIGIN_Y, S = 100_000;
+  const nx = 4, ny = 3;
+  const jit = (i: number, j: number, k: number) => (i > 0 && i < nx && j > 0 && j < ny ? ((i * 7 + j * 13 + k * 5) % 11 - 5) * 700 : 0);
+  // corners slightly outside the region so the townships cover every cell centre
+  const V = (i: number, j: number) => [X0 - 10 + (i * (S + 20)) / nx + jit(i, j, 0), Y0 + 10 - (j * (S + 20)) / ny + jit(i, j, 1)];
+  const features = TOWNSHIPS.map(([code, name], k) => {
+    const i = k % nx, j = Math.floor(k / nx);
+    const ring = [V(i, j), V(i, j + 1), V(i + 1, j + 1), V(i + 1, j), V(i, j)].map(([x, y]) => ll(x, y));
+    return { type: 'Feature', properties: { code, name }, geometry: { type: 'Polygon', coordinates: [ring] } };
+  });
+  writeFileAtomic(join(dir, 'townships.geojson'), JSON.stringify({ type: 'FeatureCollection', features }, null, 1) + '\n');
+  const stations = [[0.21, 0.33], [0.52, 0.48], [0.77, 0.18], [0.35, 0.81], [0.68, 0.72]].map(([fx, fy], k) => ({
+    type: 'Feature',
+    properties: { station: k + 1 },
+    geometry: { type: 'Point', coordinates: ll(X0 + fx * S, Y0 - fy * S) },
+  }));
+  writeFileAtomic(join(dir, 'stations.geojson'), JSON.stringify({ type: 'FeatureCollection', features: stations }, null, 1) + '\n');
+}
+
+/** Writes coefficients.csv, pools.csv, townships.geojson, stations.geojson and study.yaml (`landcarbon run` on it is the demo) into the sample directory. */
 export function writeSampleStudy(dir: string, seed: number): void {
   writeCsv(join(dir, 'coefficients.csv'), ['code', 'name', 'coefficient', 'unit'], COEFFICIENTS.map((r) => [...r, 'tCO2']));
   writeCsv(join(dir, 'pools.csv'), ['code', 'name', 'c_above', 'c_below', 'c_soil', 'c_dead'], POOLS);
   const s = sampleStudy(dir);
   s.simulation.seed = seed;
+  writeSampleVectors(dir);
   writeFileAtomic(join(dir, 'study.yaml'), renderStudyYaml(studyValues(s, dir), ['The study of the landcarbon sample region: `landcarbon run study.yaml --out DIR`.', 'Paths are relative to this file.', '']));
 }
 

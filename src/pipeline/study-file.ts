@@ -21,6 +21,10 @@ import { parsePoolTable } from '../models/carbon/storage.js';
 import { BUILTIN_SCENARIOS, parseScenario } from '../models/markov.js';
 import { BUILTIN_SCHEME_SPECS, loadScheme } from '../models/schemes.js';
 import type { Study, StudyAnalysis, StudyScenario } from './study.js';
+import { isVectorPath, readVector } from '../io/vector/read.js';
+import { pixelMapper, zoneFeatures } from './steps/prepare.js';
+
+const ut0 = (v: any): boolean => typeof v?.units?.table === 'string';
 
 // ---- the spec -------------------------------------------------------------------------------
 
@@ -33,7 +37,7 @@ export type Field =
   | (Base & { kind: 'object'; fields: Record<string, Field> })
   | (Base & { kind: 'list'; of: Field; min?: number; example?: unknown[] })
   | (Base & { kind: 'string'; choices?: string[]; default?: string; example?: string })
-  | (Base & { kind: 'file'; what: string; example: string })
+  | (Base & { kind: 'file'; what: string; example?: string })
   | (Base & { kind: 'int'; min: number; max: number; default?: number; example?: number })
   | (Base & { kind: 'bool'; default: boolean })
   | (Base & { kind: 'scenario'; example: unknown });
@@ -75,12 +79,13 @@ export const STUDY_SPEC: Field = {
     },
     units: {
       kind: 'object',
-      doc: 'planning units (counties, townships): a zone raster of unit ids on the land-use grid, and an optional table',
+      doc: 'planning units (counties, townships): polygons (GeoJSON / shapefile) or a zone raster of unit ids on the land-use grid, and an optional table',
       fields: {
-        zones: { kind: 'file', what: 'raster', doc: 'zone raster: integer unit ids, NoData outside the units', example: 'zones.tif' },
+        zones: { kind: 'file', what: 'zones (raster or polygon)', doc: 'polygon units (.geojson, .shp with .dbf/.prj; rasterised onto the land-use grid by cell centre, as gdal_rasterize) or a zone raster (integer unit ids, NoData outside)', example: 'zones.tif' },
+        id: { kind: 'string', optional: true, doc: 'polygon units: the attribute holding the unit id (whole numbers >= 1, unique), e.g. ADCODE' },
         table: { kind: 'file', what: 'table', optional: true, doc: 'unit table (CSV): id, name, yearly GDP and population columns (<prefix><year>)', example: 'units.csv' },
         table_id: { kind: 'string', doc: 'column of the unit table holding the zone id', default: 'unit' },
-        name: { kind: 'string', optional: true, doc: 'column of the unit table holding the unit name', example: 'name' },
+        name: { kind: 'string', optional: true, doc: 'column of the unit table, or attribute of the polygon units, holding the unit name', example: 'name' },
         gdp_prefix: { kind: 'string', doc: 'GDP columns are <prefix><year> (e.g. gdp_2014 ... gdp_2020)', default: 'gdp_' },
         population_prefix: { kind: 'string', doc: 'population columns are <prefix><year>', default: 'pop_' },
       },
@@ -88,13 +93,15 @@ export const STUDY_SPEC: Field = {
     drivers: {
       kind: 'list',
       min: 1,
-      doc: 'driver rasters of the suitability model (same grid)',
+      doc: 'drivers of the suitability model: rasters on the land-use grid, or distances to features (prepared by the run)',
       of: {
         kind: 'object',
-        doc: 'one driver',
+        doc: 'one driver: file or distance_to',
         fields: {
           name: { kind: 'string', doc: 'short name', example: 'dem' },
-          file: { kind: 'file', what: 'raster', doc: 'driver raster', example: 'dem.tif' },
+          file: { kind: 'file', what: 'raster', optional: true, doc: 'driver raster', example: 'dem.tif' },
+          distance_to: { kind: 'file', what: 'vector or raster', optional: true, doc: 'instead of file: distance in map units to these features (GeoJSON / shapefile: polygons and points) or to the non-zero cells of this raster, as gdal_proximity, e.g. roads.geojson' },
+          values: { kind: 'list', optional: true, of: { kind: 'int', doc: 'cell value', min: -2147483648, max: 2147483647 }, doc: 'distance_to a raster: the cell values that are targets, e.g. [1]' },
         },
       },
       example: [{ name: 'dem', file: 'dem.tif' }, { name: 'slope', file: 'slope.tif' }, { name: 'dist_road', file: 'dist_road.tif' }],
@@ -356,12 +363,40 @@ async function checkStudy(v: any, c: Ctx): Promise<void> {
     }
   });
 
-  // units
-  await rasterCheck(v.units?.zones, 'units.zones', true);
+  // units: a zone raster, or polygons rasterised onto the land-use grid
+  const zonesFile: string | undefined = v.units?.zones;
+  let vectorFields: string[] = [];
+  if (zonesFile && isVectorPath(zonesFile)) {
+    if (typeof v.units.id !== 'string') c.add('units.zones', `polygon units need units.id: the attribute holding the unit id`);
+    try {
+      const layer = await readVector(zonesFile);
+      vectorFields = layer.fields;
+      const shown = relative(c.baseDir, zonesFile) || zonesFile;
+      const attrs = layer.fields.join(', ') || 'no attributes';
+      let attrsOk = true;
+      for (const key of ['id', 'name'] as const) {
+        const a = v.units[key];
+        if (typeof a !== 'string' || layer.fields.includes(a)) continue;
+        if (key === 'name' && ut0(v)) continue; // a unit-table column, checked below
+        c.add(`units.${key}`, `attribute ${JSON.stringify(a)} not found in ${shown} (has: ${attrs})`);
+        attrsOk = false;
+      }
+      if (attrsOk && typeof v.units.id === 'string') {
+        zoneFeatures(layer, v.units.id, typeof v.units.name === 'string' && layer.fields.includes(v.units.name) ? v.units.name : undefined);
+        if (ref) pixelMapper(layer, ref.grid, ref.path);
+      }
+    } catch (e) {
+      c.add('units.zones', (e as Error).message.split('\n')[0]);
+    }
+  } else {
+    if (typeof v.units?.id === 'string') c.add('units.id', 'units.id names an attribute of polygon units, but units.zones is a raster (its cells are the ids)');
+    await rasterCheck(zonesFile, 'units.zones', true);
+  }
   const ut = tableOf(v.units?.table, 'units.table');
   if (ut) {
     for (const key of ['table_id', 'name']) {
       const col = v.units?.[key];
+      if (key === 'name' && typeof col === 'string' && vectorFields.includes(col)) continue;
       if (typeof col === 'string' && !ut.columns.includes(col)) c.add(`units.${key}`, `column ${JSON.stringify(col)} not found in ${relative(c.baseDir, ut.source) || ut.source} (has: ${ut.columns.join(', ')})`);
     }
   }
@@ -374,7 +409,29 @@ async function checkStudy(v: any, c: Ctx): Promise<void> {
       else dn.set(d.name, i);
     }
   });
-  for (const [i, d] of (v.drivers ?? []).entries()) await rasterCheck(d?.file, `drivers[${i}].file`, false);
+  for (const [i, d] of (v.drivers ?? []).entries()) {
+    if (!d) continue;
+    const given = ['file', 'distance_to'].filter((k) => k in d);
+    if (given.length !== 1) {
+      c.add(`drivers[${i}]`, given.length ? 'give file or distance_to, not both' : 'expected file (a driver raster) or distance_to (features to measure distance to)');
+      continue;
+    }
+    if (d.values !== undefined && (d.distance_to === undefined || isVectorPath(d.distance_to))) c.add(`drivers[${i}].values`, 'values select cells of a distance_to raster');
+    if (d.file) {
+      await rasterCheck(d.file, `drivers[${i}].file`, false);
+      continue;
+    }
+    if (!d.distance_to) continue;
+    try {
+      if (isVectorPath(d.distance_to)) {
+        const layer = await readVector(d.distance_to);
+        if (layer.features.length === 0) c.add(`drivers[${i}].distance_to`, `${d.distance_to}: the layer has no features`);
+        else if (ref) pixelMapper(layer, ref.grid, ref.path);
+      } else await rasterCheck(d.distance_to, `drivers[${i}].distance_to`, false);
+    } catch (e) {
+      c.add(`drivers[${i}].distance_to`, (e as Error).message.split('\n')[0]);
+    }
+  }
   for (const [i, f] of (v.restricted ?? []).entries()) await rasterCheck(f, `restricted[${i}]`, false);
 
   // simulation
@@ -518,8 +575,8 @@ export async function loadStudyFile(file: string): Promise<Study> {
   return {
     file: resolve(file),
     landuse: { epochs: v.landuse.epochs, classes: v.landuse.classes },
-    units: { zones: v.units.zones, table: v.units.table, tableId: v.units.table_id, name: v.units.name, gdpPrefix: v.units.gdp_prefix, populationPrefix: v.units.population_prefix },
-    drivers: v.drivers,
+    units: { zones: v.units.zones, id: v.units.id, table: v.units.table, tableId: v.units.table_id, name: v.units.name, gdpPrefix: v.units.gdp_prefix, populationPrefix: v.units.population_prefix },
+    drivers: v.drivers.map((d: any) => (d.file ? { name: d.name, file: d.file } : { name: d.name, distanceTo: d.distance_to, ...(d.values ? { values: d.values } : {}) })),
     restricted: v.restricted ?? [],
     simulation: {
       model: 'flus',
@@ -620,11 +677,11 @@ export function methodsMarkdown(s: Study): string {
     '',
     `Land use: ${e.map((x) => `${x.year} (${rel(x.file)})`).join(', ')}; classes ${s.landuse.classes.map((c) => `${c.code} ${c.name} (${c.role})`).join(', ')}.`,
     '',
-    `Units: zone raster ${rel(s.units.zones)}${s.units.table ? `, table ${rel(s.units.table)} (id column ${s.units.tableId})` : ''}.`,
+    `Units: ${s.units.id ? `polygons ${rel(s.units.zones)} (id ${s.units.id}) rasterised onto the land-use grid by cell centre (gdal_rasterize's rule)` : `zone raster ${rel(s.units.zones)}`}${s.units.table ? `, table ${rel(s.units.table)} (id column ${s.units.tableId})` : ''}.`,
     '',
     `Demand: Markov chain calibrated on ${s.simulation.calibration.join(' -> ')}, projected to ${s.simulation.targetYears.join(', ')}; scenarios ${s.simulation.scenarios.map((x) => x.name).join(', ')} (transition adjustments, rows renormalised).`,
     '',
-    `Suitability: BP-ANN on ${s.drivers.length} drivers (${s.drivers.map((d) => d.name).join(', ')}). Simulation: FLUS cellular automaton (3x3 neighbourhood, roulette competition, inertia), seed ${s.simulation.seed}, at most ${s.simulation.maxIterations} iterations per year${s.restricted.length ? `, restricted areas ${s.restricted.map(rel).join(', ')}` : ''}.${s.simulation.validate ? ` Validation: the last epoch simulated from the previous one with its observed class counts (OA, kappa, figure of merit).` : ''}`,
+    `Suitability: BP-ANN on ${s.drivers.length} drivers (${s.drivers.map((d) => (d.distanceTo ? `${d.name}: distance to ${rel(d.distanceTo)}` : d.name)).join(', ')}). Simulation: FLUS cellular automaton (3x3 neighbourhood, roulette competition, inertia), seed ${s.simulation.seed}, at most ${s.simulation.maxIterations} iterations per year${s.restricted.length ? `, restricted areas ${s.restricted.map(rel).join(', ')}` : ''}.${s.simulation.validate ? ` Validation: the last epoch simulated from the previous one with its observed class counts (OA, kappa, figure of merit).` : ''}`,
     '',
     `Carbon: emissions = area x coefficient per class (${rel(s.carbon.coefficients)}), CE = sum of sources, CS = |sum of sinks|${s.carbon.pools ? `; storage from the InVEST four pools (${rel(s.carbon.pools)})` : ''}.`,
     '',
@@ -639,8 +696,8 @@ export function studyValues(s: Study, dir: string): Record<string, unknown> {
   const r = (f: string) => relative(dir, f) || '.';
   return {
     landuse: { epochs: s.landuse.epochs.map((e) => ({ year: e.year, file: r(e.file) })), classes: s.landuse.classes.map((c) => ({ code: c.code, name: c.name, role: c.role })) },
-    units: { zones: r(s.units.zones), table: s.units.table ? r(s.units.table) : undefined, table_id: s.units.tableId, name: s.units.name, gdp_prefix: s.units.gdpPrefix, population_prefix: s.units.populationPrefix },
-    drivers: s.drivers.map((d) => ({ name: d.name, file: r(d.file) })),
+    units: { zones: r(s.units.zones), id: s.units.id, table: s.units.table ? r(s.units.table) : undefined, table_id: s.units.tableId, name: s.units.name, gdp_prefix: s.units.gdpPrefix, population_prefix: s.units.populationPrefix },
+    drivers: s.drivers.map((d) => (d.distanceTo ? { name: d.name, distance_to: r(d.distanceTo), ...(d.values ? { values: d.values } : {}) } : { name: d.name, file: r(d.file!) })),
     restricted: s.restricted.map(r),
     simulation: {
       model: s.simulation.model,

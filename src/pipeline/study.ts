@@ -31,19 +31,29 @@ export interface Study {
     classes: StudyClass[];
   };
   units: {
-    /** Zone raster of unit ids on the land-use grid. */
+    /**
+     * Zone raster of unit ids on the land-use grid, or a polygon layer (GeoJSON / shapefile)
+     * that the run rasterises onto the grid (step prepare-zones) with gdal_rasterize's rule.
+     */
     zones: string;
+    /** Attribute of the polygon layer holding the unit id (whole numbers >= 1). */
+    id?: string;
     /** Optional unit table (CSV): an id column matching the zone ids, names, series. */
     table?: string;
     /** Column of the unit table holding the zone id. */
     tableId: string;
-    /** Column holding the unit name. */
+    /** Column of the unit table (or attribute of the polygon layer) holding the unit name. */
     name?: string;
     /** Columns with a yearly series, as prefix + year (e.g. gdp_2014 ... gdp_2020). */
     gdpPrefix: string;
     populationPrefix: string;
   };
-  drivers: { name: string; file: string }[];
+  /**
+   * Suitability drivers: a raster on the land-use grid (`file`), or the distance to features of
+   * a vector layer or to cells of a raster (`distanceTo`, prepared by the run: step
+   * prepare-distance-<name>, gdal_proximity's definition; `values` selects raster cells).
+   */
+  drivers: { name: string; file?: string; distanceTo?: string; values?: number[] }[];
   /** 0/1 rasters (1 = never converted), merged (a cell restricted in any is restricted). */
   restricted: string[];
   simulation: {

@@ -8,6 +8,7 @@ import { join } from 'node:path';
 import { Command } from 'commander';
 import { buildProgram } from '../../src/cli/main.js';
 import { YEARS } from '../../fixtures/sample.js';
+import { SAMPLE_STUDY_FILES } from '../../src/pipeline/sample-study.js';
 import { loadScheme, SCHEME_FORMAT } from '../../src/models/schemes.js';
 
 const ROOT = join(import.meta.dirname, '../..');
@@ -37,6 +38,7 @@ describe('README and --help', () => {
     const made = new Set([...sampleSrc.matchAll(/file: '([^']+)'/g)].map((m) => `s/${m[1]}`));
     for (const y of YEARS) made.add(`s/landuse_${y}.tif`);
     made.add('s/units.csv');
+    for (const f of SAMPLE_STUDY_FILES) made.add(`s/${f}`); // written beside the rasters by `landcarbon sample`
     let commands = 0;
     for (const l of lines) {
       const words = l.match(/'[^']*'|\S+/g)!;

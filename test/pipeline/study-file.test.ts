@@ -64,7 +64,7 @@ describe('study file', () => {
     writeFileSync(f, renderStudyYaml(null));
     const errs = await loadStudyFile(f).then(() => [], (e: Error) => e.message.split('\n').slice(1).map((l) => l.replace(f, 'bad.yaml')));
     expect(errs.length).toBeGreaterThan(0);
-    for (const e of errs) expect(e).toMatch(/^bad\.yaml:\d+ [a-z_.[\]0-9]+: (raster|table) file "[^"]+" not found/);
+    for (const e of errs) expect(e).toMatch(/^bad\.yaml:\d+ [a-z_.[\]0-9]+: (raster|table|zones \(raster or polygon\)) file "[^"]+" not found/);
   });
 
   // each case: the edit, the key path and a fragment of the message; the line is where the edit is
@@ -76,7 +76,7 @@ describe('study file', () => {
     ['    - code: 2\n', '    - code: 1\n', 'landuse.classes[1].code', 'code 1 also in landuse.classes[0]'],
     ['      role: source', '      role: emitter', 'landuse.classes[0].role', 'expected one of source, sink, neutral, got "emitter"'],
     ['      name: forest', '      name: cropland', 'landuse.classes[1].name', 'name "cropland" also in landuse.classes[0]'],
-    ['  zones: zones.tif', '  zones: counties.tif', 'units.zones', 'raster file "counties.tif" not found'],
+    ['  zones: zones.tif', '  zones: counties.tif', 'units.zones', 'zones (raster or polygon) file "counties.tif" not found'],
     ['  table_id: unit', '  table_id: code', 'units.table_id', 'column "code" not found in units.csv (has: unit, name, city'],
     ['  name: name', '  name: NAME', 'units.name', 'column "NAME" not found in units.csv'],
     ['    file: dem.tif', '    file: small.tif', 'drivers[0].file', 'small.tif: grid 10x10'],

@@ -70,7 +70,7 @@ function sampleManifest(studyDir: string | null): { size: number; seed: number; 
 }
 
 export function studyRunResult(res: StudyResult, runner: Runner, m: StudyMeta): RunResult {
-  const s = res.study;
+  const s = res.prepared; // zone raster and driver rasters (prepared from vectors when the study gave them)
   const P = (...p: string[]) => join(m.dir, ...p);
   const pixelHa = res.pixelAreaHa;
   const epochs = s.landuse.epochs;
@@ -220,8 +220,10 @@ export function studyRunResult(res: StudyResult, runner: Runner, m: StudyMeta): 
     ...(s.file ? [s.file] : []),
     ...epochs.map((e) => e.file),
     s.units.zones,
+    res.study.units.zones,
+    ...res.study.drivers.flatMap((d) => (d.distanceTo ? [d.distanceTo] : [])),
     ...(s.units.table ? [s.units.table] : []),
-    ...s.drivers.map((d) => d.file),
+    ...s.drivers.flatMap((d) => (d.file ? [d.file] : [])),
     ...s.restricted,
     s.carbon.coefficients,
     ...(s.carbon.pools ? [s.carbon.pools] : []),
