@@ -1,7 +1,7 @@
 /**
  * `landcarbon demo [--out DIR] [--size N] [--seed S] [--threads N]`: the main job. Generates the
- * sample region and runs every capability on it, writing outputs, per-step logs and a short
- * summary (DIR/summary.md).
+ * sample region and runs every capability on it, writing outputs, per-step logs, a short
+ * summary (DIR/summary.md) and the report (DIR/report.html, figures/, layers/).
  */
 import { Command } from 'commander';
 import { resolve } from 'node:path';
@@ -14,7 +14,7 @@ import { inStudyTerms } from '../pipeline/study-terms.js';
 export function register(program: Command): void {
   program
     .command('demo')
-    .description('generate the sample region and run every capability on it (outputs + summary.md)')
+    .description('generate the sample region and run every capability on it (outputs, report.html with figures and GIS layers, summary.md)')
     .option('--out <dir>', 'output directory', 'landcarbon-demo')
     .option('--size <n>', 'sample region cells per side', '1000')
     .option('--seed <s>', 'seed of the sample region and of every random step', '1')

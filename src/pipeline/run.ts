@@ -1,7 +1,7 @@
 /**
  * One run of a study into an output directory: the steps (skipping what is up to date), then
- * summary.md, the report (figures/, layers/, report.html: src/pipeline/report/build.ts, fed
- * from the StudyResult) and summary.json, written last and only when every step succeeded (a
+ * the report (figures/, layers/, report.html: src/pipeline/report/build.ts, fed from the
+ * StudyResult), summary.md and summary.json, written last and only when every step succeeded (a
  * failed or interrupted run never looks finished). `landcarbon run` and `landcarbon demo` both
  * end here.
  */
@@ -110,9 +110,10 @@ export async function runToDir(study: Study | null, o: RunOptions): Promise<RunR
     ``,
   ].join('\n');
   const { study: _s, ...rest } = result;
-  writeFileAtomic(join(dir, 'summary.md'), summary);
+  // the report first, then the summaries: a run that fails in its report has no summary either
   const rep = await buildReport(studyRunResult(result, runner, { dir, threads: o.threads, totalSeconds: seconds, version: VERSION, title: o.title }), dir, { png: o.png });
   o.say?.(`report: ${rep.seconds.toFixed(2)} s (${rep.figures.length} figures, ${rep.layers.length} layers) -> ${relative(process.cwd(), rep.html) || rep.html}`);
+  writeFileAtomic(join(dir, 'summary.md'), summary);
   writeFileAtomic(join(dir, 'summary.json'), JSON.stringify({ study: s.file, threads: o.threads, seconds, report_seconds: rep.seconds, steps: steps.map((x) => ({ ...x, log: relative(dir, x.log), outputs: x.outputs.map((f) => relative(dir, f)) })), result: rest }, null, 2));
   return { result, steps, seconds, summary, reportSeconds: rep.seconds, report: { html: rep.html, figures: rep.figures, layers: rep.layers } };
 }

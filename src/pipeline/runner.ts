@@ -19,7 +19,7 @@ import { writeFileAtomic } from '../io/atomic.js';
 import { currentSession } from '../io/session.js';
 
 /** Bumped when the runner or a step changes what it writes, so old records stop matching. */
-export const RUNNER_VERSION = 1;
+export const RUNNER_VERSION = 2; // 2: steps write GeoTIFF metadata (class names, units), simulate declares its .aux.xml sidecars
 
 export interface StepDef<R> {
   /** Unique within a run: logs/<name>.log, .landcarbon/steps/<name>.json. */

@@ -56,6 +56,20 @@ describe('landcarbon demo (the main job) on a small sample region', () => {
       // same study and seed, other thread count, demo vs run -> byte-identical outputs
       expect(readFileSync(join(a, f)).equals(readFileSync(join(b, f))), `${f} differs between demo --threads 1 and run --threads 2`).toBe(true);
     }
+    expect(existsSync(join(b, 'report.html'))).toBe(true);
+    // GeoTIFF metadata for GIS: class names on simulated maps (PAM sidecar and GDAL_METADATA), class names on probability bands, units on carbon rasters
+    expect(readFileSync(join(a, 'simulation', 'sim_natural.tif.aux.xml'), 'utf8')).toContain('<Category>forest</Category>');
+    expect(readFileSync(join(a, 'simulation', 'sim_natural.tif')).toString('latin1')).toContain('<Item name="CLASS_6">built-up</Item>');
+    expect(readFileSync(join(a, 'simulation', 'prob_2020.tif')).toString('latin1')).toContain('probability of class 2 (forest)');
+    expect(readFileSync(join(a, 'carbon', 'emissions_2020', 'emissions.tif')).toString('latin1')).toContain('role="unittype">tCO2/yr<');
+    expect(readFileSync(join(a, 'carbon', 'storage_natural', 'c_change_bas_alt.tif')).toString('latin1')).toContain('role="unittype">t C/ha<');
+    // --png: every figure also as PNG (the demo without it writes SVG only)
+    const svgs = readdirSync(join(b, 'figures')).filter((f) => f.endsWith('.svg'));
+    for (const f of svgs) {
+      const png = readFileSync(join(b, 'figures', f.replace(/svg$/, 'png')));
+      expect(png.subarray(1, 4).toString(), f).toBe('PNG');
+    }
+    expect(readdirSync(join(a, 'figures')).filter((f) => f.endsWith('.png'))).toEqual([]);
     // zone transitions: the cross-tab of the per-map zoned tables, every unit counted once per pair
     const rows = (f: string) => readFileSync(join(a, f), 'utf8').trim().split('\n').slice(1).map((l) => l.split(','));
     const zoneOf = (label: string) => new Map(rows(`balance/zones_${label}_suzhou.csv`).map((r) => [r[0], r[5]]));
@@ -71,20 +85,6 @@ describe('landcarbon demo (the main job) on a small sample region', () => {
     const z2020 = zoneOf('2020');
     expect(wide.length).toBe(z2020.size);
     for (const r of wide) expect(r[2]).toBe(z2020.get(r[0]));
-    expect(existsSync(join(b, 'report.html'))).toBe(true);
-    // GeoTIFF metadata for GIS: class names on simulated maps (PAM sidecar and GDAL_METADATA), class names on probability bands, units on carbon rasters
-    expect(readFileSync(join(a, 'simulation', 'sim_natural.tif.aux.xml'), 'utf8')).toContain('<Category>forest</Category>');
-    expect(readFileSync(join(a, 'simulation', 'sim_natural.tif')).toString('latin1')).toContain('<Item name="CLASS_6">built-up</Item>');
-    expect(readFileSync(join(a, 'simulation', 'prob_2020.tif')).toString('latin1')).toContain('probability of class 2 (forest)');
-    expect(readFileSync(join(a, 'carbon', 'emissions_2020', 'emissions.tif')).toString('latin1')).toContain('role="unittype">tCO2/yr<');
-    expect(readFileSync(join(a, 'carbon', 'storage_natural', 'c_change_bas_alt.tif')).toString('latin1')).toContain('role="unittype">t C/ha<');
-    // --png: every figure also as PNG (the demo without it writes SVG only)
-    const svgs = readdirSync(join(b, 'figures')).filter((f) => f.endsWith('.svg'));
-    for (const f of svgs) {
-      const png = readFileSync(join(b, 'figures', f.replace(/svg$/, 'png')));
-      expect(png.subarray(1, 4).toString(), f).toBe('PNG');
-    }
-    expect(readdirSync(join(a, 'figures')).filter((f) => f.endsWith('.png'))).toEqual([]);
   }, 600_000);
 
   it('writes the report: summary first with the choice and what decided it, zones with shares, key units and hot spots by name; every section; figures and GIS layers', () => {
@@ -117,15 +117,30 @@ describe('landcarbon demo (the main job) on a small sample region', () => {
     const hot = csv(join(demoDir, 'stats', 'gistar_ce.csv')).filter((r) => r.class.startsWith('Hot'));
     expect(summary).toContain(`Emission hot spots (Gi*, ${hot.length} units)`);
     for (const h of hot) expect(summary).toContain(name.get(h.id)!);
+    // zone transitions 2020 -> 2030 natural: the units whose zone differs between the two zoned tables
+    const zNat = new Map(csv(join(demoDir, 'balance', 'zones_2030_natural_suzhou.csv')).map((r) => [r.unit, r.zone]));
+    const moved = zones.filter((z) => zNat.get(z.unit) !== z.zone).length;
+    expect(html).toContain(`Zone transitions 2020 → 2030 natural (suzhou scheme)</h3><p>${moved} unit${moved === 1 ? '' : 's'} change zone.`);
     // every index explained where it first appears
     for (const idx of ['OA (overall accuracy)', 'kappa', 'FoM (figure of merit)', '<b>ESC</b>', '<b>ECC</b>', '<b>Gi*</b>', '<b>q</b>', "<b>Moran's I</b>"]) expect(html).toContain(idx);
     expect(html).not.toMatch(/src="(?!data:)/); // self-contained
     const figs = [...html.matchAll(/<img alt="[^"]*" src="data:image\/svg\+xml;base64,([^"]+)"/g)].map((m) => Buffer.from(m[1], 'base64').toString('utf8'));
     expect(figs.length).toBeGreaterThanOrEqual(25);
+    // maps: legend, north arrow, CRS and a scale bar whose length is right to 1 % against the sample's grid (width x cell size)
+    const man = JSON.parse(readFileSync(join(demoDir, 'sample', 'manifest.json'), 'utf8'));
+    const groundWidth = man.width * man.pixel_size_m;
+    let maps = 0;
     for (const svg of figs) {
       expect(svg).toMatch(/^<svg /);
-      if (svg.includes('class="frame"')) for (const k of ['class="scalebar"', 'class="north"', 'class="legend"', 'CRS: EPSG:32650']) expect(svg).toContain(k);
+      if (!svg.includes('class="frame"')) continue;
+      maps++;
+      for (const k of ['class="scalebar"', 'class="north"', 'class="legend"', 'CRS: EPSG:32650']) expect(svg).toContain(k);
+      const g = /<g class="scalebar" data-metres="([\d.e+]+)"[^>]*>(.*?)<\/g>/s.exec(svg)!;
+      const barPx = [...g[2].matchAll(/<rect class="bar" [^>]*? width="([\d.]+)"/g)].reduce((a, m) => a + Number(m[1]), 0);
+      const mapPx = Number(/<rect class="frame" x="0" y="0" width="([\d.]+)"/.exec(svg)![1]);
+      expect(Math.abs(barPx / mapPx / (Number(g[1]) / groundWidth) - 1)).toBeLessThan(0.01);
     }
+    expect(maps).toBeGreaterThanOrEqual(20);
     // charts: a title, and both axes named with their units
     const charts: Record<string, string[]> = {
       class_areas: ['Land-use class areas by year and scenario', 'area (ha)', 'land-use class'],

@@ -17,7 +17,7 @@ import { linesGeoJson, pointsGeoJson, unitsGeoJson, type Props } from './geojson
 import { polygonize } from './polygonize.js';
 import { svgToPng } from './figure.js';
 import { clearSamples, crossTabs, readWhole, sampleRaster } from './rasters.js';
-import type { RunResult } from './result.js';
+import type { RunResult, ScenarioChoice } from './result.js';
 import { renderHtml, type Figure, type Section } from './html.js';
 
 export interface ReportOutput {
@@ -66,6 +66,37 @@ const signed = (x: number, f: (v: number) => string) => (x > 0 ? '+' : x < 0 ? '
 export interface ReportOptions {
   /** Also write each figure as PNG (figures/<name>.png, 1 px per SVG unit, resvg). */
   png?: boolean;
+}
+
+/**
+ * The summary's first paragraph: the recommended scenario and the criterion that decided it
+ * (both criteria, or one with the other tied), or that there is none because the scenarios tie
+ * on both or the criteria disagree; the comparison step's own reason follows ("Decided by").
+ */
+export function choiceSummary(c: ScenarioChoice, nUnits: number, unit: string): string {
+  const rows = c.rows;
+  const chosen = rows.find((x) => x.chosen);
+  const lowest = rows.filter((x) => x.lowestEmissions);
+  const most = rows.filter((x) => x.mostEscGt1);
+  const why = `Decided by: ${esc(c.reason)}.`;
+  const names = (xs: typeof rows) => xs.map((x) => esc(x.scenario)).join(', ');
+  if (chosen) {
+    const others = rows.filter((x) => x !== chosen);
+    const next = [...others].sort((a, b) => a.netEmissions - b.netEmissions)[0];
+    const diff = next ? next.netEmissions - chosen.netEmissions : 0;
+    const netText = `${fmt(chosen.netEmissions)} ${unit}${next && diff > 0 ? `, ${fmt(diff)} t or ${pct(diff / Math.abs(next.netEmissions), 2)} less than ${esc(next.scenario)}` : ''}`;
+    const escText = `${chosen.unitsEscGt1} of ${nUnits}`;
+    let because: string;
+    if (lowest.length === 1 && most.length === 1) because = `It has the lowest net emissions (${netText}) and the most units with ESC &gt; 1 (${escText}).`;
+    else if (lowest.length === 1) because = `It has the lowest net emissions (${netText}); units with ESC &gt; 1 tie (${chosen.unitsEscGt1} in ${names(most)}), so net emissions decided.`;
+    else because = `It has the most units with ESC &gt; 1 (${escText}); net emissions tie (${fmt(chosen.netEmissions)} ${unit} in ${names(lowest)}), so units with ESC &gt; 1 decided.`;
+    return `<p class="lead"><b>Recommended scenario for ${c.year}: ${esc(chosen.scenario)}.</b> ${because} ${why}</p>`;
+  }
+  const both = rows.filter((x) => x.lowestEmissions && x.mostEscGt1);
+  if (both.length > 1) {
+    return `<p class="lead"><b>No scenario is recommended for ${c.year}: it is a tie.</b> ${names(both)} have the same net emissions (${fmt(both[0].netEmissions)} ${unit}) and the same number of units with ESC &gt; 1 (${both[0].unitsEscGt1}). ${why}</p>`;
+  }
+  return `<p class="lead"><b>No scenario is recommended for ${c.year}: the criteria disagree.</b> ${names(lowest)} ${lowest.length > 1 ? 'have' : 'has'} the lowest net emissions (${fmt(lowest[0]?.netEmissions ?? NaN)} ${unit}), but ${names(most)} ${most.length > 1 ? 'have' : 'has'} the most units with ESC &gt; 1 (${most[0]?.unitsEscGt1 ?? ''}). ${why}</p>`;
 }
 
 export async function buildReport(r: RunResult, outDir: string, o: ReportOptions = {}): Promise<ReportOutput> {
@@ -193,10 +224,11 @@ export async function buildReport(r: RunResult, outDir: string, o: ReportOptions
     const fill = new Map<number, string>();
     for (const z of zones) {
       const v = values.get(z.code);
-      fill.set(z.code, v === null || v === undefined || !Number.isFinite(v) ? '#d9d9d9' : colors[classify(v, br)]);
+      // +inf (ECC, ESC where CE = 0 and the numerator is positive) falls in the top class; NaN / null is undefined
+      fill.set(z.code, v === null || v === undefined || Number.isNaN(v) ? '#d9d9d9' : colors[classify(v, br)]);
     }
     const items = colors.map((c, i) => ({ label: fixed ? fixed.labels[i] : `${fmt(br[i])} – ${fmt(br[i + 1])}`, color: c }));
-    if (undefLabel && [...values.values()].some((v) => v === null || !Number.isFinite(v as number))) items.push({ label: undefLabel, color: '#d9d9d9' });
+    if (undefLabel && [...values.values()].some((v) => v === null || Number.isNaN(v as number))) items.push({ label: undefLabel, color: '#d9d9d9' });
     return map(name, { title, grid, units: zones, fill, legend: { kind: 'classes', title: unit, items } }, fixed ? undefined : 'quantile classes');
   };
   const ceMap = choro('units_ce', `Carbon emissions CE per unit, ${c0.label}`, new Map(c0.byUnit.map((u) => [u.unit, u.ce])), YLORRD, CU);
@@ -263,15 +295,15 @@ export async function buildReport(r: RunResult, outDir: string, o: ReportOptions
   if (b0) {
     const escV = new Map(b0.units.map((u) => [u.unit, u.esc]));
     const eccV = new Map(b0.units.map((u) => [u.unit, u.ecc]));
-    const fixed = { breaks: [-Infinity, 0.5, 1, 2, Infinity], labels: ['below 0.5', '0.5 – 1', '1 – 2', 'above 2'] };
-    balFigs.push(choro('units_esc', `ESC (economic contributive coefficient), ${b0.label}`, escV, ['#d7191c', '#fdae61', '#a6d96a', '#1a9641'], 'ESC', 'undefined (CE = 0)', fixed));
-    balFigs.push(choro('units_ecc', `ECC (ecological support coefficient), ${b0.label}`, eccV, ['#d7191c', '#fdae61', '#a6d96a', '#1a9641'], 'ECC', 'undefined (CE = 0)', fixed));
+    const fixed = { breaks: [-Infinity, 0.5, 1, 2, Infinity], labels: ['below 0.5', '0.5 – 1', '1 – 2', 'above 2 (or +∞)'] };
+    balFigs.push(choro('units_esc', `ESC (ecological support coefficient), ${b0.label}`, escV, ['#d7191c', '#fdae61', '#a6d96a', '#1a9641'], 'ESC', 'undefined (CE = 0 and no numerator)', fixed));
+    balFigs.push(choro('units_ecc', `ECC (economic contributive coefficient), ${b0.label}`, eccV, ['#d7191c', '#fdae61', '#a6d96a', '#1a9641'], 'ECC', 'undefined (CE = 0 and no numerator)', fixed));
   }
   for (const b of r.balance) {
     const fill = new Map<number, string>();
     const names = [...new Set(b.units.map((u) => u.zone))];
     for (const u of b.units) fill.set(u.unit, colorOfZone(u.zone));
-    balFigs.push(map(zoneKey(b).replace('zone_', 'zones_'), { title: `Carbon balance zones, ${b.source}, ${b.label}`, grid, units: zones, fill, legend: { kind: 'classes', title: 'Zone', items: names.map((n) => ({ label: `${n} (${b.units.filter((u) => u.zone === n).length})`, color: colorOfZone(n) })) } }));
+    balFigs.push(map(zoneKey(b).replace('zone_', 'zones_'), { title: `Carbon balance zones (${b.scheme} scheme), ${b.label}`, grid, units: zones, fill, legend: { kind: 'classes', title: 'Zone', items: names.map((n) => ({ label: `${n} (${b.units.filter((u) => u.zone === n).length})`, color: colorOfZone(n) })) } }, b.source));
   }
   const zoneCountTable = (b: (typeof r.balance)[number]) => {
     const m = new Map<string, { n: number; area: number }>();
@@ -282,13 +314,24 @@ export async function buildReport(r: RunResult, outDir: string, o: ReportOptions
       m.set(u.zone, e);
     }
     const tot = b.units.length, totA = b.units.reduce((s, u) => s + unitHa(u.unit), 0);
-    return `<table class="num"><tr><th>zone (${esc(b.source)})</th><th>units</th><th>share of units</th><th>area (ha)</th><th>share of area</th><th>units</th></tr>${[...m.entries()].map(([z, e]) => `<tr><td>${esc(z)}</td><td>${e.n}</td><td>${pct(e.n / tot)}</td><td>${thousands(e.area)}</td><td>${pct(e.area / totA)}</td><td class="names">${esc(b.units.filter((u) => u.zone === z).map((u) => uname(u.unit)).join(', '))}</td></tr>`).join('')}</table>`;
+    return `<table class="num"><tr><th>zone (${esc(b.source)}), ${esc(b.label)}</th><th>units</th><th>share of units</th><th>area (ha)</th><th>share of area</th><th>units</th></tr>${[...m.entries()].map(([z, e]) => `<tr><td>${esc(z)}</td><td>${e.n}</td><td>${pct(e.n / tot)}</td><td>${thousands(e.area)}</td><td>${pct(e.area / totA)}</td><td class="names">${esc(b.units.filter((u) => u.zone === z).map((u) => uname(u.unit)).join(', '))}</td></tr>`).join('')}</table>`;
   };
+  // units moving between zones, base map -> each later map (rows: zone before, columns: zone after)
+  const transitionTables = (r.zoneTransitions ?? []).map((t) => {
+    const pairs = [...new Set(t.rows.map((x) => `${x.from}\u0000${x.to}`))].map((k) => k.split('\u0000'));
+    return pairs.filter(([f]) => f === t.rows[0]?.from).map(([f, to]) => {
+      const rows = t.rows.filter((x) => x.from === f && x.to === to);
+      const zs = [...new Set(rows.flatMap((x) => [x.fromZone, x.toZone]))];
+      const n = (a: string, b: string) => rows.filter((x) => x.fromZone === a && x.toZone === b).reduce((s, x) => s + x.units, 0);
+      const moved = rows.filter((x) => x.fromZone !== x.toZone).reduce((s, x) => s + x.units, 0);
+      return `<h3>Zone transitions ${esc(f)} → ${esc(to)} (${esc(t.scheme)} scheme)</h3><p>${moved} unit${moved === 1 ? '' : 's'} change zone. Rows: zone in ${esc(f)}; columns: zone in ${esc(to)}; cells: units.</p><table class="num small"><tr><th>${esc(f)} \\ ${esc(to)}</th>${zs.map((z) => `<th>${esc(z)}</th>`).join('')}</tr>${zs.map((a) => `<tr><td>${esc(a)}</td>${zs.map((b) => { const v = n(a, b); return `<td>${v === 0 ? '' : a === b ? v : `<b>${v}</b>`}</td>`; }).join('')}</tr>`).join('')}</table>`;
+    }).join('');
+  }).join('');
   const choiceTable = r.choice ? `<table class="num"><tr><th>scenario (${r.choice.year})</th><th>net emissions (${CU})</th><th>units with ESC &gt; 1</th><th>lowest net emissions</th><th>most units with ESC &gt; 1</th><th>chosen</th></tr>${r.choice.rows.map((c) => `<tr><td>${esc(c.scenario)}</td><td>${fmt(c.netEmissions)}</td><td>${c.unitsEscGt1}</td><td>${c.lowestEmissions ? 'yes' : 'no'}</td><td>${c.mostEscGt1 ? 'yes' : 'no'}</td><td>${c.chosen ? '<b>yes</b>' : 'no'}</td></tr>`).join('')}</table>` : '';
   sections.push({
     id: 'balance',
     title: 'Carbon balance zones',
-    html: `<p><b>ESC</b> (economic contributive coefficient) = a unit's share of GDP / its share of emissions: above 1, the unit produces more economy per tonne than the region. <b>ECC</b> (ecological support coefficient) = its share of sequestration / its share of emissions: above 1, it absorbs more than it emits, relative to the region. Both are undefined where CE = 0. Each scheme turns them into zones.</p>${r.balance.map(zoneCountTable).join('')}<h3>Scenario choice</h3><p>The low-carbon scenario is the one with the lowest net emissions and the most units with ESC &gt; 1; when the two criteria disagree, none is chosen.</p>${choiceTable}`,
+    html: `<p><b>ECC</b> (economic contributive coefficient) = a unit's share of GDP / its share of emissions CE: above 1, the unit produces more economy per tonne emitted than the region. <b>ESC</b> (ecological support coefficient) = its share of sequestration CS / its share of emissions: above 1, it absorbs more, relative to what it emits, than the region. Where CE = 0 both take the limit CE → 0: +∞ when the numerator is positive (shown in the top class), undefined when it is 0 too. Each scheme turns them into zones.</p>${r.balance.map(zoneCountTable).join('')}${transitionTables}<h3>Scenario choice</h3><p>The low-carbon scenario is the one with the lowest net emissions and the most units with ESC &gt; 1; when the two criteria disagree, none is chosen.</p>${choiceTable}`,
     figures: balFigs,
   });
 
@@ -316,7 +359,8 @@ export async function buildReport(r: RunResult, outDir: string, o: ReportOptions
     netHtml = `<p>Edges link units whose gravity-model linkage R<sub>ij</sub> = k<sub>ij</sub> √(P<sub>i</sub>G<sub>i</sub>C<sub>i</sub>) √(P<sub>j</sub>G<sub>j</sub>C<sub>j</sub>) / d<sub>ij</sub>² (population, GDP, emissions, distance) is in the ${esc(n.threshold)}. Key units take roles from their degree and betweenness centrality (core: high degree; bridge: high betweenness; promotion and improvement as defined by the zoning scheme).</p>
 <table class="num"><tr><th>key unit</th><th>roles</th><th>out-degree</th><th>in-degree</th><th>betweenness</th><th>linkage area</th></tr>${key.sort((a, b) => b.inDegree + b.outDegree - a.inDegree - a.outDegree).map((k) => `<tr><td>${esc(uname(k.unit))}</td><td>${esc(k.roles.replace(/;/g, ', '))}</td><td>${fmt(k.outDegree)}</td><td>${fmt(k.inDegree)}</td><td>${fmt(k.betweenness)}</td><td>${esc(k.linkageArea)}</td></tr>`).join('')}</table>`;
   }
-  sections.push({ id: 'network', title: 'Carbon linkage network', html: netHtml || '<p>No network in this run.</p>', figures: netFigs });
+  // sections of analyses the study did not run are left out
+  if (r.network) sections.push({ id: 'network', title: 'Carbon linkage network', html: netHtml, figures: netFigs });
 
   // ---- spatial statistics
   const statFigs: Figure[] = [];
@@ -353,11 +397,11 @@ export async function buildReport(r: RunResult, outDir: string, o: ReportOptions
   if (r.geodetector?.length) {
     statHtml += `<p>The geographical detector's <b>q</b> is the share of the variance of emissions explained by a factor's strata (0 none, 1 all).</p><table class="num"><tr><th>factor</th><th>q</th><th>p</th></tr>${r.geodetector.map((g) => `<tr><td>${esc(g.factor.replace(/_/g, ' '))}</td><td>${fmt(g.q)}</td><td>${g.p === null ? '' : fmt(g.p)}</td></tr>`).join('')}</table>`;
   }
-  sections.push({ id: 'stats', title: 'Spatial statistics', html: statHtml, figures: statFigs });
+  if (statHtml) sections.push({ id: 'stats', title: 'Spatial statistics', html: statHtml, figures: statFigs });
 
   // ---- forecasts
   const greyFigs = r.grey.map((g, i) => fig(`gm11_${i + 1}`, `GM(1,1) ${g.label}`, greyChart({ title: `GM(1,1) fit and forecast of ${g.label}`, subtitle: `a = ${fmt(g.a)}, b = ${fmt(g.b)}; posterior variance ratio C = ${fmt(g.C)}, small-error probability P = ${fmt(g.P)}: ${g.grade}`, years: g.years, observed: g.observed, fitted: g.fitted, forecastYears: g.forecastYears, forecast: g.forecast, yName: `${g.label} (${g.unit})` })));
-  sections.push({
+  if (r.grey.length) sections.push({
     id: 'forecast',
     title: 'GM(1,1) forecasts',
     html: `<p>GM(1,1) fits dx/dt + a x = b to the accumulated series; its quality is graded by C (residual over data standard deviation, good below 0.35) and P (share of small residuals, good above 0.95).</p><table class="num"><tr><th>series</th><th>last observed</th><th>forecast ${r.grey[0]?.forecastYears.at(-1) ?? ''}</th><th>C</th><th>P</th><th>grade</th></tr>${r.grey.map((g) => `<tr><td>${esc(g.label)} (${esc(g.unit)})</td><td>${fmt(g.observed.at(-1) ?? NaN)}</td><td>${fmt(g.forecast.at(-1) ?? NaN)}</td><td>${fmt(g.C)}</td><td>${fmt(g.P)}</td><td>${esc(g.grade)}</td></tr>`).join('')}</table>`,
@@ -395,29 +439,16 @@ export async function buildReport(r: RunResult, outDir: string, o: ReportOptions
 
   // ---- summary first
   const summary: string[] = [];
-  if (r.choice) {
-    const rows = r.choice.rows;
-    const chosen = rows.find((x) => x.chosen);
-    const sorted = [...rows].sort((a, b) => a.netEmissions - b.netEmissions);
-    const netTie = rows.every((x) => x.netEmissions === rows[0].netEmissions);
-    const escTie = rows.every((x) => x.unitsEscGt1 === rows[0].unitsEscGt1);
-    const why = `Decided by: ${esc(r.choice.reason)}.`;
-    if (chosen) {
-      const other = sorted.find((x) => x !== chosen);
-      const diff = other ? other.netEmissions - chosen.netEmissions : 0;
-      summary.push(`<p class="lead"><b>Recommended scenario for ${r.choice.year}: ${esc(chosen.scenario)}.</b> It has the lowest net emissions (${fmt(chosen.netEmissions)} ${CU}${other ? `, ${fmt(diff)} t or ${pct(diff / other.netEmissions, 2)} less than ${esc(other.scenario)}` : ''})${escTie ? `; the second criterion, units with ESC &gt; 1, is a tie (${chosen.unitsEscGt1} units in every scenario), so net emissions alone decided.` : ` and the most units with ESC &gt; 1 (${chosen.unitsEscGt1} of ${r.units.length}).`} ${why}</p>`);
-    } else if (netTie && escTie) {
-      summary.push(`<p class="lead"><b>No scenario is recommended for ${r.choice.year}: it is a tie.</b> Every scenario has the same net emissions (${fmt(rows[0].netEmissions)} ${CU}) and the same number of units with ESC &gt; 1 (${rows[0].unitsEscGt1}). ${why}</p>`);
-    } else {
-      const most = [...rows].sort((a, b) => b.unitsEscGt1 - a.unitsEscGt1)[0];
-      summary.push(`<p class="lead"><b>No scenario is recommended for ${r.choice.year}:</b> the criteria disagree: ${esc(sorted[0].scenario)} has the lowest net emissions (${fmt(sorted[0].netEmissions)} ${CU}) but ${esc(most.scenario)} has the most units with ESC &gt; 1 (${most.unitsEscGt1}). ${why}</p>`);
-    }
-  }
+  if (r.choice) summary.push(choiceSummary(r.choice, r.units.length, CU));
   const b = r.balance[0];
   if (b) {
     const m = new Map<string, number>();
     for (const u of b.units) m.set(u.zone, (m.get(u.zone) ?? 0) + 1);
-    const why = (z: string) => (z === 'unclassified' ? ` (${esc(b.units.find((u) => u.zone === z)?.reason ?? '')})` : '');
+    const why = (z: string) => {
+      if (z !== 'unclassified') return '';
+      const reason = b.units.find((u) => u.zone === z)?.reason ?? '';
+      return /CE_i = 0/.test(reason) ? ', where ESC and ECC are undefined (no emissions, CE = 0)' : reason ? `, ${esc(reason)}` : '';
+    };
     summary.push(`<p><b>Zones (${esc(b.source)}, ${esc(b.label)}):</b> ${[...m.entries()].sort((x, y) => y[1] - x[1]).map(([z, n]) => `${esc(z)} ${n} unit${n === 1 ? '' : 's'} (${pct(n / b.units.length, 0)})${why(z)}`).join('; ')}.</p>`);
   }
   if (r.network) {
@@ -440,7 +471,7 @@ export async function buildReport(r: RunResult, outDir: string, o: ReportOptions
     if (!byStep.has(p.step)) byStep.set(p.step, []);
     byStep.get(p.step)!.push(p);
   }
-  const methods = `<p>Every parameter of the study, section by section as its study file gives them (defaults filled in), and the fixed settings of the steps. Seed of every random step: ${r.seed}; threads: ${r.threads} (results do not depend on the thread count).</p><table class="small"><tr><th>section</th><th>parameter</th><th>value</th></tr>${[...byStep.entries()].map(([s, ps]) => ps.map((p, i) => `<tr>${i === 0 ? `<td rowspan="${ps.length}">${esc(s)}</td>` : ''}<td>${esc(p.name)}</td><td>${esc(p.value)}</td></tr>`).join('')).join('')}</table>
+  const methods = `${(r.methods ?? []).map((m) => `<p>${esc(m)}</p>`).join('')}<p>Every parameter of the study, section by section as its study file gives them (defaults filled in), and the fixed settings of the steps. Seed of every random step: ${r.seed}; threads: ${r.threads} (results do not depend on the thread count).</p><table class="small"><tr><th>section</th><th>parameter</th><th>value</th></tr>${[...byStep.entries()].map(([s, ps]) => ps.map((p, i) => `<tr>${i === 0 ? `<td rowspan="${ps.length}">${esc(s)}</td>` : ''}<td>${esc(p.name)}</td><td>${esc(p.value)}</td></tr>`).join('')).join('')}</table>
 <p>Software: landcarbon ${esc(r.version)}, Node.js ${esc(process.versions.node)}, Apache ECharts ${esc(ECHARTS_VERSION)} (charts, server-side SVG).</p>`;
   sections.push({ id: 'methods', title: 'Methods and parameters', html: methods, figures: [] });
   const prov = `<table class="small"><tr><th>date of the run</th><td>${esc(r.date)}</td></tr><tr><th>version</th><td>landcarbon ${esc(r.version)}</td></tr><tr><th>data</th><td>${r.synthetic ? '<b>synthetic</b>: ' : ''}${esc(r.dataSource)}</td></tr><tr><th>grid</th><td>${grid.width} x ${grid.height} cells of ${fmt(pixelHa)} ha; ${esc(crsLabel(grid))}</td></tr></table>

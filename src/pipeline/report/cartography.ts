@@ -92,6 +92,8 @@ export function thousands(v: number): string {
 
 /** A number for people: integers with separators from 100 up, 3 significant digits below, exponent for tiny. */
 export const fmt = (v: number, digits = 3): string => {
+  if (v === Infinity) return '+∞';
+  if (v === -Infinity) return '−∞';
   if (!Number.isFinite(v)) return String(v);
   const a = Math.abs(v);
   if (a > 0 && a < 1e-3) return v.toExponential(2);

@@ -14,7 +14,7 @@ import { loadScheme } from '../../models/schemes.js';
 import type { StudyResult } from '../plan.js';
 import type { Runner } from '../runner.js';
 import { SUITABILITY_DEFAULTS } from '../steps/suitability.js';
-import { studyValues } from '../study-file.js';
+import { methodsMarkdown, studyValues } from '../study-file.js';
 import type { RunResult } from './result.js';
 
 function records(path: string): Record<string, string>[] {
@@ -29,6 +29,9 @@ function flatten(section: string, v: unknown, key: string, out: RunResult['param
   if (v === undefined || v === null) return;
   if (Array.isArray(v) && v.every((x) => typeof x !== 'object' || x === null)) {
     out.push({ step: section, name: key, value: v.join(', ') });
+  } else if (Array.isArray(v) && v.every((x) => x && typeof x === 'object' && Object.values(x).every((y) => typeof y !== 'object' || y === null))) {
+    // a list of flat records (epochs, classes, drivers): one row each
+    v.forEach((x, i) => out.push({ step: section, name: `${key}[${i + 1}]`, value: Object.entries(x as Record<string, unknown>).filter(([, y]) => y !== undefined && y !== null).map(([k, y]) => `${k} ${y}`).join(', ') }));
   } else if (Array.isArray(v)) {
     v.forEach((x, i) => flatten(section, x, `${key}[${i + 1}]`, out));
   } else if (typeof v === 'object') {
@@ -143,6 +146,12 @@ export function studyRunResult(res: StudyResult, runner: Runner, m: StudyMeta): 
       units: records(b.file).map((r) => ({ unit: Number(r.unit), esc: num(r.esc), ecc: num(r.ecc), zone: r.zone, reason: r.reason ?? '' })),
     }));
 
+  // zone transitions of the first scheme (the others are in balance/zone_transitions_<scheme>.csv)
+  const zt = res.zoneTransitions?.[0];
+  const zoneTransitions: RunResult['zoneTransitions'] = zt && existsSync(zt.file)
+    ? [{ scheme: info(zt.scheme).name, source: info(zt.scheme).source, rows: records(zt.file).map((r) => ({ from: label(r.from), to: label(r.to), fromZone: r.from_zone, toZone: r.to_zone, units: Number(r.units) })) }]
+    : undefined;
+
   // scenario choice: the last target year (the comparison of every year is in balance/)
   const ch = res.choice[res.choice.length - 1];
   const choice: RunResult['choice'] = ch
@@ -255,6 +264,7 @@ export function studyRunResult(res: StudyResult, runner: Runner, m: StudyMeta): 
     storage,
     balance,
     choice,
+    zoneTransitions,
     grey,
     network,
     moran,
@@ -262,6 +272,7 @@ export function studyRunResult(res: StudyResult, runner: Runner, m: StudyMeta): 
     cluster,
     geodetector: st.geodetector,
     parameters,
+    methods: methodsMarkdown(s).split('\n').filter((l) => l.trim() !== '' && !l.startsWith('#')),
     inputs,
     steps: runner.records.map((x) => ({ name: x.name, title: x.title, seconds: x.seconds, skipped: x.skipped, runSeconds: x.runSeconds })),
     totalSeconds: m.totalSeconds,

@@ -40,7 +40,7 @@ export function renderHtml(r: RunResult, sections: Section[], files: { figures: 
     })
     .join('\n');
   const nav = `<nav><ol>${sections.map((s) => `<li><a href="#${s.id}">${esc(s.title)}</a></li>`).join('')}<li><a href="#files">Files</a></li></ol></nav>`;
-  const filesHtml = `<section id="files"><h2>Files</h2><p>Each figure is also a separate SVG file; the GIS layers open in QGIS with their attributes.</p><ul>${[...files.figures, ...files.layers].map((f) => `<li><code>${esc(f)}</code></li>`).join('')}</ul></section>`;
+  const filesHtml = `<section id="files"><h2>Files</h2><p>Each figure is also a separate SVG file (and PNG with <code>--png</code>, or <code>landcarbon map figures/NAME.svg --out NAME.png</code>); the GIS layers open in QGIS with their attributes.</p><ul>${[...files.figures, ...files.layers].map((f) => `<li><code>${esc(f)}</code></li>`).join('')}</ul></section>`;
   return `<!doctype html>
 <html lang="en"><head><meta charset="utf-8"><meta name="viewport" content="width=device-width, initial-scale=1"><title>${esc(r.title)}</title>
 <style>${STYLE}</style></head><body>

@@ -188,6 +188,8 @@ export interface RunResult {
   storage: StorageResult[];
   balance: BalanceResult[];
   choice?: ScenarioChoice;
+  /** Units moving between zones of a scheme from one map to another (e.g. 2020 -> 2030 natural). */
+  zoneTransitions?: Array<{ scheme: string; source: string; rows: Array<{ from: string; to: string; fromZone: string; toZone: string; units: number }> }>;
   grey: GreyFit[];
   network?: NetworkResult;
   moran?: MoranResult;
@@ -196,6 +198,8 @@ export interface RunResult {
   geodetector?: Array<{ factor: string; q: number; p: number | null }>;
   /** Every parameter of the run as (step, name, value); seeds included. */
   parameters: Array<{ step: string; name: string; value: string }>;
+  /** The methods in a few plain sentences, one paragraph each. */
+  methods?: string[];
   inputs: InputFile[];
   steps: StepTiming[];
   totalSeconds: number;
