@@ -382,7 +382,11 @@ async function checkStudy(v: any, c: Ctx): Promise<void> {
         attrsOk = false;
       }
       if (attrsOk && typeof v.units.id === 'string') {
-        zoneFeatures(layer, v.units.id, typeof v.units.name === 'string' && layer.fields.includes(v.units.name) ? v.units.name : undefined);
+        try {
+          zoneFeatures(layer, v.units.id, typeof v.units.name === 'string' && layer.fields.includes(v.units.name) ? v.units.name : undefined);
+        } catch (e) {
+          c.add('units.id', (e as Error).message.split('\n')[0]); // ids that repeat or are not whole numbers
+        }
         if (ref) pixelMapper(layer, ref.grid, ref.path);
       }
     } catch (e) {
@@ -413,7 +417,8 @@ async function checkStudy(v: any, c: Ctx): Promise<void> {
     if (!d) continue;
     const given = ['file', 'distance_to'].filter((k) => k in d);
     if (given.length !== 1) {
-      c.add(`drivers[${i}]`, given.length ? 'give file or distance_to, not both' : 'expected file (a driver raster) or distance_to (features to measure distance to)');
+      if (given.length) c.add(`drivers[${i}].distance_to`, 'give file or distance_to, not both');
+      else c.add(`drivers[${i}]`, 'expected file (a driver raster) or distance_to (features to measure distance to)');
       continue;
     }
     if (d.values !== undefined && (d.distance_to === undefined || isVectorPath(d.distance_to))) c.add(`drivers[${i}].values`, 'values select cells of a distance_to raster');
