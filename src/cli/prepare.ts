@@ -63,7 +63,7 @@ function registerDistance(prepare: Command): void {
   prepare
     .command('distance')
     .description("Euclidean distance in map units from each cell centre to the nearest target cell centre (gdal_proximity -distunits GEO); exact linear-time distance transform")
-    .argument('<targets>', 'features (GeoJSON / shapefile: polygons by cell centre, points by the cell holding them) or a raster (non-zero cells, NoData never)')
+    .argument('<targets>', 'features (GeoJSON / shapefile: polygons, lines and points, burned as gdal_rasterize does) or a raster (non-zero cells, NoData never)')
     .option('--like <tif>', 'grid of the output (needed for vector targets; a raster target must be on it)')
     .option('--values <list>', 'raster targets: the cell values that are targets, e.g. 1,2 (default: every non-zero cell)')
     .requiredOption('--out <tif>', 'distance raster (Float32, map units)')

@@ -100,7 +100,7 @@ export const STUDY_SPEC: Field = {
         fields: {
           name: { kind: 'string', doc: 'short name', example: 'dem' },
           file: { kind: 'file', what: 'raster', optional: true, doc: 'driver raster', example: 'dem.tif' },
-          distance_to: { kind: 'file', what: 'vector or raster', optional: true, doc: 'instead of file: distance in map units to these features (GeoJSON / shapefile: polygons and points) or to the non-zero cells of this raster, as gdal_proximity, e.g. roads.geojson' },
+          distance_to: { kind: 'file', what: 'vector or raster', optional: true, doc: 'instead of file: distance in map units to these features (GeoJSON / shapefile: polygons, lines, points) or to the non-zero cells of this raster, as gdal_proximity, e.g. roads.geojson' },
           values: { kind: 'list', optional: true, of: { kind: 'int', doc: 'cell value', min: -2147483648, max: 2147483647 }, doc: 'distance_to a raster: the cell values that are targets, e.g. [1]' },
         },
       },
