@@ -63,6 +63,15 @@ describe('prepare zones equals gdal_rasterize', () => {
     expect((await readRaster(out)).dtype).toBe('uint16');
   });
 
+  it('--all-touched equals gdal_rasterize -at (reprojected units; edge cases, edges on cell boundaries included)', async () => {
+    for (const [file, id, golden, nonzero] of [['units.geojson', 'ADCODE', 'zones_units_at.tif', 1495], ['edges.geojson', 'id', 'zones_edges_at.tif', 1031]] as const) {
+      const out = join(tmp, `at_${golden}`);
+      const r = await cli('prepare', 'zones', join(G, file), '--like', join(G, 'grid.tif'), '--id', id, '--all-touched', '--out', out, '--quiet', '--block-rows', '5');
+      expect(r.code, r.err).toBe(0);
+      expect(await sameCells(out, join(G, golden))).toEqual({ diff: 0, nonzero });
+    }
+  });
+
   it('output bytes do not depend on the block size', async () => {
     const ref = readFileSync(join(tmp, 'edges.tif'));
     for (const rows of ['1', '7']) {

@@ -110,16 +110,18 @@ fe = {'type': 'FeatureCollection', 'crs': {'type': 'name', 'properties': {'name'
 with open(path('edges.geojson'), 'w', encoding='utf-8') as f:
     json.dump(fe, f, indent=1)
 
-def rasterize(vector, field, like, out, dtype=gdal.GDT_UInt16):
+def rasterize(vector, field, like, out, dtype=gdal.GDT_UInt16, all_touched=False):
     src = gdal.Open(like)
     ds = create(out, src.RasterXSize, src.RasterYSize, src.GetGeoTransform(), 32650, dtype, 0, fill=0)
     ds.SetProjection(src.GetProjection())
-    gdal.Rasterize(ds, vector, attribute=field)
+    gdal.Rasterize(ds, vector, attribute=field, allTouched=all_touched)
     ds.FlushCache(); ds = None
 
 rasterize(path('units.geojson'), 'ADCODE', path('grid.tif'), 'zones_units.tif', gdal.GDT_UInt32)
 rasterize(path('units.shp'), 'ADCODE', path('grid.tif'), 'zones_units_shp.tif', gdal.GDT_UInt32)
 rasterize(path('edges.geojson'), 'id', path('grid.tif'), 'zones_edges.tif')
+rasterize(path('units.geojson'), 'ADCODE', path('grid.tif'), 'zones_units_at.tif', gdal.GDT_UInt32, all_touched=True)
+rasterize(path('edges.geojson'), 'id', path('grid.tif'), 'zones_edges_at.tif', all_touched=True)
 
 # --- distance: a raster of targets and vector features -----------------------------------------
 targets = [0] * (W * H)
