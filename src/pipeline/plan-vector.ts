@@ -44,14 +44,14 @@ export async function prepareVectors(r: Runner, study: Study, P: (...p: string[]
     const nameAttr = study.units.name;
     const x = await r.step({
       name: 'prepare-zones',
-      title: `rasterise the polygon units onto the land-use grid (cell centres, as gdal_rasterize)`,
+      title: `rasterise the polygon units onto the land-use grid (${study.units.allTouched ? 'all touched cells, as gdal_rasterize -at' : 'cell centres, as gdal_rasterize'})`,
       inputs: [...vectorFiles(src), grid],
-      params: { id, name: nameAttr ?? null },
+      params: { id, name: nameAttr ?? null, allTouched: study.units.allTouched ?? false },
       outputs: [zones, table],
       run: async () => {
         const layer = await readVector(src);
         const hasName = nameAttr !== undefined && layer.fields.includes(nameAttr);
-        const z = await zonesStep({ units: src, like: grid, id, name: hasName ? nameAttr : undefined, out: zones, table, ...budget });
+        const z = await zonesStep({ units: src, like: grid, id, name: hasName ? nameAttr : undefined, out: zones, table, allTouched: study.units.allTouched ?? false, ...budget });
         return { units: z.units.map((u) => ({ id: u.id, name: u.name, cells: u.cells })), warnings: z.warnings, crs: z.crs };
       },
     });

@@ -83,6 +83,7 @@ export const STUDY_SPEC: Field = {
       fields: {
         zones: { kind: 'file', what: 'zones (raster or polygon)', doc: 'polygon units (.geojson, .shp with .dbf/.prj; rasterised onto the land-use grid by cell centre, as gdal_rasterize) or a zone raster (integer unit ids, NoData outside)', example: 'zones.tif' },
         id: { kind: 'string', optional: true, doc: 'polygon units: the attribute holding the unit id (whole numbers >= 1, unique), e.g. ADCODE' },
+        all_touched: { kind: 'bool', doc: "polygon units: also every cell a unit's outline touches (gdal_rasterize -at)", default: false },
         table: { kind: 'file', what: 'table', optional: true, doc: 'unit table (CSV): id, name, yearly GDP and population columns (<prefix><year>)', example: 'units.csv' },
         table_id: { kind: 'string', doc: 'column of the unit table holding the zone id', default: 'unit' },
         name: { kind: 'string', optional: true, doc: 'column of the unit table, or attribute of the polygon units, holding the unit name', example: 'name' },
@@ -394,6 +395,7 @@ async function checkStudy(v: any, c: Ctx): Promise<void> {
     }
   } else {
     if (typeof v.units?.id === 'string') c.add('units.id', 'units.id names an attribute of polygon units, but units.zones is a raster (its cells are the ids)');
+    if (v.units?.all_touched === true) c.add('units.all_touched', 'all_touched applies to polygon units, but units.zones is a raster');
     await rasterCheck(zonesFile, 'units.zones', true);
   }
   const ut = tableOf(v.units?.table, 'units.table');
@@ -580,7 +582,7 @@ export async function loadStudyFile(file: string): Promise<Study> {
   return {
     file: resolve(file),
     landuse: { epochs: v.landuse.epochs, classes: v.landuse.classes },
-    units: { zones: v.units.zones, id: v.units.id, table: v.units.table, tableId: v.units.table_id, name: v.units.name, gdpPrefix: v.units.gdp_prefix, populationPrefix: v.units.population_prefix },
+    units: { zones: v.units.zones, id: v.units.id, allTouched: v.units.all_touched, table: v.units.table, tableId: v.units.table_id, name: v.units.name, gdpPrefix: v.units.gdp_prefix, populationPrefix: v.units.population_prefix },
     drivers: v.drivers.map((d: any) => (d.file ? { name: d.name, file: d.file } : { name: d.name, distanceTo: d.distance_to, ...(d.values ? { values: d.values } : {}) })),
     restricted: v.restricted ?? [],
     simulation: {
@@ -701,7 +703,7 @@ export function studyValues(s: Study, dir: string): Record<string, unknown> {
   const r = (f: string) => relative(dir, f) || '.';
   return {
     landuse: { epochs: s.landuse.epochs.map((e) => ({ year: e.year, file: r(e.file) })), classes: s.landuse.classes.map((c) => ({ code: c.code, name: c.name, role: c.role })) },
-    units: { zones: r(s.units.zones), id: s.units.id, table: s.units.table ? r(s.units.table) : undefined, table_id: s.units.tableId, name: s.units.name, gdp_prefix: s.units.gdpPrefix, population_prefix: s.units.populationPrefix },
+    units: { zones: r(s.units.zones), id: s.units.id, all_touched: s.units.allTouched ?? false, table: s.units.table ? r(s.units.table) : undefined, table_id: s.units.tableId, name: s.units.name, gdp_prefix: s.units.gdpPrefix, population_prefix: s.units.populationPrefix },
     drivers: s.drivers.map((d) => (d.distanceTo ? { name: d.name, distance_to: r(d.distanceTo), ...(d.values ? { values: d.values } : {}) } : { name: d.name, file: r(d.file!) })),
     restricted: s.restricted.map(r),
     simulation: {

@@ -110,6 +110,7 @@ describe('study file', () => {
     ['  zones: zones.tif', '  zones: townships.geojson\n  id: ADCODE', 'units.id', 'attribute "ADCODE" not found in townships.geojson (has: code, name)'],
     ['  zones: zones.tif', '  zones: townships.geojson\n  id: name', 'units.id', 'name = "东城镇 Dongcheng" (expected a whole number in [1, 4294967295]'],
     ['  zones: zones.tif', '  zones: zones.tif\n  id: code', 'units.id', 'units.id names an attribute of polygon units, but units.zones is a raster'],
+    ['  all_touched: false', '  all_touched: true', 'units.all_touched', 'all_touched applies to polygon units, but units.zones is a raster'],
     ['  zones: zones.tif', '  zones: roads.shp', 'units.zones', 'zones (raster or polygon) file "roads.shp" not found'],
     ['    file: dem.tif', '    file: dem.tif\n    distance_to: stations.geojson', 'drivers[0].distance_to', 'give file or distance_to, not both'],
     ['    file: dem.tif', '    distance_to: rivers.geojson', 'drivers[0].distance_to', 'vector or raster file "rivers.geojson" not found'],

@@ -164,6 +164,16 @@ describe('a study with vector units and a vector distance driver on the real pie
     expect(bad).toEqual([]);
   });
 
+  itShared('units.all_touched: true reruns the zones as gdal_rasterize -at would burn them, and what follows', () => {
+    const yaml = readFileSync(join(dir, 'study.yaml'), 'utf8');
+    writeFileSync(join(dir, 'study_at.yaml'), yaml.replace('  id: town_id\n', '  id: town_id\n  all_touched: true\n'));
+    const r = spawnSync(process.execPath, [BIN, 'run', join(dir, 'study_at.yaml'), '--out', join(dir, 'out_at'), '--threads', '1', '--quiet'], { encoding: 'utf8', cwd: ROOT });
+    expect(r.status, r.stderr).toBe(0);
+    const t = parseCsv(readFileSync(join(dir, 'out_at/prepare/units.csv'), 'utf8'), 'units.csv');
+    // the six townships tile the grid: every cell is burned either way, only the owner of border cells may change
+    expect(t.rows.reduce((a, row) => a + Number(row[2]), 0)).toBe(497 * 434);
+  }, 60_000);
+
   itShared('a rerun skips every step, the vector steps included; a changed road layer reruns its driver and what follows', () => {
     const again = run();
     expect(again.code, again.err).toBe(0);
