@@ -93,12 +93,20 @@ async function suitabilityInputs(): Promise<{ landuse: string; drivers: string[]
   return { landuse, drivers };
 }
 
-function timed(cmd: string, args: string[]): { seconds: number; out: string } {
+/** CPU seconds (user + system) of the children this process has waited for (/proc/self/stat cutime + cstime, Linux). */
+function childCpu(): number {
+  const f = readFileSync('/proc/self/stat', 'utf8');
+  const rest = f.slice(f.lastIndexOf(')') + 2).split(' '); // fields from 3 (state) on
+  return (Number(rest[13]) + Number(rest[14])) / 100; // fields 16 and 17, clock ticks of 10 ms
+}
+
+function timed(cmd: string, args: string[], env?: NodeJS.ProcessEnv): { seconds: number; cpu: number; out: string } {
+  const c0 = childCpu();
   const t0 = performance.now();
-  const r = spawnSync(cmd, args, { encoding: 'utf8', maxBuffer: 1 << 26 });
+  const r = spawnSync(cmd, args, { encoding: 'utf8', maxBuffer: 1 << 26, env: env ? { ...process.env, ...env } : process.env });
   const seconds = (performance.now() - t0) / 1000;
   if (r.status !== 0) throw new Error(`${cmd} ${args.join(' ')} failed (${r.status}): ${r.stderr}`);
-  return { seconds, out: r.stdout };
+  return { seconds, cpu: childCpu() - c0, out: r.stdout };
 }
 
 const load = () => loadavg().map((l) => +l.toFixed(2));
@@ -107,27 +115,34 @@ mkdirSync(DIR, { recursive: true });
 if (ONLY.includes('zonal')) {
   const [z, c, v] = await zonalInputs();
   const out = join(DIR, 'zonal.csv');
-  const ours: number[] = [], gdal: number[] = [];
+  const ours: number[] = [], gdal: number[] = [], oursCpu: number[] = [], gdalCpu: number[] = [];
   let check: Record<string, unknown> = {};
   const loads: number[][] = [load()];
   for (let k = 0; k < ROUNDS; k++) {
-    ours.push(timed(process.execPath, [CLI, 'zonal', '--zones', z, '--classes', c, '--values', v, '--out', out, '--quiet']).seconds);
+    const o = timed(process.execPath, [CLI, 'zonal', '--zones', z, '--classes', c, '--values', v, '--out', out, '--quiet']);
+    ours.push(o.seconds);
+    oursCpu.push(o.cpu);
     const g = timed(PY, [join(PACKAGE_ROOT, 'bench', 'gdal_zonal.py'), z, c, v]);
     gdal.push(g.seconds);
+    gdalCpu.push(g.cpu);
     const gj = JSON.parse(g.out);
     const rows = readFileSync(out, 'utf8').trim().split('\n').slice(1).map((l) => l.split(',').map(Number));
     const cells = rows.reduce((s, r) => s + r[2], 0), sum = rows.reduce((s, r) => s + r[4], 0);
     check = { ours_cells: cells, gdal_cells: gj.cells, ours_value_sum: sum, gdal_value_sum: gj.value_sum, ours_bins: rows.length, gdal_bins: gj.bins,
       agree: cells === gj.cells && rows.length === gj.bins && Math.abs(sum - gj.value_sum) <= 1e-9 * Math.abs(gj.value_sum) };
     loads.push(load());
-    process.stderr.write(`e2e zonal round ${k + 1}: ours ${ours[k].toFixed(2)} s, gdal+numpy ${gdal[k].toFixed(2)} s\n`);
+    process.stderr.write(`e2e zonal round ${k + 1}: ours ${ours[k].toFixed(2)} s (cpu ${oursCpu[k].toFixed(2)}), gdal+numpy ${gdal[k].toFixed(2)} s (cpu ${gdalCpu[k].toFixed(2)}), load ${loads[k + 1].join(' ')}\n`);
   }
   const doc = {
     suite: 'e2e-zonal', size: SIZE, cells: SIZE * SIZE, rounds: ROUNDS, statistic: 'median of paired rounds (whole processes)',
     case: 'u16 zones (2000 units, ~1 % NoData 0), u8 classes 1..7 (NoData 255), one noisy float32; engine-written DEFLATE level 6, 256x256 tiles',
     ours_seconds: +median(ours).toFixed(3), gdal_numpy_seconds: +median(gdal).toFixed(3),
     speedup_vs_gdal: +(median(gdal) / median(ours)).toFixed(2), target_speedup: 3,
-    ours_all: ours.map((s) => +s.toFixed(3)), gdal_all: gdal.map((s) => +s.toFixed(3)), check, loads,
+    ours_cpu_seconds: +median(oursCpu).toFixed(2), gdal_numpy_cpu_seconds: +median(gdalCpu).toFixed(2),
+    cpu_ratio_gdal_to_ours: +(median(gdalCpu) / median(oursCpu)).toFixed(2),
+    round_speedups: ours.map((s, i) => +(gdal[i] / s).toFixed(2)),
+    ours_all: ours.map((s) => +s.toFixed(3)), gdal_all: gdal.map((s) => +s.toFixed(3)),
+    ours_cpu_all: oursCpu.map((s) => +s.toFixed(2)), gdal_cpu_all: gdalCpu.map((s) => +s.toFixed(2)), check, loads,
     io_threads: process.env.LANDCARBON_IO_THREADS ?? `${availableParallelism()} (all cores)`,
   };
   process.stderr.write(JSON.stringify(doc) + '\n');
@@ -137,18 +152,24 @@ if (ONLY.includes('zonal')) {
 if (ONLY.includes('suitability')) {
   const { landuse, drivers } = await suitabilityInputs();
   const out = join(DIR, 'prob.tif');
-  const ours: number[] = [], gdal: number[] = [], mlp: number[] = [];
+  const ours: number[] = [], gdal: number[] = [], mlp: number[] = [], oursCpu: number[] = [], gdalCpu: number[] = [], mlpCpu: number[] = [];
   const loads: number[][] = [load()];
   let summary: Record<string, unknown> = {};
   for (let k = 0; k < ROUNDS; k++) {
     const o = timed(process.execPath, [CLI, 'suitability', '--landuse', landuse, '--drivers', drivers.join(','), '--out', out, '--json']);
     ours.push(o.seconds);
+    oursCpu.push(o.cpu);
     summary = JSON.parse(o.out);
-    gdal.push(JSON.parse(timed(PY, [join(PACKAGE_ROOT, 'bench', 'gdal_read.py'), ...drivers]).out).seconds);
+    const g = timed(PY, [join(PACKAGE_ROOT, 'bench', 'gdal_read.py'), ...drivers]);
+    gdal.push(JSON.parse(g.out).seconds);
+    gdalCpu.push(g.cpu);
+    const c0 = process.cpuUsage();
     const m = await benchMlp({ size: SIZE, impl: 'simd', D: 8, H: Number(summary.hidden ?? 12), K: (summary.classes as number[]).length, threads: availableParallelism(), repeats: 1 });
+    const cu = process.cpuUsage(c0);
     mlp.push(m.seconds);
+    mlpCpu.push((cu.user + cu.system) / 1e6); // this process, every thread: data set-up included, an upper bound of the kernel's CPU
     loads.push(load());
-    process.stderr.write(`e2e suitability round ${k + 1}: ours ${ours[k].toFixed(2)} s, gdal read ${gdal[k].toFixed(2)} s + mlp kernel ${mlp[k].toFixed(2)} s\n`);
+    process.stderr.write(`e2e suitability round ${k + 1}: ours ${ours[k].toFixed(2)} s (cpu ${oursCpu[k].toFixed(1)}), gdal read ${gdal[k].toFixed(2)} s (cpu ${gdalCpu[k].toFixed(1)}) + mlp kernel ${mlp[k].toFixed(2)} s, load ${loads[k + 1].join(' ')}\n`);
   }
   const ref = median(gdal) + median(mlp);
   const info = execFileSync('gdalinfo', [out], { encoding: 'utf8' }).match(/Type=(\w+)/)?.[1] ?? 'unknown';
@@ -157,6 +178,8 @@ if (ONLY.includes('suitability')) {
     case: '8 float32 drivers (smooth + quantised noise), u8 land use with 7 classes; engine-written DEFLATE level 6, 256x256 tiles; --prob-type auto',
     ours_seconds: +median(ours).toFixed(3), gdal_read_seconds: +median(gdal).toFixed(3), mlp_kernel_seconds: +median(mlp).toFixed(3),
     reference_seconds: +ref.toFixed(3), ratio_to_reference: +(median(ours) / ref).toFixed(2), target_ratio_at_most: 3,
+    round_ratios: ours.map((s, i) => +(s / (gdal[i] + mlp[i])).toFixed(2)),
+    ours_cpu_seconds: +median(oursCpu).toFixed(2), gdal_read_cpu_seconds: +median(gdalCpu).toFixed(2), mlp_process_cpu_seconds: +median(mlpCpu).toFixed(2),
     output_type: info, ours_all: ours.map((s) => +s.toFixed(3)), gdal_all: gdal.map((s) => +s.toFixed(3)), mlp_all: mlp.map((s) => +s.toFixed(3)),
     network: `8-${summary.hidden}-${(summary.classes as number[]).length}`, loads,
   };

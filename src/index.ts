@@ -130,6 +130,14 @@ export type { CentralityStepInput } from './pipeline/steps/centrality.js';
 export type { MoranStepInput, GistarStepInput, ClusterStepInput, GeodetectorStepInput } from './pipeline/steps/stats.js';
 export type { RunnerOptions, StepDef } from './pipeline/runner.js';
 export type { RunOptions } from './pipeline/run.js';
+// the report (issue 14): RunResult from a study run, the HTML report with figures and GIS layers, single figures
+export { buildReport, type ReportOptions, type ReportOutput } from './pipeline/report/build.js';
+export { studyRunResult, type StudyMeta } from './pipeline/report/from-study.js';
+export type { RunResult } from './pipeline/report/result.js';
+export { drawFigure, svgToPng, type FigureOptions } from './pipeline/report/figure.js';
+export { renderMapSvg, metresPerCell, crsLabel, type MapSpec, type Legend, type ScaleBar } from './pipeline/report/cartography.js';
+export { polygonize, type ZonePolygons, type Ring } from './pipeline/report/polygonize.js';
+export { unitsGeoJson, type Props as LayerProps } from './pipeline/report/geojson.js';
 // vector input (issue 13): prepare zones / distance / slope
 export { zonesStep, type ZonesStepInput, type ZonesStepResult, type UnitRow } from './pipeline/steps/prepare.js';
 export { readVector, type VectorLayer, type VectorFeature } from './io/vector/read.js';

@@ -96,7 +96,7 @@ async function emissions(o: EmissionsOpts, zonesFile: string | undefined): Promi
       bytesPerCell: 2 * DTYPE_BYTES[landuse.dtype] + (zones ? DTYPE_BYTES[zones.dtype] : 0) + 16,
       fixedBytes: writerBytes(width, 1, 'float64') + READER_BYTES,
     });
-    const map = openBlockOutput(join(o.out, 'emissions.tif'), { grid: { ...landuse.grid, nodata: CARBON_NODATA }, dtype: 'float64', compress: 'deflate' });
+    const map = openBlockOutput(join(o.out, 'emissions.tif'), { grid: { ...landuse.grid, nodata: CARBON_NODATA }, dtype: 'float64', compress: 'deflate', metadata: { bands: [{ description: 'land-use carbon emissions per cell per year (negative: sequestration)', unit: outUnit ?? tableUnit ?? 't CO2' }] } });
     let r;
     try {
       r = await withEngine({ threads }, (engine) =>

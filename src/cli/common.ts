@@ -7,6 +7,7 @@ import { availableParallelism } from 'node:os';
 import { checkInt, exitCodeOf, isUserError, optionHintOf } from '../errors.js';
 import { setCsvDefaults } from '../io/table.js';
 import { closeSession, openSession, type IoSpec, type Session } from '../io/session.js';
+import { inStudyTerms } from '../pipeline/study-terms.js';
 
 export type { IoSpec } from '../io/session.js';
 
@@ -22,6 +23,12 @@ export class Exit extends Error {
  * work (src/io/session.ts).
  */
 export type IoDecl<A extends unknown[]> = (...args: A) => IoSpec;
+
+/** Whether `cmd` or a parent (global options) has --name. */
+export function hasOption(cmd: Command, name: string): boolean {
+  for (let c: Command | null = cmd; c; c = c.parent) if (c.options.some((o) => o.long === `--${name}`)) return true;
+  return name === 'help';
+}
 
 /** For commands that read and write no files. */
 export const NO_FILES = (): IoSpec => ({});
@@ -41,9 +48,10 @@ function parametersOf(args: unknown[]): unknown {
 /**
  * Wraps an async action: opens the run session (output guard, preflight, manifest, signal
  * clean-up) from `io`, then runs it. User errors -> "landcarbon <cmd>: message", exit 2;
- * others exit 1.
+ * others exit 1. `studyTerms` (run, demo): messages name study-file keys, not the single
+ * commands' options (src/pipeline/study-terms.ts).
  */
-export function run<A extends unknown[]>(name: string, io: IoDecl<NoInfer<A>>, fn: (...args: A) => Promise<void> | void): (...args: A) => Promise<void> {
+export function run<A extends unknown[]>(name: string, io: IoDecl<NoInfer<A>>, fn: (...args: A) => Promise<void> | void, opts: { studyTerms?: boolean } = {}): (...args: A) => Promise<void> {
   return async (...args: A) => {
     // commander passes the Command last: the global CSV options apply to this run
     const cmd = args[args.length - 1];
@@ -57,6 +65,7 @@ export function run<A extends unknown[]>(name: string, io: IoDecl<NoInfer<A>>, f
       session?.abandon('failed');
       if (e instanceof Exit) throw e;
       let msg = e instanceof Error ? e.message : String(e);
+      if (opts.studyTerms && cmd instanceof Command) msg = inStudyTerms(msg, (n) => hasOption(cmd, n));
       const hint = optionHintOf(e);
       if (hint && cmd instanceof Command) {
         const has = hint.options.filter((n) => cmd.options.some((o) => o.long === `--${n}`));

@@ -23,6 +23,7 @@ const COMMANDS: Array<() => Promise<{ register: Register }>> = [
   () => import('./centrality.js'),
   () => import('./stats.js'),
   () => import('./study.js'),
+  () => import('./map.js'),
   () => import('./demo.js'),
   () => import('./bench.js'),
 ];

@@ -1,22 +1,29 @@
 /**
  * `landcarbon plus leas --from T0.tif --to T1.tif --drivers a.tif,b.tif,... --out devprob.tif
  *  [--trees 50] [--sample-rate 0.01] [--mtry N] [--min-leaf 1] [--max-depth 0] [--seed S]
- *  [--contributions c.csv] [--model-out m.json] [--threads N] [--json]`
+ *  [--contributions c.csv] [--model-out m.json] [--threads N] [--memory 4G] [--json]`
  *
  * PLUS's land expansion analysis (LEAS, Liang et al. 2021; src/models/leas.ts): the expansion
  * map T0 -> T1, one random forest per class (expanded to k vs not), and a K-band Float32
  * development-probability GeoTIFF (band k = k-th class code ascending, NoData NaN), the input of
  * `landcarbon simulate --model plus`. Driver contributions per class (mean decrease in impurity
  * and OOB permutation importance) go to a CSV (default <out stem>_contributions.csv) and --json.
+ * Rasters are read block by block on the block plan (--memory): the maps and drivers are never
+ * whole in memory; only the sample (at most --max-samples rows) and the forests are.
  */
 import { Command } from 'commander';
 import { basename, dirname, extname, join, resolve } from 'node:path';
 import { ConfigError, InputError, checkInt, checkNumber } from '../errors.js';
-import { checkSameGrid, isIntegerDType, type Grid, type Raster } from '../io/grid.js';
-import { readRaster, writeGeoTIFF } from '../io/geotiff.js';
+import { checkSameGrid, DTYPE_BYTES, isIntegerDType, type Grid } from '../io/grid.js';
+import { readRasterInfo, requireSingleBand } from '../io/geotiff.js';
+import type { RasterInfo } from '../io/tiff/reader.js';
 import { writeFileAtomic } from '../io/atomic.js';
 import { driverPlane } from '../models/ann.js';
-import { leasModelJson, predictLeas, trainLeas } from '../models/leas.js';
+import {
+  expansionBlock, LeasSampler, leasModelJson, leasRates, leasSampleBytes, leasScanCodes, leasStrata, newLeasScan, predictLeas, resolveLeasOptions, scanLeasBlock, trainLeasSample, type LeasModel,
+} from '../models/leas.js';
+import { openBlockOutput, parseBudget, planBlocks, readBlock, READER_BYTES, runBlocks, writerBytes, type Block } from '../tiling/blocks.js';
+import { blockRowsOption, memoryOption } from '../tiling/memory.js';
 import { Engine } from '../tiling/engine.js';
 import { fileList, parseThreads, run, threadsOption } from './common.js';
 
@@ -38,6 +45,8 @@ interface LeasOpts {
   threads: string;
   tileRows?: string;
   json?: boolean;
+  memory?: string;
+  blockRows?: string;
 }
 
 export function register(program: Command): void {
@@ -62,6 +71,8 @@ export function register(program: Command): void {
     .addOption(threadsOption())
     .option('--tile-rows <n>', 'rows per prediction task (results do not depend on it)')
     .option('--json', 'print the summary as one JSON object')
+    .addOption(memoryOption())
+    .addOption(blockRowsOption())
     .action(run('plus leas', (o: LeasOpts) => ({
       inputs: { '--from': o.from, '--to': o.to, '--drivers': fileList(o.drivers) },
       outputs: { '--out': o.out, '--contributions': contribPath(o), '--model-out': o.modelOut },
@@ -96,34 +107,74 @@ async function leas(o: LeasOpts): Promise<void> {
   for (const [flag, path] of [['--out', o.out], ['--contributions', contrib], ['--model-out', o.modelOut]] as const) {
     if (path !== undefined && inputs.includes(resolve(path))) throw new ConfigError(`${flag}: ${path} is one of the inputs; it would be overwritten`);
   }
+  const budget = parseBudget(o);
+  const t0 = Date.now();
 
-  const from = await readRaster(o.from);
-  const to = await readRaster(o.to);
-  for (const [r, f] of [[from, o.from], [to, o.to]] as Array<[Raster, string]>) {
+  // headers only: the rasters are read block by block (the block plan, src/tiling/blocks.ts):
+  // pass 1 counts the strata, pass 2 draws the sample (keyed by global cell index, so the same
+  // cells for any block size), then the forests are trained and pass 3 predicts and writes
+  const fi = requireSingleBand(await readRasterInfo(o.from));
+  const ti = requireSingleBand(await readRasterInfo(o.to));
+  for (const [r, f] of [[fi, o.from], [ti, o.to]] as Array<[RasterInfo, string]>) {
     if (!isIntegerDType(r.dtype)) throw new InputError(`${f}: land-use map must have integer class codes, got ${r.dtype}`);
   }
-  checkSameGrid(from.grid, o.from, to.grid, o.to);
-  const drivers = [];
+  checkSameGrid(fi.grid, o.from, ti.grid, o.to);
+  const dis: RasterInfo[] = [];
   for (const f of driverFiles) {
-    const r = await readRaster(f);
-    checkSameGrid(from.grid, o.from, r.grid, f);
-    drivers.push(driverPlane(r, basename(f)));
+    const r = requireSingleBand(await readRasterInfo(f));
+    checkSameGrid(fi.grid, o.from, r.grid, f);
+    dis.push(r);
   }
-  const grid: Grid = from.grid;
+  const grid: Grid = fi.grid;
+  const { width, height } = grid;
+  const names = driverFiles.map((f) => basename(f));
+  // per cell: both maps as read, each driver as read and as float32, class indices and strata
+  const inBytes = DTYPE_BYTES[fi.dtype] + DTYPE_BYTES[ti.dtype] + dis.reduce((a, d) => a + DTYPE_BYTES[d.dtype] + 4, 0) + 3;
+  const readInputs = async (b: Block) => {
+    const [f, t] = [await readBlock(o.from, b, width), await readBlock(o.to, b, width)];
+    const drivers = [];
+    for (let d = 0; d < D; d++) drivers.push(driverPlane(await readBlock(driverFiles[d], b, width), names[d]));
+    return { from: { name: o.from, data: f.data, nodata: f.grid.nodata }, to: { name: o.to, data: t.data, nodata: t.grid.nodata }, drivers };
+  };
+  const opts = { trees, sampleRate, minPerStratum, maxSamples, mtry, minLeaf, maxDepth, seed };
+  const lo = resolveLeasOptions(opts, D);
+  const sampling = planBlocks({ width, height, ...budget, what: 'plus leas (sampling)', bytesPerCell: inBytes, fixedBytes: READER_BYTES + leasSampleBytes(maxSamples, D) });
+  const scan = newLeasScan();
+  for (const b of sampling.blocks) {
+    const x = await readInputs(b);
+    scanLeasBlock(scan, x.from, x.to, x.drivers, b.row0 * width);
+  }
+  const codes = leasScanCodes(scan, o.from, o.to);
+  const strata = leasStrata(scan, codes);
+  const sampler = new LeasSampler(codes, D, leasRates(strata, lo), seed, lo.holdout);
+  for (const b of sampling.blocks) {
+    const x = await readInputs(b);
+    sampler.addBlock(x.from, x.to, x.drivers, b.row0 * width);
+  }
+  const sample = sampler.finish();
+  const K = codes.length;
   const engine = new Engine({ threads });
-  let probs: Float32Array[];
-  let res: Awaited<ReturnType<typeof trainLeas>>;
-  const t0 = Date.now();
+  let m: LeasModel;
   try {
-    res = await trainLeas(engine, { name: o.from, data: from.data, nodata: from.grid.nodata }, { name: o.to, data: to.data, nodata: to.grid.nodata }, drivers, {
-      trees, sampleRate, minPerStratum, maxSamples, mtry, minLeaf, maxDepth, seed,
+    m = await trainLeasSample(engine, codes, names, strata, scan.valid, sample.train, opts);
+    // the forests are held twice during prediction (as trained, and in the kernel's memory)
+    const forestBytes = m.classes.reduce((a, c) => a + (c.forest ? 2 * (c.forest.info.byteLength + c.forest.thr.byteLength + c.forest.trees.byteLength + c.forest.leaf.byteLength) + 8 * c.forest.info.length : 0), 0);
+    const predicting = planBlocks({
+      width, height, ...budget, what: 'plus leas (prediction)',
+      // + K float32 outputs, and the kernel's strip of drivers and outputs (never more than the block)
+      bytesPerCell: inBytes + 4 * K + 4 * (D + K),
+      fixedBytes: READER_BYTES + writerBytes(width, K, 'float32') + forestBytes,
     });
-    probs = await predictLeas(engine, res.model, drivers, grid.width, grid.height, { tileRows, valid: res.a });
+    const out = openBlockOutput(o.out, { grid: { ...grid, nodata: NaN }, dtype: 'float32', bands: K, compress: 'deflate' });
+    await runBlocks(predicting, [out], async (b) => {
+      const x = await readInputs(b);
+      const valid = expansionBlock(x.from, x.to, x.drivers, codes).a;
+      await out.write(b, await predictLeas(engine, m, x.drivers, width, b.rows, { tileRows, valid }));
+    });
   } finally {
     await engine.close();
   }
-  const m = res.model;
-  await writeGeoTIFF(o.out, probs.map((data) => ({ grid: { ...grid, nodata: NaN }, dtype: 'float32' as const, data })), { compress: 'deflate' });
+  const res = { sample: { train: sample.train.cells, holdout: sample.holdout.cells } };
   const lines = ['class,driver,mdi,permutation_importance,oob_accuracy,positives,negatives'];
   for (const c of m.classes) {
     m.drivers.forEach((d, j) => {

@@ -12,7 +12,8 @@ import { ConfigError } from '../errors.js';
 import { writeFileAtomic } from '../io/atomic.js';
 import { progressLines, runToDir } from '../pipeline/run.js';
 import { loadStudyFile, renderStudyYaml, studyHelp } from '../pipeline/study-file.js';
-import { parseThreads, run, threadsOption } from './common.js';
+import { hasOption, parseThreads, run, threadsOption } from './common.js';
+import { inStudyTerms } from '../pipeline/study-terms.js';
 
 function collect(v: string, prev: string[] = []): string[] {
   return [...prev, ...v.split(',').map((s) => s.trim()).filter((s) => s !== '')];
@@ -26,17 +27,18 @@ export function register(program: Command): void {
     .requiredOption('--out <dir>', 'output directory (a rerun into it skips the steps that are up to date)')
     .option('--force <step>', 'rerun this step even when up to date (repeatable, or comma-separated)', collect)
     .addOption(threadsOption())
+    .option('--png', 'also write each report figure as PNG (figures/*.png; SVG always)')
     .option('--quiet', 'no progress lines')
     .addHelpText('after', '\n' + studyHelp())
     .action(
-      run('run', (_f: string, o: { out: string }) => ({ dirs: { '--out': { dir: o.out, files: ['summary.json', 'summary.md', 'report.html'] } } }), async (file: string, o: { out: string; force?: string[]; threads?: string; quiet?: boolean }) => {
+      run('run', (_f: string, o: { out: string }, _c: Command) => ({ dirs: { '--out': { dir: o.out, files: ['summary.json', 'summary.md', 'report.html'] } } }), async (file: string, o: { out: string; force?: string[]; threads?: string; quiet?: boolean; png?: boolean }, cmd: Command) => {
         const threads = parseThreads(o.threads);
         const study = await loadStudyFile(file);
         const out = resolve(o.out);
-        const r = await runToDir(study, { out, threads, force: o.force, ...(o.quiet ? {} : progressLines()) });
+        const r = await runToDir(study, { out, threads, force: o.force, png: o.png, ...(o.quiet ? {} : progressLines(process.stderr, (l) => inStudyTerms(l, (n) => hasOption(cmd, n)))) });
         const ran = r.steps.filter((s) => !s.skipped).length;
-        process.stdout.write(`run: ${r.steps.length} steps (${ran} run, ${r.steps.length - ran} up to date) in ${r.seconds.toFixed(1)} s -> ${out} (summary.md, report.html, logs/)\n`);
-      }),
+        process.stdout.write(`run: ${r.steps.length} steps (${ran} run, ${r.steps.length - ran} up to date) in ${r.seconds.toFixed(1)} s -> ${out} (report.html, figures/, layers/, summary.md, logs/)\n`);
+      }, { studyTerms: true }),
     );
   program
     .command('init')

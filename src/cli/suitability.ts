@@ -151,7 +151,7 @@ async function suitability(o: Opts): Promise<void> {
   const probType = resolveProbType(o.probType, width * height);
   const pf = probFileOptions(probType);
   const outGrid: Grid = { ...grid, nodata: pf.nodata };
-  const out = openBlockOutput(o.out, { grid: outGrid, dtype: pf.dtype, bands: K, predictor: pf.predictor, cog: !!o.cog });
+  const out = openBlockOutput(o.out, { grid: outGrid, dtype: pf.dtype, bands: K, predictor: pf.predictor, cog: !!o.cog, metadata: { bands: model.classes.map((c) => ({ description: `probability of class ${c}`, unit: probType === 'uint16' ? 'probability x 65535' : 'probability (0-1)' })) } });
   const engine = new Engine({ threads });
   try {
     await runBlocks(plan, [out], async (b) => {

@@ -40,6 +40,11 @@ export interface Layer {
   nodata: number | null;
   /** For messages (file name). */
   name: string;
+  /**
+   * Where `data` lives in engine.memory, when it was read there (zero-copy). Kept as a pointer
+   * because a typed-array view goes stale when the memory grows.
+   */
+  block?: Block;
 }
 
 export interface ZonalInput {
@@ -105,6 +110,10 @@ function intNodata(l: LayerMeta): number | null {
 
 /** Places a layer in the shared memory: zero-copy when it is already a view on it. */
 function place(engine: Engine, l: Layer): Block {
+  if (l.block) {
+    if (l.block.length !== l.data.length || l.block.dtype !== l.dtype) throw new InternalError(`zonal: ${l.name}: block of ${l.block.length} ${l.block.dtype} for ${l.data.length} ${l.dtype} cells`);
+    return l.block;
+  }
   if (l.data.buffer === engine.memory.buffer) {
     const ptr = l.data.byteOffset;
     const len = l.data.length;

@@ -6,9 +6,12 @@
  *   ECC_i = (G_i / G) / (CE_i / CE)          (economic contributive coefficient)
  *   ESC_i = (CS_i / CS) / (CE_i / CE)        (ecological support coefficient)
  *
- * G, CE, CS are the totals over the units of the table. CE and CS are magnitudes (>= 0):
- * CS is the sequestration |sum of sinks|. A zero divisor makes the index undefined (null),
- * reported per unit with its reason; never Infinity or NaN.
+ * G, CE, CS are the totals over the units of the table. CE is a magnitude (>= 0). CS_i is the
+ * sequestration (|sum of sinks|, or NEP_i): a net-source unit (NEP_i < 0, Fan et al. 2024
+ * Table 2, "carbon deficit") has CS_i < 0. A unit with CE_i = 0 (and CE > 0) takes the limit
+ * CE_i -> 0+: ESC, ECC and CCR are +inf when their numerator is > 0 (-inf when < 0), so "esc > 1"
+ * holds; the row's reason says the limit was used. 0/0, a zero total, or a total CS <= 0 leave
+ * an index undefined (null) with its reason. Never NaN.
  */
 import { ConfigError, InputError } from '../errors.js';
 import { decimalCommaHint, columnIndex, hasColumn, Table } from '../io/table.js';
@@ -35,13 +38,13 @@ export interface UnitIndices {
   cbi: number | null;
   ecc: number | null;
   esc: number | null;
-  /** Why an index is undefined, e.g. "ecc, esc undefined: CE_i = 0". Empty when all defined. */
+  /** Why an index is undefined or infinite, e.g. "esc = +inf (limit CE_i -> 0, CE_i = 0)". Empty when all are finite. */
   undefinedReason: string;
 }
 
 export interface ZonedUnit extends UnitIndices {
   zone: string;
-  /** Empty when a rule matched; otherwise why not (undefined index, tie at a threshold, ...). */
+  /** Empty when a rule matched on finite indices; the limit used when one was infinite; otherwise why no rule matched. */
   reason: string;
 }
 
@@ -72,22 +75,33 @@ export function computeIndices(units: UnitInput[]): UnitIndices[] {
   }
   return units.map((u) => {
     const reasons: string[] = [];
-    const ccr = div(u.cs, u.ce);
+    const limits: string[] = [];
+    /** a / b, with the limit b -> 0+ (b >= 0); null for 0/0. */
+    const ratio = (a: number, b: number, name: string): number | null => {
+      if (b !== 0) return a / b;
+      if (a === 0) return null;
+      limits.push(`${name} = ${a > 0 ? '+' : '-'}inf`);
+      return a > 0 ? Infinity : -Infinity;
+    };
+    let ccr: number | null = null;
+    if (u.ce === 0 && u.cs === 0) reasons.push('ccr undefined: CE_i = CS_i = 0');
+    else ccr = ratio(u.cs, u.ce, 'ccr');
     const cbi = div(u.ce, u.cs);
-    const ceShare = div(u.ce, CE);
+    if (u.cs === 0) reasons.push('cbi undefined: CS_i = 0');
     let ecc: number | null = null;
     let esc: number | null = null;
-    if (u.ce === 0) reasons.push('ccr, ecc, esc undefined: CE_i = 0');
-    else if (CE === 0) reasons.push('ecc, esc undefined: total CE = 0');
-    if (u.cs === 0) reasons.push('cbi undefined: CS_i = 0');
-    if (ceShare !== null && ceShare !== 0) {
-      if (haveG && u.gdp !== undefined) {
-        if (G === 0) reasons.push('ecc undefined: total GDP = 0');
-        else ecc = u.gdp / G / ceShare;
-      } else reasons.push('ecc undefined: no gdp column');
-      if (CS === 0) reasons.push('esc undefined: total CS = 0');
-      else esc = u.cs / CS / ceShare;
+    if (CE === 0) reasons.push('ecc, esc undefined: total CE = 0');
+    else {
+      const ceShare = u.ce / CE;
+      if (!haveG || u.gdp === undefined) reasons.push('ecc undefined: no gdp column');
+      else if (G === 0) reasons.push('ecc undefined: total GDP = 0');
+      else if (u.gdp === 0 && ceShare === 0) reasons.push('ecc undefined: CE_i = 0 and GDP_i = 0');
+      else ecc = ratio(u.gdp / G, ceShare, 'ecc');
+      if (CS <= 0) reasons.push(`esc undefined: total CS ${CS === 0 ? '= 0' : '< 0 (the region is a net source)'}`);
+      else if (u.cs === 0 && ceShare === 0) reasons.push('esc undefined: CE_i = 0 and CS_i = 0');
+      else esc = ratio(u.cs / CS, ceShare, 'esc');
     }
+    if (limits.length) reasons.unshift(`${limits.join(', ')} (limit CE_i -> 0, CE_i = 0)`);
     return { unit: u.unit, ce: u.ce, cs: u.cs, budget: u.ce - u.cs, ccr, cbi, ecc, esc, undefinedReason: reasons.join('; ') };
   });
 }
@@ -136,7 +150,11 @@ export function zoneUnits(units: UnitInput[], scheme: Scheme): ZonedUnit[] {
           break;
         }
       }
-      if (ok) return { ...ix, zone: rule.zone, reason: '' };
+      if (ok) {
+        const inf = needed.filter((n) => { const v = valueOf(n, ix, u); return typeof v === 'number' && !Number.isFinite(v); });
+        const reason = inf.length ? `classified by the limit CE_i -> 0 (CE_i = 0): ${inf.map((n) => `${n} = ${(valueOf(n, ix, u) as number) > 0 ? '+' : '-'}inf`).join(', ')}` : '';
+        return { ...ix, zone: rule.zone, reason };
+      }
     }
     const undef = needed.filter((n) => valueOf(n, ix, u) === null);
     let reason: string;
@@ -183,7 +201,7 @@ export function summariseZones(zoned: ZonedUnit[], scheme: Scheme, areas?: (numb
 }
 
 /**
- * Reads a unit table: columns unit, ce, cs (>= 0), optional gdp (>= 0), area (>= 0),
+ * Reads a unit table: columns unit, ce (>= 0), cs (< 0 for a net source), optional gdp (>= 0), area (>= 0),
  * linkage (0/1); other numeric columns go to `extra` (available to user schemes).
  */
 export function unitsFromTable(t: Table): UnitInput[] {
@@ -199,7 +217,7 @@ export function unitsFromTable(t: Table): UnitInput[] {
     const v = s === '' ? NaN : Number(s);
     if (!Number.isFinite(v)) throw new InputError(`${t.source}: row ${r + 1} (unit ${JSON.stringify(t.rows[r][iu])}), column "${name}": expected a number, got ${JSON.stringify(s)}${decimalCommaHint(s)}`);
     if (min0 && v < 0) {
-      const what = name === 'area' ? 'a negative area' : name === 'cs' ? 'a negative sequestration (cs is |sum of sinks|, >= 0)' : `a negative ${name}`;
+      const what = name === 'area' ? 'a negative area' : `a negative ${name}`;
       throw new InputError(`${t.source}: row ${r + 1} (unit ${JSON.stringify(t.rows[r][iu])}), column "${name}": ${what} ${s}, expected >= 0`);
     }
     return v;
@@ -209,7 +227,8 @@ export function unitsFromTable(t: Table): UnitInput[] {
     if (unit === '') throw new InputError(`${t.source}: row ${r + 1}: empty unit id`);
     if (seen.has(unit)) throw new InputError(`${t.source}: row ${r + 1}: duplicate unit ${JSON.stringify(unit)}`);
     seen.add(unit);
-    const u: UnitInput = { unit, ce: num(r, ice, 'ce', true), cs: num(r, ics, 'cs', true) };
+    // cs < 0: a net source (NEP_i < 0; Fan et al. 2024 Table 2, carbon deficit)
+    const u: UnitInput = { unit, ce: num(r, ice, 'ce', true), cs: num(r, ics, 'cs', false) };
     if (ig >= 0) u.gdp = num(r, ig, 'gdp', true);
     if (ia >= 0) u.area = num(r, ia, 'area', true);
     if (il >= 0) {

@@ -17,6 +17,8 @@ export interface DemoOptions {
   log?: (line: string) => void;
   progress?: (step: string, line: string) => void;
   force?: string[];
+  /** Also write each report figure as PNG. */
+  png?: boolean;
 }
 
 export async function runDemo(o: DemoOptions): Promise<RunResult> {
@@ -29,6 +31,7 @@ export async function runDemo(o: DemoOptions): Promise<RunResult> {
     say: o.log,
     progress: o.progress,
     force: o.force,
+    png: o.png,
     title: 'landcarbon demo',
     intro: `Sample region: size ${size}, seed ${seed}.`,
     before: async (r) => {

@@ -9,7 +9,7 @@ import { existsSync } from 'node:fs';
 import { join, relative } from 'node:path';
 import { ConfigError, InputError } from '../errors.js';
 import { readCsv, Table, writeCsv } from '../io/table.js';
-import { LANDUSE_PALETTE, Rgba } from '../io/png.js';
+import { LANDUSE_PALETTE } from '../io/png.js';
 import { writeDemandCsv } from '../models/demand.js';
 import { gm11 } from '../models/grey.js';
 import { parseThreshold } from '../kernels/gravity.js';
@@ -19,7 +19,6 @@ import { withEngine } from '../tiling/engine.js';
 import { Runner } from './runner.js';
 import { Study } from './study.js';
 import { zonalFiles } from './zonal.js';
-import { classMap, rampMap, ReportImage } from './report.js';
 import { markovStep } from './steps/markov.js';
 import { SUITABILITY_DEFAULTS, suitabilityStep } from './steps/suitability.js';
 import { simulateStep } from './steps/simulate.js';
@@ -62,6 +61,10 @@ export interface UnitForecast {
 /** The typed result of a run: what the report takes. */
 export interface StudyResult {
   study: Study;
+  /** The study as run: polygon units and vector drivers replaced by the rasters prepared from them. */
+  prepared: Study;
+  /** The polygon layer of the units, when the study gives polygons (for GIS layers). */
+  polygons: { file: string; id: string } | null;
   /** Zone ids found in the zone raster (ascending). */
   units: number[];
   unitNames: Record<string, string>;
@@ -75,10 +78,11 @@ export interface StudyResult {
   forecasts: UnitForecast[] | null;
   balance: { label: string; scheme: string; zones: { zone: string; count: number }[]; file: string }[];
   choice: { year: number; choice: string | null; reason: string; file: string }[];
+  /** Per scheme: transition counts between consecutive maps (from, to, from_zone, to_zone, units) and the zone of each unit per map. */
+  zoneTransitions: { scheme: string; file: string; byUnit: string; changed: number }[];
   network: { label: string; edges: number; linkageAreas: number; dir: string }[];
   stats: { moran?: { I: number; z: number; p: number; pSim: number | null }; hotSpots?: number; clusters?: number[]; geodetector?: { factor: string; q: number; p: number | null }[] };
   notes: string[];
-  images: ReportImage[];
 }
 
 const f3 = (x: unknown) => (typeof x === 'number' ? (Math.abs(x) >= 100 ? x.toFixed(0) : x.toPrecision(3)) : String(x));
@@ -96,7 +100,6 @@ function seriesYears(t: Table, prefix: string): number[] {
 export async function runStudy(r: Runner, study: Study, threads: number): Promise<StudyResult> {
   const P = (...p: string[]) => join(r.dir, ...p);
   const notes: string[] = [];
-  const images: ReportImage[] = [];
   // 0. vector inputs onto the land-use grid: polygon units -> zone raster, features -> distance drivers
   const prepared = await prepareVectors(r, study, P);
   notes.push(...prepared.notes);
@@ -106,6 +109,8 @@ export async function runStudy(r: Runner, study: Study, threads: number): Promis
   const codes = s.landuse.classes.map((c) => c.code);
   const className = new Map(s.landuse.classes.map((c) => [c.code, c.name]));
   const seed = s.simulation.seed;
+  // class names and the report's colours, written into simulated maps for GIS
+  const mapClasses = s.landuse.classes.map((c) => ({ code: c.code, name: c.name, color: LANDUSE_PALETTE[c.code as keyof typeof LANDUSE_PALETTE] }));
 
   // unit table (optional): names and series
   const unitTable = s.units.table ? readCsv(s.units.table) : null;
@@ -204,7 +209,7 @@ export async function runStudy(r: Runner, study: Study, threads: number): Promis
       params: suitParams,
       outputs: [out, model],
       run: async () => {
-        const res = await suitabilityStep({ ...SUITABILITY_DEFAULTS, seed, landuse: e.file, drivers: driverFiles, out, modelOut: model, threads });
+        const res = await suitabilityStep({ ...SUITABILITY_DEFAULTS, seed, landuse: e.file, drivers: driverFiles, out, modelOut: model, threads, classNames: Object.fromEntries(className) });
         return { holdout: res.model.accuracy.holdout };
       },
     });
@@ -224,10 +229,10 @@ export async function runStudy(r: Runner, study: Study, threads: number): Promis
       title: `FLUS simulation ${prev.year} -> ${base.year} to the observed ${base.year} class counts (validation)`,
       inputs: [prev.file, prob, ...(restricted ? [restricted] : [])],
       params: { counts, seed, maxIterations: s.simulation.maxIterations },
-      outputs: [demand, sim],
+      outputs: [demand, sim, `${sim}.aux.xml`], // the sidecar holds the class names (GeoTIFF metadata)
       run: async (log) => {
         writeDemandCsv(demand, { years: [base.year], codes, counts: [counts] });
-        const res = await simulateStep({ landuse: prev.file, prob, demand, restricted, out: sim, seed, maxIterations: s.simulation.maxIterations, threads, log });
+        const res = await simulateStep({ landuse: prev.file, prob, demand, restricted, out: sim, seed, maxIterations: s.simulation.maxIterations, threads, log, classes: mapClasses });
         return res.years.map((y) => ({ converged: y.converged, iterations: y.iterations }));
       },
     });
@@ -272,9 +277,9 @@ export async function runStudy(r: Runner, study: Study, threads: number): Promis
       title: `FLUS simulation ${base.year} -> ${s.simulation.targetYears.join(', ')} (${sc.name})`,
       inputs: [base.file, probBase, demand, ...(restricted ? [restricted] : [])],
       params: { seed, maxIterations: s.simulation.maxIterations },
-      outputs: yearsOut,
+      outputs: [...yearsOut, ...yearsOut.map((f) => `${f}.aux.xml`)],
       run: async (log) => {
-        const x = await simulateStep({ landuse: base.file, prob: probBase, demand, restricted, out, seed, maxIterations: s.simulation.maxIterations, threads, log });
+        const x = await simulateStep({ landuse: base.file, prob: probBase, demand, restricted, out, seed, maxIterations: s.simulation.maxIterations, threads, log, classes: mapClasses });
         return x.years.map((y) => ({ year: y.year, map: y.path, converged: y.converged, iterations: y.iterations }));
       },
     });
@@ -459,8 +464,52 @@ export async function runStudy(r: Runner, study: Study, threads: number): Promis
       balance.push({ label: c.label, scheme, zones: z, file: out });
     }
   }
+  // zone transitions per scheme: base year -> each scenario's first year, then year to year
+  const zoneTransitions: StudyResult['zoneTransitions'] = [];
+  for (const scheme of s.balance.schemes) {
+    const maps = balance.filter((b) => b.scheme === scheme);
+    const byLabel = new Map(maps.map((b) => [b.label, b]));
+    const pairs: [string, string][] = [];
+    for (const sc of scenarios) {
+      const chain = [String(base.year), ...sc.years.map((y) => `${y.year}_${sc.name}`)].filter((l) => byLabel.has(l));
+      for (let i = 1; i < chain.length; i++) pairs.push([chain[i - 1], chain[i]]);
+    }
+    if (pairs.length === 0) continue;
+    const id = scheme.replace(/[^A-Za-z0-9_-]/g, '_');
+    const table = P('balance', `zone_transitions_${id}.csv`);
+    const wide = P('balance', `zones_by_unit_${id}.csv`);
+    const n = await r.step({
+      name: `zone-transitions-${id}`,
+      title: `zone transitions between years and scenarios (${scheme} scheme)`,
+      inputs: maps.map((b) => b.file),
+      params: { pairs, names: unitNames },
+      outputs: [table, wide],
+      run: () => {
+        const zoneOf = new Map(maps.map((b) => {
+          const t = readCsv(b.file);
+          const iu = t.columns.indexOf('unit'), iz = t.columns.indexOf('zone');
+          return [b.label, new Map(t.rows.map((row) => [row[iu], row[iz]]))];
+        }));
+        const rows: (string | number)[][] = [];
+        for (const [from, to] of pairs) {
+          const count = new Map<string, number>();
+          for (const [u, zf] of zoneOf.get(from)!) {
+            const k = `${zf}\u0000${zoneOf.get(to)!.get(u) ?? 'missing'}`;
+            count.set(k, (count.get(k) ?? 0) + 1);
+          }
+          for (const [k, c] of [...count].sort()) rows.push([from, to, ...k.split('\u0000'), c]);
+        }
+        writeCsv(table, ['from', 'to', 'from_zone', 'to_zone', 'units'], rows);
+        const labels = maps.map((b) => b.label);
+        writeCsv(wide, ['unit', 'name', ...labels.map((l) => `zone_${l}`)], unitIds.map((u) => [u, unitNames[String(u)], ...labels.map((l) => zoneOf.get(l)!.get(String(u)) ?? '')]));
+        return rows.filter((x) => x[2] !== x[3]).reduce((a, x) => a + (x[4] as number), 0);
+      },
+    });
+    zoneTransitions.push({ scheme, file: table, byUnit: wide, changed: n });
+  }
   if (balance.length) {
-    notes.push(`## Carbon balance zoning\n\n| map | scheme | zones (units) |\n|---|---|---|\n${balance.map((b) => `| ${b.label.replace('_', ' ')} | ${b.scheme} | ${b.zones.map((z) => `${z.zone} ${z.count}`).join(', ')} |`).join('\n')}`);
+    notes.push(`## Carbon balance zoning\n\n| map | scheme | zones (units) |\n|---|---|---|\n${balance.map((b) => `| ${b.label.replace('_', ' ')} | ${b.scheme} | ${b.zones.map((z) => `${z.zone} ${z.count}`).join(', ')} |`).join('\n')}` +
+      (zoneTransitions.length ? `\n\nZone transitions (base year to each scenario, year to year): ${zoneTransitions.map((t) => `${t.scheme} ${t.changed} unit change(s) (${relative(r.dir, t.file)})`).join('; ')}.` : ''));
   }
   const choice: StudyResult['choice'] = [];
   if (scenarios.length >= 2 && s.balance.schemes.length > 0) {
@@ -535,7 +584,7 @@ export async function runStudy(r: Runner, study: Study, threads: number): Promis
         inputs: [statsIn],
         params: { k: s.stats.clusters },
         outputs: ['linkage.csv', 'clusters.csv', 'dendrogram.svg'].map((f) => join(dir, f)),
-        run: () => clusterStep({ table: statsIn, id: 'unit', fields: dataCols.join(','), standardize: true, k: Math.min(s.stats.clusters, unitIds.length), out: dir }).sizes,
+        run: () => clusterStep({ table: statsIn, id: 'unit', fields: dataCols.join(','), standardize: true, k: s.stats.clusters, out: dir }).sizes, // more clusters than units: an error naming stats.clusters, not a silent cap
       });
     }
     if (s.stats.analyses.includes('geodetector') && s.stats.factors.length > 0) {
@@ -561,27 +610,6 @@ export async function runStudy(r: Runner, study: Study, threads: number): Promis
     notes.push(`## Spatial statistics\n\n${parts.join('; ')}.`);
   }
 
-  // 11. maps for the report
-  const legend = s.landuse.classes.map((c) => [c.name, LANDUSE_PALETTE[c.code as keyof typeof LANDUSE_PALETTE] ?? ([128, 128, 128, 255] as Rgba)] as [string, Rgba]);
-  const mapList: [string, string, string][] = [[`Land use ${base.year} (observed)`, base.file, `landuse_${base.year}.png`]];
-  if (s.simulation.validate) mapList.push([`Land use ${base.year} (simulated from ${epochs[epochs.length - 2].year})`, P('simulation', `sim_${base.year}_validation.tif`), `sim_${base.year}_validation.png`]);
-  for (const sc of scenarios) for (const y of sc.years) mapList.push([`Land use ${y.year}, ${sc.name}`, y.map, `sim_${y.year}_${sc.name}.png`]);
-  const emTif = P('carbon', `emissions_${base.year}`, 'emissions.tif');
-  const emPng = P('maps', `emissions_${base.year}.png`);
-  const ramp = await r.step({
-    name: 'maps',
-    title: 'maps for the report',
-    inputs: [...mapList.map((m) => m[1]), emTif],
-    params: { maps: mapList.map((m) => m[2]) },
-    outputs: [...mapList.map((m) => P('maps', m[2])), emPng],
-    run: async () => {
-      for (const [, tif, png] of mapList) await classMap(tif, P('maps', png));
-      return rampMap(emTif, emPng);
-    },
-  });
-  for (const [title, , png] of mapList) images.push({ title, file: P('maps', png), legend });
-  images.push({ title: `Land-use carbon emissions ${base.year} (${cu} per cell per year)`, file: emPng, caption: `colour ramp from ${f3(ramp.lo)} (dark) to ${f3(ramp.hi)} (yellow), 2nd-98th percentiles` });
-
   // 12. per-unit tables of every map: names, area, CE, CS, budget, and the indices and zone of each scheme
   // class cells per unit of every map (the observed one is counted above): areas and storage per unit
   const classCellsOf = new Map<string, Map<number, Map<number, number>>>([[String(base.year), unitClassCells]]);
@@ -606,7 +634,7 @@ export async function runStudy(r: Runner, study: Study, threads: number): Promis
   const unitTables = await writeUnitTables(r, P, carbon, s, unitIds, unitNames, areaKm2, unitInputs, linkageOf, prepared.polygons, { classCellsOf, pixelAreaHa });
   notes.push(`## Per-unit tables\n\n${unitTables.map((f) => relative(r.dir, f)).join(', ')}.`);
 
-  return { study, units: unitIds, unitNames, pixelAreaHa, classCells, accuracy: acc, scenarios, carbon, storage, forecasts, balance, choice, network, stats, notes, images };
+  return { study, prepared: s, polygons: prepared.polygons, units: unitIds, unitNames, pixelAreaHa, classCells, accuracy: acc, scenarios, carbon, storage, forecasts, balance, choice, zoneTransitions, network, stats, notes };
 }
 
 function gradeCounts(g: string[]): string {

@@ -1,7 +1,9 @@
 /**
  * One run of a study into an output directory: the steps (skipping what is up to date), then
- * summary.md, summary.json and report.html, written last and only when every step succeeded
- * (a failed or interrupted run never looks finished).
+ * summary.md, the report (figures/, layers/, report.html: src/pipeline/report/build.ts, fed
+ * from the StudyResult) and summary.json, written last and only when every step succeeded (a
+ * failed or interrupted run never looks finished). `landcarbon run` and `landcarbon demo` both
+ * end here.
  */
 import { mkdirSync, rmSync } from 'node:fs';
 import { join, relative } from 'node:path';
@@ -9,7 +11,9 @@ import { performance } from 'node:perf_hooks';
 import { ConfigError } from '../errors.js';
 import { writeFileAtomic } from '../io/atomic.js';
 import { runStudy, StudyResult } from './plan.js';
-import { writeHtmlReport } from './report.js';
+import { buildReport } from './report/build.js';
+import { studyRunResult } from './report/from-study.js';
+import { VERSION } from '../version.js';
 import { Runner, StepRecord } from './runner.js';
 import type { Study } from './study.js';
 import { methodsMarkdown } from './study-file.js';
@@ -27,6 +31,8 @@ export interface RunOptions {
   title?: string;
   /** A paragraph under the heading. */
   intro?: string;
+  /** Also write each report figure as PNG (figures/*.png). */
+  png?: boolean;
   /** Steps run before the study (e.g. generating the sample region). */
   before?: (r: Runner) => Promise<{ study: Study; notes?: string[] }>;
 }
@@ -36,14 +42,17 @@ export interface RunResult {
   steps: StepRecord[];
   seconds: number;
   summary: string;
+  /** Time to build the report (figures, layers, report.html), s; not in `seconds`. */
+  reportSeconds: number;
+  report: { html: string; figures: string[]; layers: string[] };
 }
 
 /**
  * Progress of the steps on stderr: on a terminal, iteration lines overwrite one status line
  * (carriage return) and other lines scroll; otherwise every line is printed, prefixed with its
- * step. `--quiet` passes nothing.
+ * step. `--quiet` passes nothing. `words` rewrites each line (the study's terms, for `run`).
  */
-export function progressLines(stream: NodeJS.WriteStream = process.stderr): { say: (line: string) => void; progress: (step: string, line: string) => void } {
+export function progressLines(stream: NodeJS.WriteStream = process.stderr, words: (line: string) => string = (l) => l): { say: (line: string) => void; progress: (step: string, line: string) => void } {
   let open = false;
   const end = () => {
     if (open) stream.write('\n');
@@ -52,9 +61,10 @@ export function progressLines(stream: NodeJS.WriteStream = process.stderr): { sa
   return {
     say: (line) => {
       end();
-      stream.write(line + '\n');
+      stream.write(words(line) + '\n');
     },
-    progress: (step, line) => {
+    progress: (step, raw) => {
+      const line = words(raw);
       if (stream.isTTY && /iteration \d+/.test(line)) {
         const w = Math.max(20, (stream.columns ?? 100) - 1);
         stream.write('\r' + `  ${step}: ${line}`.slice(0, w).padEnd(w));
@@ -99,9 +109,10 @@ export async function runToDir(study: Study | null, o: RunOptions): Promise<RunR
     result.notes.join('\n\n'),
     ``,
   ].join('\n');
-  const { study: _s, images: _i, ...rest } = result;
-  writeFileAtomic(join(dir, 'summary.json'), JSON.stringify({ study: s.file, threads: o.threads, seconds, steps: steps.map((x) => ({ ...x, log: relative(dir, x.log), outputs: x.outputs.map((f) => relative(dir, f)) })), result: rest }, null, 2));
+  const { study: _s, ...rest } = result;
   writeFileAtomic(join(dir, 'summary.md'), summary);
-  writeHtmlReport(join(dir, 'report.html'), summary, result.images);
-  return { result, steps, seconds, summary };
+  const rep = await buildReport(studyRunResult(result, runner, { dir, threads: o.threads, totalSeconds: seconds, version: VERSION, title: o.title }), dir, { png: o.png });
+  o.say?.(`report: ${rep.seconds.toFixed(2)} s (${rep.figures.length} figures, ${rep.layers.length} layers) -> ${relative(process.cwd(), rep.html) || rep.html}`);
+  writeFileAtomic(join(dir, 'summary.json'), JSON.stringify({ study: s.file, threads: o.threads, seconds, report_seconds: rep.seconds, steps: steps.map((x) => ({ ...x, log: relative(dir, x.log), outputs: x.outputs.map((f) => relative(dir, f)) })), result: rest }, null, 2));
+  return { result, steps, seconds, summary, reportSeconds: rep.seconds, report: { html: rep.html, figures: rep.figures, layers: rep.layers } };
 }

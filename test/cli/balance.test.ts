@@ -19,11 +19,12 @@ describe('landcarbon balance', () => {
     expect(z.columns.slice(0, 7)).toEqual(['unit', 'ccr', 'cbi', 'ecc', 'esc', 'zone', 'reason']);
     const byUnit = Object.fromEntries(z.rows.map((row) => [row[0], row]));
     expect(byUnit.B[5]).toBe('low-carbon economic');
-    expect(byUnit.D[5]).toBe('unclassified');
-    expect(byUnit.D[3]).toBe(''); // ecc undefined: empty cell, not Infinity
-    expect(byUnit.D[6]).toContain('CE_i = 0');
+    // CE_i = 0, CS_i and GDP_i > 0: ECC = ESC = +inf (the limit), said in the row's reason
+    expect(byUnit.D[5]).toBe('low-carbon economic');
+    expect(byUnit.D[3]).toBe('Infinity');
+    expect(byUnit.D[6]).toBe('classified by the limit CE_i -> 0 (CE_i = 0): ecc = +inf, esc = +inf');
     expect(r.out).toContain('scheme suzhou: 4 units');
-    expect(r.out).toMatch(/low-carbon economic\s+1\s+25\.00 % of units\s+30\.00 % of area/);
+    expect(r.out).toMatch(/low-carbon economic\s+2\s+50\.00 % of units\s+30\.00 % of area/);
   });
 
   it('scenario comparison with two tables writes per-scenario tables and comparison.csv', async () => {

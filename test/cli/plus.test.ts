@@ -70,7 +70,33 @@ describe('landcarbon plus leas', () => {
     for (let k = 0; k < 3; k++) expect(Buffer.from((b2[k].data as Float32Array).buffer).equals(Buffer.from((bands[k].data as Float32Array).buffer))).toBe(true);
   });
 
+  it('runs on the block plan: byte-identical output and model for any block size; a too-small --memory is refused', async () => {
+    const ref = join(dir, 'blk0.tif'), refM = join(dir, 'blk0.json');
+    const base = ['plus', 'leas', '--from', T0, '--to', T1, '--drivers', `${A},${B}`, '--trees', '8', '--seed', '5'];
+    let r = await cli(...base, '--out', ref, '--model-out', refM, '--json');
+    expect(r.code).toBe(0);
+    const j0 = JSON.parse(r.out);
+    const b0 = await readBands(ref);
+    for (const rows of ['1', '7']) {
+      const out = join(dir, `blk${rows}.tif`), mo = join(dir, `blk${rows}.json`);
+      r = await cli(...base, '--out', out, '--model-out', mo, '--block-rows', rows, '--json', '--threads', '2');
+      expect(r.code).toBe(0);
+      const j = JSON.parse(r.out);
+      expect(j.samples).toEqual(j0.samples);
+      expect(readFileSync(mo, 'utf8')).toBe(readFileSync(refM, 'utf8'));
+      const b = await readBands(out);
+      for (let k = 0; k < 3; k++) expect(Buffer.from((b[k].data as Float32Array).buffer).equals(Buffer.from((b0[k].data as Float32Array).buffer))).toBe(true);
+    }
+    const out = join(dir, 'blk-small.tif');
+    r = await cli(...base, '--out', out, '--memory', '16M');
+    expect(r.code).toBe(2);
+    expect(r.err).toMatch(/plus leas \(sampling\): --memory 16 MiB is too small for a 53-column raster: .*give --memory \d+M or more/);
+    expect(existsSync(out)).toBe(false);
+  });
+
   const bad: Array<[string, string[], RegExp]> = [
+    ['--memory 1x', ['--memory', '1x'], /--memory: expected a size like 512M, 4G or 1.5G \(binary units K, M, G, T\), got "1x"/],
+    ['--block-rows 0', ['--block-rows', '0'], /--block-rows: expected an integer >= 1 \(at most 2\^53 - 1\), got 0/],
     ['--trees 0', ['--trees', '0'], /--trees: expected an integer in \[1, 100000\], got 0/],
     ['--sample-rate 0', ['--sample-rate', '0'], /--sample-rate: expected a number in \[5e-324, 1\], got 0/],
     ['--sample-rate 2', ['--sample-rate', '2'], /--sample-rate: expected a number in \[5e-324, 1\], got 2/],

@@ -7,6 +7,7 @@ import { join } from 'node:path';
 import { fromFile } from 'geotiff';
 import { Engine } from '../../src/tiling/engine.js';
 import { zonalFiles } from '../../src/pipeline/zonal.js';
+import { zonalSums } from '../../src/kernels/zonal.js';
 import { writeGeoTIFF, readRaster } from '../../src/io/geotiff.js';
 import { parseCsv } from '../../src/io/table.js';
 
@@ -78,6 +79,42 @@ describe('landcarbon zonal', () => {
     const whole = await zonalFiles(engine, o);
     const strips = await zonalFiles(engine, { ...o, stripBytes: 40_000 }); // a few rows per strip
     expect(strips.rows).toEqual(whole.rows);
+  });
+
+  it('streamed strips (tile-aligned reads, partial blocks carried to the next strip) give the in-memory sums bit for bit, on 1 and 2 threads', async () => {
+    // 203 x 157 cells, 16 x 16 tiles; 24 zones x 5 classes = 120 bins, canonical blocks of
+    // max(1400, 32 x 120) / 203 = 18.9 -> 19 rows; strips of 1, 16 or 32 rows mostly end inside a block
+    const W = 203, H = 157, n = W * H;
+    const grid = { width: W, height: H, transform: [0, 30, 0, 0, 0, -30] as [number, number, number, number, number, number], crs: { epsg: 32650 }, nodata: 0 };
+    const h = (i: number, s: number) => (Math.imul(i ^ Math.imul(s, 0x9e3779b9), 0x85ebca6b) >>> 7) % 1000;
+    const z = Uint16Array.from({ length: n }, (_, i) => (h(i, 1) < 30 ? 0 : 1 + (Math.floor(i / W / 40) * 6 + Math.floor((i % W) / 35))));
+    const c = Uint8Array.from({ length: n }, (_, i) => (h(i, 2) < 20 ? 255 : 1 + (h(i, 3) % 5)));
+    const v = Float32Array.from({ length: n }, (_, i) => (h(i, 4) < 10 ? -9999 : h(i, 5) / 7 + 0.1));
+    const f = (x: string) => join(tmp, `strip-${x}.tif`);
+    await writeGeoTIFF(f('z'), { grid, dtype: 'uint16', data: z }, { tileSize: 16 });
+    await writeGeoTIFF(f('c'), { grid: { ...grid, nodata: 255 }, dtype: 'uint8', data: c }, { tileSize: 16 });
+    await writeGeoTIFF(f('v'), { grid: { ...grid, nodata: -9999 }, dtype: 'float32', data: v }, { tileSize: 16 });
+    const minBlockCells = 1400;
+    const ref = await zonalSums(engine, {
+      width: W, height: H,
+      zones: { dtype: 'uint16', data: z, nodata: 0, name: 'z' },
+      classes: { dtype: 'uint8', data: c, nodata: 255, name: 'c' },
+      values: [{ dtype: 'float32', data: v, nodata: -9999, name: 'v' }],
+    }, { minBlockCells });
+    expect([ref.zoneIds.length, ref.classCodes.length, ref.blockCells]).toEqual([24, 5, 19 * W]);
+    const one = new Engine({ threads: 1 });
+    try {
+      for (const e of [one, engine]) {
+        for (const maxRows of [1, 16, 32, undefined]) {
+          const t = await zonalFiles(e, { zones: f('z'), classes: f('c'), values: [f('v')], minBlockCells, maxRows, memory: maxRows ? 64 * 2 ** 20 : undefined });
+          expect(t.result.counts).toEqual(ref.counts);
+          expect(t.result.sums).toEqual(ref.sums); // bit-identical f64 sums
+          expect(t.result.missing).toEqual(ref.missing);
+        }
+      }
+    } finally {
+      await one.close();
+    }
   });
 
   it('value NoData inside zones is reported in a <name>_nodata_cells column', async () => {

@@ -2,7 +2,8 @@ import { afterAll, describe, expect, it } from 'vitest';
 import { mkdtempSync, readFileSync, readdirSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { readBands, writeGeoTIFF } from '../../src/io/geotiff.js';
+import { openRaster, readBands, readRaster, writeGeoTIFF } from '../../src/io/geotiff.js';
+import { InternalError } from '../../src/errors.js';
 import { ioThreads, orderedPipeline, setIoThreads } from '../../src/io/tiff/pool.js';
 import type { DType } from '../../src/io/grid.js';
 import { makeData, makeGrid, UTM50 } from './tiff.variants.js';
@@ -57,6 +58,35 @@ describe('I/O on every core gives the serial path\'s bytes', () => {
     }
   });
 });
+
+  it('openRaster reads windows straight into a view on a shared WebAssembly memory (0 and 2 I/O threads), equal to readRaster; a wrong destination is refused', async () => {
+    // 301 x 197 float32 with 32-pixel tiles; windows cut tiles on every side
+    const grid = makeGrid(301, 197, UTM50, -9999);
+    const data = makeData('float32', 301 * 197, 7, -9999);
+    const p = join(dir, 'into.tif');
+    await writeGeoTIFF(p, { grid, dtype: 'float32', data }, { tileSize: 32, predictor: 3 });
+    const mem = new WebAssembly.Memory({ initial: 8, maximum: 64, shared: true });
+    const windows = [{ col0: 0, row0: 0, width: 301, height: 197 }, { col0: 5, row0: 31, width: 100, height: 67 }, { col0: 300, row0: 196, width: 1, height: 1 }];
+    for (const n of [0, 2]) {
+      await withThreads(n, async () => {
+        const r = await openRaster(p);
+        try {
+          for (const w of windows) {
+            const into = new Float32Array(mem.buffer, 4096, w.width * w.height);
+            into.fill(12345);
+            const got = await r.read({ window: w, into });
+            expect(got.data).toBe(into);
+            const ref = await readRaster(p, { window: w });
+            expect(Buffer.from(into.buffer, into.byteOffset, into.byteLength).equals(Buffer.from(ref.data.buffer, ref.data.byteOffset, ref.data.byteLength)), `threads ${n} window ${JSON.stringify(w)}`).toBe(true);
+          }
+          await expect(r.read({ window: windows[1], into: new Float32Array(10) })).rejects.toThrow(/read destination is Float32Array\(10\), expected Float32Array\(6700\)/);
+          await expect(r.read({ window: windows[2], into: new Uint16Array(1) })).rejects.toThrow(InternalError);
+        } finally {
+          await r.close();
+        }
+      });
+    }
+  });
 
 describe('orderedPipeline', () => {
   it('keeps at most `depth` tasks unfinished and consumes results in item order even when later ones finish first', async () => {

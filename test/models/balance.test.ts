@@ -1,7 +1,8 @@
 import { describe, it, expect } from 'vitest';
 import { chooseScenario, computeIndices, summariseZones, UnitInput, unitsFromTable, zoneUnits } from '../../src/models/balance.js';
 import { compileScheme, loadScheme, parseCondition } from '../../src/models/schemes.js';
-import { parseCsv } from '../../src/io/table.js';
+import { parseCsv, toCsv } from '../../src/io/table.js';
+import { zoneRows } from '../../src/pipeline/steps/balance.js';
 
 // CE = 20, CS = 10, G = 100
 const U: UnitInput[] = [
@@ -24,18 +25,35 @@ describe('balance indices', () => {
     expect(b.budget).toBe(-1); // 5 - 6
   });
 
-  it('CE_i = 0 leaves CCR/ECC/ESC undefined (null) with a reason, never Infinity; CS_i = 0 leaves CBI undefined', () => {
-    const ix = computeIndices([...U, { unit: 'D', ce: 0, cs: 3, gdp: 1 }, { unit: 'E', ce: 2, cs: 0, gdp: 1 }]);
+  it('CE_i = 0 takes the limit CE_i -> 0: CCR, ECC, ESC = +inf when their numerator is > 0, said in the reason; 0/0 stays undefined; CS_i = 0 leaves CBI undefined', () => {
+    const ix = computeIndices([...U, { unit: 'D', ce: 0, cs: 3, gdp: 1 }, { unit: 'E', ce: 2, cs: 0, gdp: 1 }, { unit: 'F', ce: 0, cs: 0, gdp: 0 }]);
     const d = ix[3];
-    expect(d.ccr).toBeNull();
-    expect(d.ecc).toBeNull();
-    expect(d.esc).toBeNull();
+    expect(d.ccr).toBe(Infinity);
+    expect(d.ecc).toBe(Infinity);
+    expect(d.esc).toBe(Infinity);
     expect(d.cbi).toBe(0);
-    expect(d.undefinedReason).toBe('ccr, ecc, esc undefined: CE_i = 0');
+    expect(d.undefinedReason).toBe('ccr = +inf, ecc = +inf, esc = +inf (limit CE_i -> 0, CE_i = 0)');
     expect(ix[4].cbi).toBeNull();
     expect(ix[4].esc).toBe(0);
     expect(ix[4].undefinedReason).toBe('cbi undefined: CS_i = 0');
-    for (const u of ix) for (const v of [u.ccr, u.cbi, u.ecc, u.esc]) if (v !== null) expect(Number.isFinite(v)).toBe(true);
+    const f = ix[5];
+    expect([f.ccr, f.cbi, f.ecc, f.esc]).toEqual([null, null, null, null]);
+    expect(f.undefinedReason).toBe('ccr undefined: CE_i = CS_i = 0; cbi undefined: CS_i = 0; ecc undefined: CE_i = 0 and GDP_i = 0; esc undefined: CE_i = 0 and CS_i = 0');
+    for (const u of ix) for (const v of [u.ccr, u.cbi, u.ecc, u.esc]) if (v !== null) expect(Number.isNaN(v)).toBe(false);
+  });
+
+  it('a net source (CS_i < 0, NEP_i < 0: Fan et al. 2024 Table 2) gets negative CCR, CBI, ESC and a positive budget (carbon deficit)', () => {
+    const ix = computeIndices([...U, { unit: 'N', ce: 4, cs: -2, gdp: 10 }]); // CE = 24, CS = 8
+    const n = ix[3];
+    expect(n.budget).toBe(6);
+    expect(n.ccr).toBe(-0.5);
+    expect(n.cbi).toBe(-2);
+    expect(n.esc).toBeCloseTo((-2 / 8) / (4 / 24), 15);
+    expect(zoneUnits([...U, { unit: 'N', ce: 4, cs: -2, gdp: 10 }], loadScheme('mryrua'))[3].zone).toBe('high-carbon optimisation'); // cs < ce, esc < 1, ecc (10/110)/(4/24) < 1
+    // a region that is a net source overall: ESC undefined, with the reason
+    const all = computeIndices([{ unit: 'a', ce: 1, cs: -3 }, { unit: 'b', ce: 1, cs: 1 }]);
+    expect(all[0].esc).toBeNull();
+    expect(all[0].undefinedReason).toContain('esc undefined: total CS < 0 (the region is a net source)');
   });
 });
 
@@ -60,10 +78,15 @@ describe('zoning schemes', () => {
     expect(more.map((u) => u.zone)).toEqual(['carbon source control', 'carbon sink functional', 'high-carbon optimisation', 'high-carbon optimisation']);
   });
 
-  it('suzhou: undefined indices (CE_i = 0) give "unclassified" with the reason', () => {
-    const z = zoneUnits([...U, { unit: 'D', ce: 0, cs: 1, gdp: 1 }], loadScheme('suzhou'));
-    expect(z[3].zone).toBe('unclassified');
-    expect(z[3].reason).toBe('ecc, esc undefined (ccr, ecc, esc undefined: CE_i = 0)');
+  it('suzhou: CE_i = 0 with CS_i, GDP_i > 0 is classified by the limit (ECC = ESC = +inf > 1), said in the reason; 0/0 is unclassified with its reason', () => {
+    const z = zoneUnits([...U, { unit: 'D', ce: 0, cs: 1, gdp: 1 }, { unit: 'F', ce: 0, cs: 0, gdp: 1 }], loadScheme('suzhou'));
+    expect(z[3].zone).toBe('low-carbon economic');
+    expect(z[3].reason).toBe('classified by the limit CE_i -> 0 (CE_i = 0): ecc = +inf, esc = +inf');
+    expect(z[4].zone).toBe('unclassified');
+    expect(z[4].reason).toBe('esc undefined (ecc = +inf (limit CE_i -> 0, CE_i = 0); ccr undefined: CE_i = CS_i = 0; cbi undefined: CS_i = 0; esc undefined: CE_i = 0 and CS_i = 0)');
+    // the zoned table writes the limit as Infinity (pandas and R read it as infinity)
+    expect(zoneRows(z)[3].slice(0, 5)).toEqual(['D', Infinity, 0, Infinity, Infinity]);
+    expect(toCsv(['u', 'esc'], [['D', z[3].esc]])).toBe('u,esc\nD,Infinity\n');
   });
 
   it("reproduces seed 003's share layout: 36/29/14/18 of 97 units = 37.11 / 29.90 / 14.43 / 18.56 %", () => {
@@ -179,8 +202,9 @@ describe('unit tables', () => {
   it('negative area', () => {
     expect(() => unitsFromTable(parseCsv('unit,ce,cs,gdp,area\na,1,2,3,-5\n', 't.csv'))).toThrow('t.csv: row 1 (unit "a"), column "area": a negative area -5, expected >= 0');
   });
-  it('negative cs, bad linkage, duplicate unit, missing column', () => {
-    expect(() => unitsFromTable(parseCsv('unit,ce,cs\na,1,-2\n', 't.csv'))).toThrow('column "cs": a negative sequestration');
+  it('negative cs (a net source) read; negative ce, bad linkage, duplicate unit, missing column', () => {
+    expect(unitsFromTable(parseCsv('unit,ce,cs\na,1,-2\n', 't.csv'))[0].cs).toBe(-2); // a net source (NEP < 0)
+    expect(() => unitsFromTable(parseCsv('unit,ce,cs\na,-1,2\n', 't.csv'))).toThrow('column "ce": a negative ce -1, expected >= 0');
     expect(() => unitsFromTable(parseCsv('unit,ce,cs,linkage\na,1,2,2\n', 't.csv'))).toThrow('column "linkage": expected 0 or 1, got 2');
     expect(() => unitsFromTable(parseCsv('unit,ce,cs\na,1,2\na,1,2\n', 't.csv'))).toThrow('t.csv: row 2: duplicate unit "a"');
     expect(() => unitsFromTable(parseCsv('unit,ce\na,1\n', 't.csv'))).toThrow('t.csv: missing column "cs"');

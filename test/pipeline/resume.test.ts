@@ -56,15 +56,20 @@ function runAsync(out: string): Promise<Summary> {
 
 const ran = (s: Summary) => s.steps.filter((x) => !x.skipped).map((x) => x.name);
 
-/** Starts a run, kills it with `signal` once the given step has started, resolves when it exited. */
-function killDuring(out: string, step: string, signal: NodeJS.Signals): Promise<{ code: number | null; signal: string | null; err: string }> {
+/**
+ * Starts a run that stops at the fail point between simulate's two target years (one year's
+ * map written, the step not finished: see src/io/failpoint.ts), kills it there with `signal`,
+ * and resolves when it exited.
+ */
+function killDuring(out: string, signal: NodeJS.Signals): Promise<{ code: number | null; signal: string | null; err: string }> {
   return new Promise((res) => {
-    const c = spawn(process.execPath, [BIN, 'run', study, '--out', out, '--threads', '1'], { cwd: ROOT });
+    const env = { ...process.env, LANDCARBON_FAILPOINT: 'simulate:year-written' };
+    const c = spawn(process.execPath, [BIN, 'run', study, '--out', out, '--threads', '1'], { cwd: ROOT, env });
     let err = '';
     let sent = false;
     c.stderr.on('data', (b: Buffer) => {
       err += b.toString();
-      if (!sent && err.includes(`  ${step}: `)) { // the first line the step logs: as early as possible, the step runs ~1 s
+      if (!sent && err.includes('failpoint simulate:year-written')) {
         sent = true;
         c.kill(signal);
       }
@@ -107,20 +112,17 @@ describe('resumable runs (child processes)', () => {
 
   it('a run killed by SIGTERM or SIGKILL in the middle of simulate leaves nothing finished-looking, and the rerun goes on from there', async () => {
     await Promise.all((['SIGTERM', 'SIGKILL'] as const).map(async (signal) => {
-      // the signal races the ~1 s step: if the step finished first (its record exists), try again
-      let out = '', k = { code: 0 as number | null };
-      for (let attempt = 0; attempt < 4; attempt++) {
-        out = mkdtempSync(join(tmpdir(), `lc-kill-${signal}-`));
-        k = await killDuring(out, 'simulate-natural', signal);
-        if (!existsSync(join(out, '.landcarbon/steps/simulate-natural.json'))) break;
-      }
+      const out = mkdtempSync(join(tmpdir(), `lc-kill-${signal}-`));
+      const k = await killDuring(out, signal);
+      expect(k.err).toContain('failpoint simulate:year-written');
       expect(k.code === 0).toBe(false);
       // no summary, no report, no record of the killed step, no final-year map. (simulate streams each
-      // year's map when that year is done, so sim_natural_2030.tif may be there, complete; with no
+      // year's map when that year is done, so sim_natural_2030.tif is there, complete; with no
       // record of the step the rerun redoes it.)
       for (const f of ['summary.md', 'summary.json', 'report.html', '.landcarbon/steps/simulate-natural.json', 'simulation/sim_natural.tif']) {
         expect(existsSync(join(out, f)), f).toBe(false);
       }
+      expect(existsSync(join(out, 'simulation', 'sim_natural_2030.tif')), 'the first year was written: the kill landed mid-step').toBe(true);
       const done = readdirSync(join(out, '.landcarbon', 'steps')).map((f) => f.replace(/\.json$/, ''));
       expect(done).toContain('suitability-2020');
       const s = await runAsync(out);

@@ -166,6 +166,23 @@ describe('study file', () => {
     ]);
   });
 
+  it('run words library messages in the study\'s terms: key paths, never the single commands\' options', async () => {
+    // validation: the coefficient table's own check names --coefficient-unit in `carbon emissions`
+    let f = join(dir, 'unit.yaml');
+    writeFileSync(f, edit('  coefficients: coefficients.csv', '  coefficients: coefficients.csv\n  coefficient_unit: tC').text);
+    let r = await cli('run', f, '--out', mkdtempSync(join(tmpdir(), 'lc-study-out-')), '--quiet');
+    expect(r.code).toBe(2);
+    expect(r.err).toContain('carbon.coefficient_unit tC contradicts');
+    expect(r.err).not.toMatch(/--coefficient-unit/);
+    // inside a step: the cluster step checks --k of `stats cluster` (more clusters than units)
+    f = join(dir, 'k.yaml');
+    writeFileSync(f, edit('  clusters: 4', '  clusters: 999').text);
+    r = await cli('run', f, '--out', mkdtempSync(join(tmpdir(), 'lc-study-out-')), '--quiet', '--threads', '1');
+    expect(r.code, r.err).toBe(2);
+    expect(r.err).toMatch(/^landcarbon run: stats\.clusters: expected an integer in \[1, \d+\], got 999$/m);
+    expect(r.err).not.toMatch(/--k\b/);
+  }, 120_000);
+
   it('landcarbon init writes the template and never overwrites it; run --help lists the keys', async () => {
     const d = mkdtempSync(join(tmpdir(), 'lc-init-'));
     expect((await cli('init', d)).code).toBe(0);

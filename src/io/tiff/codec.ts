@@ -9,8 +9,8 @@
  * TIFF Technical Note 3, Adobe 2005), then node:zlib deflateSync at the given level.
  * TIFF 6.0 (Adobe 1992) section 14 (predictor 2).
  */
+import { readSync } from 'node:fs';
 import { deflateSync, inflateSync } from 'node:zlib';
-import { addDecoder, BaseDecoder, getDecoder } from 'geotiff';
 
 // --- decoding -----------------------------------------------------------------------------
 
@@ -43,27 +43,40 @@ export interface DecodeResult {
   failed?: { block: number; message: string };
 }
 
-class SyncZlibDecoder extends BaseDecoder {
-  decodeBlock(buffer: ArrayBufferLike): ArrayBufferLike {
-    const out = inflateSync(new Uint8Array(buffer));
-    return out.buffer.slice(out.byteOffset, out.byteOffset + out.byteLength);
-  }
+/** One DEFLATE block: one output chunk one byte larger than a full block, so zlib finishes in one call (exact-length view, no concatenation). */
+function inflateBlock(src: Uint8Array, blockBytes: number): Buffer {
+  return inflateSync(src, { chunkSize: Math.max(64, blockBytes + 1) });
 }
 
-let registered = false;
-function register(): void {
-  if (registered) return;
-  registered = true;
-  addDecoder([8, 32946], async () => SyncZlibDecoder as unknown as typeof BaseDecoder, undefined, false);
+type GeoTiffCodecs = { getDecoder: (code: number, params: unknown) => Promise<{ decode(b: ArrayBufferLike): Promise<ArrayBufferLike> }> };
+let codecs: Promise<GeoTiffCodecs> | null = null;
+
+/**
+ * geotiff.js's decoders (LZW, PackBits, ZSTD, predictors), imported on first need: DEFLATE
+ * without a predictor (the engine's own files) never loads the library in an I/O worker.
+ */
+function geotiffCodecs(): Promise<GeoTiffCodecs> {
+  codecs ??= import('geotiff').then(({ addDecoder, BaseDecoder, getDecoder }) => {
+    class SyncZlibDecoder extends BaseDecoder {
+      decodeBlock(buffer: ArrayBufferLike): ArrayBufferLike {
+        const p = this.parameters as { tileWidth: number; tileHeight: number; bitsPerSample: number[]; planarConfiguration: number };
+        const pixelBytes = p.planarConfiguration === 2 ? p.bitsPerSample[0] / 8 : p.bitsPerSample.reduce((x, y) => x + y, 0) / 8;
+        const out = inflateBlock(new Uint8Array(buffer), p.tileWidth * p.tileHeight * pixelBytes);
+        return out.buffer.slice(out.byteOffset, out.byteOffset + out.byteLength);
+      }
+    }
+    addDecoder([8, 32946], async () => SyncZlibDecoder as unknown as typeof BaseDecoder, undefined, false);
+    return { getDecoder: getDecoder as unknown as GeoTiffCodecs['getDecoder'] };
+  });
+  return codecs;
 }
 
 /** Compression codes this module decodes (none, LZW, DEFLATE, Adobe DEFLATE, PackBits, ZSTD). */
 export const DECODABLE = new Set([1, 5, 8, 32946, 32773, 50000]);
 
 export async function decodeBlocks(job: DecodeJob): Promise<DecodeResult> {
-  register();
   const { params, src, offsets, lengths, blockBytes } = job;
-  const decoder = await getDecoder(params.compression, params as never);
+  const decoder = await (await geotiffCodecs()).getDecoder(params.compression, params);
   const data = new Uint8Array(offsets.length * blockBytes);
   const out: number[] = [];
   for (let i = 0; i < offsets.length; i++) {
@@ -81,6 +94,122 @@ export async function decodeBlocks(job: DecodeJob): Promise<DecodeResult> {
     out.push(n);
   }
   return { data: data.buffer, lengths: out };
+}
+
+/**
+ * Blocks of one band to decode straight into a window of the destination raster: the worker
+ * reads the compressed bytes itself (`fd` is the caller's descriptor; descriptors are shared by
+ * the threads of a process), decodes each block and copies its rows into `dst`, a
+ * SharedArrayBuffer in the pool (an ArrayBuffer on the calling thread). Blocks write disjoint
+ * cells, so tasks run in any order on any thread with the same result.
+ */
+export interface DecodeIntoJob {
+  params: DecodeParams;
+  fd: number;
+  /** Per block: file offset and byte count (0 = sparse block: filled with `fill`), block column and row. */
+  offsets: number[];
+  lengths: number[];
+  tx: number[];
+  ty: number[];
+  /** Raster size (edge blocks are clipped to it). */
+  imageWidth: number;
+  imageHeight: number;
+  /** Window of the raster that `dst` holds, row-major, `bytesPerSample` bytes per cell. */
+  col0: number;
+  row0: number;
+  width: number;
+  height: number;
+  bytesPerSample: number;
+  dst: ArrayBufferLike;
+  dstByteOffset: number;
+  /** Value of a sparse block's cells (NoData, or 0), written with `dtype`'s byte layout. */
+  fill: number;
+  dtype: 'uint8' | 'uint16' | 'int16' | 'uint32' | 'int32' | 'float32' | 'float64';
+}
+
+export interface DecodeIntoResult {
+  /** Set when a block could not be read or decoded, or decoded to fewer bytes than its rows need. */
+  failed?: { block: number; message: string };
+}
+
+const FILL_CTORS = { uint8: Uint8Array, uint16: Uint16Array, int16: Int16Array, uint32: Uint32Array, int32: Int32Array, float32: Float32Array, float64: Float64Array } as const;
+
+/** Read buffers of this thread, reused (no allocation per task); a list because calls may overlap on the calling thread. */
+const readBufs: Uint8Array[] = [];
+
+export async function decodeInto(job: DecodeIntoJob): Promise<DecodeIntoResult> {
+  const { params, lengths } = job;
+  // DEFLATE or no compression without a predictor: decoded here, straight from the read buffer
+  const fast = params.predictor === 1 && [1, 8, 32946].includes(params.compression) ? params.compression : 0;
+  const decoder = fast ? null : await (await geotiffCodecs()).getDecoder(params.compression, params);
+  const dst = new Uint8Array(job.dst, job.dstByteOffset, job.width * job.height * job.bytesPerSample);
+  let total = 0;
+  for (const n of lengths) total += n;
+  let readBuf = readBufs.pop() ?? new Uint8Array(0);
+  if (readBuf.byteLength < total) readBuf = new Uint8Array(Math.max(total, 2 * readBuf.byteLength));
+  try {
+    return await decodeBlocksInto(job, decoder, fast, readBuf, dst);
+  } finally {
+    readBufs.push(readBuf);
+  }
+}
+
+async function decodeBlocksInto(
+  job: DecodeIntoJob, decoder: { decode(b: ArrayBufferLike): Promise<ArrayBufferLike> } | null, fast: number, readBuf: Uint8Array, dst: Uint8Array,
+): Promise<DecodeIntoResult> {
+  const { params, fd, offsets, lengths, bytesPerSample: bps, col0, row0, width, height } = job;
+  const tw = params.tileWidth, th = params.tileHeight;
+  // contiguous blocks (the usual layout) are read with one call
+  const at: number[] = [];
+  let pos = 0;
+  for (let i = 0; i < offsets.length; i++) {
+    let j = i, end = offsets[i] + lengths[i];
+    while (j + 1 < offsets.length && lengths[j + 1] > 0 && offsets[j + 1] === end && lengths[i] > 0) end += lengths[++j];
+    const len = end - offsets[i];
+    let done = 0;
+    while (done < len) {
+      const n = readSync(fd, readBuf, pos + done, len - done, offsets[i] + done);
+      if (n <= 0) return { failed: { block: i, message: `truncated or damaged TIFF (read ${done} of ${len} bytes at byte ${offsets[i]})` } };
+      done += n;
+    }
+    for (let k = i; k <= j; k++) at.push(pos + (offsets[k] - offsets[i]));
+    pos += len;
+    i = j;
+  }
+  let fillBlock: Uint8Array | null = null;
+  for (let i = 0; i < offsets.length; i++) {
+    let dec: Uint8Array;
+    if (lengths[i] === 0) {
+      // a block with no bytes (GDAL SPARSE_OK) holds NoData, or 0 without NoData, as GDAL reads it
+      if (!fillBlock) {
+        const f = new FILL_CTORS[job.dtype](tw * th);
+        f.fill(job.fill);
+        fillBlock = new Uint8Array(f.buffer);
+      }
+      dec = fillBlock;
+    } else {
+      try {
+        const comp = readBuf.subarray(at[i], at[i] + lengths[i]);
+        if (fast === 1) dec = comp;
+        else if (fast) dec = inflateBlock(comp, tw * th * bps);
+        // geotiff.js decoders want an ArrayBuffer of exactly the block's bytes
+        else dec = new Uint8Array(await decoder!.decode(comp.slice().buffer));
+      } catch (e) {
+        return { failed: { block: i, message: (e instanceof Error ? e.message : String(e)).split('\n')[0] } };
+      }
+    }
+    const bx = job.tx[i] * tw, by = job.ty[i] * th;
+    const c0 = Math.max(col0, bx), c1 = Math.min(col0 + width, bx + tw, job.imageWidth);
+    const r0 = Math.max(row0, by), r1 = Math.min(row0 + height, by + th, job.imageHeight);
+    // the last row used must lie inside the decoded bytes
+    if (r1 > r0 && ((r1 - 1 - by) * tw + (c1 - bx)) * bps > dec.byteLength) return { failed: { block: i, message: 'truncated' } };
+    const rowBytes = (c1 - c0) * bps;
+    for (let r = r0; r < r1; r++) {
+      const s = ((r - by) * tw + (c0 - bx)) * bps;
+      dst.set(dec.subarray(s, s + rowBytes), ((r - row0) * width + (c0 - col0)) * bps);
+    }
+  }
+  return {};
 }
 
 // --- encoding -----------------------------------------------------------------------------

@@ -13,7 +13,7 @@ import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { Piscina } from 'piscina';
 import { ConfigError, InternalError } from '../../errors.js';
-import { decodeBlocks, encodeTiles, type DecodeJob, type DecodeResult, type EncodeJob, type EncodeResult } from './codec.js';
+import { decodeBlocks, decodeInto, encodeTiles, type DecodeIntoJob, type DecodeIntoResult, type DecodeJob, type DecodeResult, type EncodeJob, type EncodeResult } from './codec.js';
 
 let pool: Piscina | null = null;
 let configured: number | null = null;
@@ -75,6 +75,16 @@ export async function decodeInPool(job: DecodeJob): Promise<DecodeResult> {
   const p = getPool();
   if (!p) return decodeBlocks(job);
   return (await p.run({ op: 'decode', job }, { transferList: [job.src] })) as DecodeResult;
+}
+
+/**
+ * Decodes blocks straight into `job.dst`: in a worker when it is a SharedArrayBuffer (shared,
+ * not copied), else on the calling thread.
+ */
+export async function decodeIntoInPool(job: DecodeIntoJob): Promise<DecodeIntoResult> {
+  const p = job.dst instanceof SharedArrayBuffer ? getPool() : null;
+  if (!p) return decodeInto(job);
+  return (await p.run({ op: 'decodeInto', job })) as DecodeIntoResult;
 }
 
 /** Encodes packed tiles (in a worker; `job.src` is transferred). */

@@ -8,10 +8,10 @@
 import { closeSync, fstatSync, openSync, readSync, statSync } from 'node:fs';
 import { inflate } from 'node:zlib';
 import { fromFile, addDecoder, BaseDecoder, type GeoTIFF, type GeoTIFFImage } from 'geotiff';
-import { ConfigError, InputError } from '../../errors.js';
+import { ConfigError, InputError, InternalError } from '../../errors.js';
 import { allocArray, DTYPE_BYTES, type DType, type Grid, type Raster, type RasterArray } from '../grid.js';
 import type { DecodeParams } from './codec.js';
-import { decodeInPool, ioQueueDepth, orderedPipeline } from './pool.js';
+import { decodeInPool, decodeIntoInPool, ioQueueDepth, ioThreads, orderedPipeline } from './pool.js';
 import { crsFromGeoKeys, GT_RASTER_TYPE, parseGeoKeys } from './geokeys.js';
 import { checkAllBlocks, checkBlock, checkOne, unsupportedCompression, unsupportedMessage, type BlockLayout } from './blocks.js';
 import { registerQuietLzw } from './quiet-lzw.js';
@@ -50,6 +50,12 @@ export interface ReadOptions {
   window?: Window;
   /** 0-based band index (default 0). */
   band?: number;
+  /**
+   * Destination of the cells (length window width x height, the file's dtype), e.g. a view on
+   * the engine's WebAssembly memory: decoded rows are written there, and it is returned as
+   * the raster's data. Default: a new array (on a SharedArrayBuffer when the I/O pool runs).
+   */
+  into?: RasterArray;
 }
 
 const COMPRESSION_NAMES: Record<number, string> = {
@@ -103,6 +109,16 @@ interface Opened {
  * `decode` (default), that its compression can be decoded; runs `fn`; always closes the file.
  */
 async function withTiff<T>(path: string, fn: (o: Opened) => Promise<T>, decode = true): Promise<T> {
+  const o = await openTiff(path, decode);
+  try {
+    return await fn(o);
+  } finally {
+    await o.tiff.close();
+  }
+}
+
+/** Opens `path` and runs the checks of withTiff; the caller closes `tiff`. */
+async function openTiff(path: string, decode: boolean): Promise<Opened> {
   registerZlibDecoder();
   await registerQuietLzw();
   noteRead(path);
@@ -132,9 +148,10 @@ async function withTiff<T>(path: string, fn: (o: Opened) => Promise<T>, decode =
     const layout: BlockLayout = { path, fileSize: st.size, compressionCode, compression: info.compression };
     if (decode && info.unsupported) throw new InputError(unsupportedMessage(path, info.compression, compressionCode, info.unsupported));
     await checkAllBlocks(layout, image, st.mtimeMs);
-    return await fn({ tiff, image, info, layout });
-  } finally {
+    return { tiff, image, info, layout };
+  } catch (e) {
     await tiff.close();
+    throw e;
   }
 }
 
@@ -310,16 +327,50 @@ function windowGrid(grid: Grid, w: Window): Grid {
  * must have exactly one band (an InputError names the band count otherwise); `band` is 0-based.
  */
 export async function readRaster(path: string, opts: ReadOptions = {}): Promise<Raster> {
-  return withTiff(path, async ({ image, info, layout }) => {
-    if (opts.band === undefined) requireSingleBand(info);
-    const band = opts.band ?? 0;
-    if (!Number.isInteger(band) || band < 0 || band >= info.bands) {
-      throw new ConfigError(`${path}: band ${band} does not exist (the file has ${info.bands} band(s), numbered from 0)`);
-    }
-    const w = checkWindow(path, info, opts.window);
-    const [data] = await readWindow(image, info, w, [band], layout);
-    return { grid: windowGrid(info.grid, w), dtype: info.dtype, data };
-  });
+  return withTiff(path, (o) => readOpened(o, opts));
+}
+
+async function readOpened({ image, info, layout }: Opened, opts: ReadOptions): Promise<Raster> {
+  const path = info.path;
+  if (opts.band === undefined) requireSingleBand(info);
+  const band = opts.band ?? 0;
+  if (!Number.isInteger(band) || band < 0 || band >= info.bands) {
+    throw new ConfigError(`${path}: band ${band} does not exist (the file has ${info.bands} band(s), numbered from 0)`);
+  }
+  const w = checkWindow(path, info, opts.window);
+  if (opts.into) checkInto(path, info, w, opts.into);
+  const [data] = await readWindow(image, info, w, [band], layout, opts.into ? [opts.into] : undefined);
+  return { grid: windowGrid(info.grid, w), dtype: info.dtype, data };
+}
+
+/** A GeoTIFF kept open for reading many windows (block by block) without parsing it again. */
+export interface RasterReader {
+  readonly info: RasterInfo;
+  /** As readRaster(path, opts). */
+  read(opts?: ReadOptions): Promise<Raster>;
+  close(): Promise<void>;
+}
+
+/**
+ * Opens a GeoTIFF once for many window reads (same checks as readRaster). The caller closes it.
+ *   const r = await openRaster('value.tif');
+ *   try { for (...) await r.read({ window, into }); } finally { await r.close(); }
+ */
+export async function openRaster(path: string): Promise<RasterReader> {
+  const o = await openTiff(path, true);
+  let closed = false;
+  return {
+    info: o.info,
+    read: (opts = {}) => {
+      if (closed) throw new InternalError(`${path}: read after close`);
+      return readOpened(o, opts);
+    },
+    close: async () => {
+      if (closed) return;
+      closed = true;
+      await o.tiff.close();
+    },
+  };
 }
 
 /** Every band of a window (default: whole raster), e.g. K-band probability rasters. */
@@ -333,9 +384,24 @@ export async function readBands(path: string, opts: { window?: Window } = {}): P
   });
 }
 
+function checkInto(path: string, info: RasterInfo, w: Window, into: RasterArray): void {
+  const C = allocArray(info.dtype, 0).constructor;
+  if (into.constructor !== C || into.length !== w.width * w.height) {
+    throw new InternalError(`${path}: read destination is ${into.constructor.name}(${into.length}), expected ${C.name}(${w.width * w.height}) for the ${info.dtype} window ${w.width}x${w.height}`);
+  }
+}
+
+/** A zero-filled array of `dtype` on a SharedArrayBuffer, so I/O workers can write into it. */
+function allocShared(dtype: DType, n: number): RasterArray {
+  const C = allocArray(dtype, 0).constructor as unknown as new (b: SharedArrayBuffer) => RasterArray;
+  return new C(new SharedArrayBuffer(n * DTYPE_BYTES[dtype]));
+}
+
 const FAST_COMPRESSIONS = new Set(['none', 'deflate', 'lzw', 'packbits', 'zstd']);
 /** Decoded bytes per I/O task (several blocks per task keep the message overhead small). */
 const TASK_BYTES = 1 << 20;
+/** Decoded bytes per task on the direct path (nothing is sent back, so tasks can be larger). */
+const DIRECT_TASK_BYTES = 1 << 22;
 const MAX_BLOCKS_PER_TASK = 256;
 
 interface BlockJob {
@@ -353,10 +419,12 @@ interface BlockJob {
  * at a time, the I/O pool decodes them on every core (bounded number of tasks in flight), and
  * decoded rows are copied into the output with typed-array `set`.
  */
-async function readWindow(image: GeoTIFFImage, info: RasterInfo, w: Window, bands: number[], layout: BlockLayout): Promise<RasterArray[]> {
+async function readWindow(image: GeoTIFFImage, info: RasterInfo, w: Window, bands: number[], layout: BlockLayout, into?: RasterArray[]): Promise<RasterArray[]> {
   const n = w.width * w.height;
-  const out = bands.map(() => allocArray(info.dtype, n));
-  if (!info.littleEndian || !FAST_COMPRESSIONS.has(info.compression)) {
+  const fast = info.littleEndian && FAST_COMPRESSIONS.has(info.compression);
+  const direct = fast && (info.bands === 1 || image.planarConfiguration === 2);
+  const out = into ?? bands.map(() => (direct && ioThreads() > 0 ? allocShared(info.dtype, n) : allocArray(info.dtype, n)));
+  if (!fast) {
     await checkWindowBlocks(image, w, bands, layout);
     const res = (await image.readRasters({
       window: [w.col0, w.row0, w.col0 + w.width, w.row0 + w.height],
@@ -396,9 +464,19 @@ async function readWindow(image: GeoTIFFImage, info: RasterInfo, w: Window, band
       }
     }
   }
-  const perTask = Math.max(1, Math.min(MAX_BLOCKS_PER_TASK, Math.floor(TASK_BYTES / blockBytes)));
+  const perTask = Math.max(1, Math.min(MAX_BLOCKS_PER_TASK, Math.floor((direct ? DIRECT_TASK_BYTES : TASK_BYTES) / blockBytes)));
   const tasks: BlockJob[][] = [];
-  for (let i = 0; i < jobs.length; i += perTask) tasks.push(jobs.slice(i, i + perTask));
+  for (let i = 0; i < jobs.length; ) {
+    // a task stays within one band (one destination)
+    let j = i + 1;
+    while (j < jobs.length && j < i + perTask && jobs[j].slots[0] === jobs[i].slots[0]) j++;
+    tasks.push(jobs.slice(i, j));
+    i = j;
+  }
+  if (direct) {
+    await readDirect(image, info, w, layout, params, offsetsTag, countsTag, tasks, out);
+    return out;
+  }
 
   const Ctor = out[0].constructor as { new (b: ArrayBufferLike, o: number, l: number): RasterArray; BYTES_PER_ELEMENT: number };
   const place = (job: BlockJob, buf: ArrayBufferLike, byteOffset: number, byteLength: number): void => {
@@ -496,6 +574,53 @@ async function readWindow(image: GeoTIFFImage, info: RasterInfo, w: Window, band
     closeSync(fd);
   }
   return out;
+}
+
+/**
+ * The separate-planes path: tasks of whole blocks go to the I/O pool, each worker reads its
+ * blocks' bytes, decodes them and writes their rows into the destination (shared memory);
+ * the calling thread only checks block extents and dispatches. Without workers (or with a
+ * destination that is not shared) the same code runs here.
+ */
+async function readDirect(
+  image: GeoTIFFImage, info: RasterInfo, w: Window, layout: BlockLayout, params: DecodeParams,
+  offsetsTag: ArrayLike<number | bigint>, countsTag: ArrayLike<number | bigint>, tasks: BlockJob[][], out: RasterArray[],
+): Promise<void> {
+  const fd = openSync(info.path, 'r');
+  const size = fstatSync(fd).size;
+  const fill = info.grid.nodata ?? 0;
+  try {
+    await orderedPipeline(
+      tasks,
+      ioQueueDepth(),
+      (task) => {
+        const offsets: number[] = [], lengths: number[] = [];
+        for (const job of task) {
+          const off = Number(offsetsTag[job.index] ?? 0), len = Number(countsTag[job.index] ?? 0);
+          // past the end of the file, or an uncompressed block shorter than its cells (src/io/tiff/blocks.ts)
+          checkOne({ ...layout, fileSize: size }, image, job.index, off, len);
+          offsets.push(off);
+          lengths.push(len);
+        }
+        const dst = out[task[0].slots[0]];
+        return decodeIntoInPool({
+          params, fd, offsets, lengths, tx: task.map((j) => j.tx), ty: task.map((j) => j.ty),
+          imageWidth: info.grid.width, imageHeight: info.grid.height,
+          col0: w.col0, row0: w.row0, width: w.width, height: w.height, bytesPerSample: DTYPE_BYTES[info.dtype],
+          dst: dst.buffer, dstByteOffset: dst.byteOffset, fill, dtype: info.dtype,
+        }).then((res) => {
+          if (res.failed) {
+            const j = task[res.failed.block];
+            if (res.failed.message === 'truncated') throw new InputError(`${info.path}: block (${j.tx}, ${j.ty}) is truncated`);
+            throw new InputError(`${info.path}: cannot decode block (${j.tx}, ${j.ty}) band ${j.sample}: ${res.failed.message}`);
+          }
+        });
+      },
+      () => {},
+    );
+  } finally {
+    closeSync(fd);
+  }
 }
 
 /** Per-block extent check for the blocks of a window (the geotiff.js readRasters path). */

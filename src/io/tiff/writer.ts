@@ -11,7 +11,8 @@
 import { closeSync, openSync, readSync, rmSync, writeSync } from 'node:fs';
 import { endianness } from 'node:os';
 import { ConfigError, InputError, InternalError } from '../../errors.js';
-import { asWriteError, commitTemp, discardTemp, tempPathFor } from '../atomic.js';
+import { asWriteError, commitTemp, discardTemp, tempPathFor, writeFileAtomic } from '../atomic.js';
+import { auxXml, colorMapValues, gdalMetadataXml, type RasterMetadata } from './metadata.js';
 import { registerTemp, releaseTemp } from '../session.js';
 import { DTYPE_BYTES, dtypeOf, isIntegerDType, type DType, type Grid, type RasterArray } from '../grid.js';
 import type { EncodeResult } from './codec.js';
@@ -33,6 +34,8 @@ export interface WriterOptions {
   predictor?: 1 | 2 | 3;
   /** true: BigTIFF; false: classic TIFF (error if it would pass 4 GiB); 'auto' (default): BigTIFF when the uncompressed size could pass 4 GiB. */
   bigtiff?: boolean | 'auto';
+  /** Band descriptions and units, class names and colours (src/io/tiff/metadata.ts). */
+  metadata?: RasterMetadata;
   /**
    * Cloud-Optimized GeoTIFF: internal overviews (halving until one tile holds the level; float
    * types averaged over valid cells, integer types nearest) and GDAL's COG layout (directories
@@ -69,7 +72,7 @@ interface Entry {
   values: number[] | string;
 }
 
-function checkOptions(path: string, o: WriterOptions): Required<WriterOptions> {
+function checkOptions(path: string, o: WriterOptions): Required<Omit<WriterOptions, 'metadata'>> {
   const g = o.grid;
   if (!g || !Number.isInteger(g.width) || !Number.isInteger(g.height) || g.width < 1 || g.height < 1) {
     throw new ConfigError(`${path}: grid size must be positive integers, got ${g?.width}x${g?.height}`);
@@ -135,6 +138,7 @@ export function createGeoTIFFWriter(path: string, options: WriterOptions): GeoTI
   const { width, height } = grid;
   const bytes = DTYPE_BYTES[dtype];
   const tileBytes = ts * ts * bytes;
+  const colorMap = colorMapValues(options.metadata, dtype, bands);
   // overviews (COG): halve until the level fits in one tile (as GDAL's COG driver does)
   const dims: Array<[number, number]> = [[width, height]];
   if (cog) {
@@ -389,6 +393,9 @@ export function createGeoTIFFWriter(path: string, options: WriterOptions): GeoTI
       if (k.ascii.length) e.push({ tag: TAG_GEO_ASCII_PARAMS, type: T_ASCII, values: k.ascii });
     }
     if (grid.nodata !== null && grid.nodata !== undefined) e.push({ tag: 42113, type: T_ASCII, values: formatNoData(grid.nodata) });
+    const md = gdalMetadataXml(options.metadata);
+    if (md) e.push({ tag: 42112, type: T_ASCII, values: md });
+    if (colorMap) e.push({ tag: 320, type: T_SHORT, values: colorMap });
     return e;
   }
 
@@ -401,7 +408,7 @@ export function createGeoTIFFWriter(path: string, options: WriterOptions): GeoTI
       { tag: 257, type: longOrShort(lv.height), values: [lv.height] },
       { tag: 258, type: T_SHORT, values: new Array(bands).fill(bytes * 8) },
       { tag: 259, type: T_SHORT, values: [compress === 'deflate' ? 8 : 1] },
-      { tag: 262, type: T_SHORT, values: [1] },
+      { tag: 262, type: T_SHORT, values: [colorMap ? 3 : 1] }, // palette when a colour map is written
       { tag: 277, type: T_SHORT, values: [bands] },
       { tag: 284, type: T_SHORT, values: [bands > 1 ? 2 : 1] },
       { tag: 322, type: T_SHORT, values: [ts] },
@@ -534,6 +541,8 @@ export function createGeoTIFFWriter(path: string, options: WriterOptions): GeoTI
       closeFds();
       removeSideFiles();
       commitTemp(tmp, path);
+      const aux = auxXml(options.metadata); // category names: GDAL's PAM sidecar
+      if (aux) writeFileAtomic(`${path}.aux.xml`, aux);
       state = 'closed';
     } catch (e) {
       abort();

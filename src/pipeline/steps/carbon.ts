@@ -59,7 +59,7 @@ export async function emissionsStep(i: EmissionsStepInput): Promise<EmissionsSte
     );
   }
   files.push(join(i.out, 'emissions.tif'), join(i.out, 'summary.json'));
-  await writeGeoTIFF(join(i.out, 'emissions.tif'), r.map, { compress: 'deflate' });
+  await writeGeoTIFF(join(i.out, 'emissions.tif'), r.map, { compress: 'deflate', metadata: { bands: [{ description: 'land-use carbon emissions per cell per year (negative: sequestration)', unit: `${r.unit}/yr` }] } });
   writeFileAtomic(
     join(i.out, 'summary.json'),
     JSON.stringify(
@@ -124,9 +124,9 @@ export async function storageStep(o: StorageStepInput): Promise<StorageStepResul
   const priceChange = o.priceChange ?? 0;
   let value: number | null = null;
   if (o.price !== undefined) value = valuation(r.changeT!, { price: o.price, discountRate, priceChange, years: o.years! });
-  await writeGeoTIFF(join(o.out, 'c_storage_bas.tif'), r.perHa, { compress: 'deflate' });
-  if (r.futurePerHa) await writeGeoTIFF(join(o.out, 'c_storage_alt.tif'), r.futurePerHa, { compress: 'deflate' });
-  if (r.changePerHa) await writeGeoTIFF(join(o.out, 'c_change_bas_alt.tif'), r.changePerHa, { compress: 'deflate' });
+  await writeGeoTIFF(join(o.out, 'c_storage_bas.tif'), r.perHa, { compress: 'deflate', metadata: { bands: [{ description: 'carbon storage, base map (4 pools)', unit: 't C/ha' }] } });
+  if (r.futurePerHa) await writeGeoTIFF(join(o.out, 'c_storage_alt.tif'), r.futurePerHa, { compress: 'deflate', metadata: { bands: [{ description: 'carbon storage, future map (4 pools)', unit: 't C/ha' }] } });
+  if (r.changePerHa) await writeGeoTIFF(join(o.out, 'c_change_bas_alt.tif'), r.changePerHa, { compress: 'deflate', metadata: { bands: [{ description: 'carbon storage change, future minus base', unit: 't C/ha' }] } });
   const fut = !!r.futurePerHa;
   writeCsv(
     join(o.out, 'by_class.csv'),

@@ -4,6 +4,7 @@
  * is `out`; earlier years go beside it as <stem>_<year>.tif. Called by `landcarbon simulate`
  * and the study runner.
  */
+import { failpoint } from '../../io/failpoint.js';
 import { basename, dirname, extname, join } from 'node:path';
 import { ConfigError, InputError } from '../../errors.js';
 import { readBands, readRaster, readRasterInfo, writeGeoTIFF } from '../../io/geotiff.js';
@@ -39,6 +40,8 @@ export interface SimulateStepInput {
   tileRows?: number;
   /** Progress and notes, one line each. */
   log?: (line: string) => void;
+  /** Class names (and colours) written into the output maps' metadata for GIS (src/io/tiff/metadata.ts). */
+  classes?: Array<{ code: number; name: string; color?: readonly [number, number, number, number] }>;
 }
 
 export interface SimulateYear {
@@ -216,10 +219,12 @@ export async function simulateStep(o: SimulateStepInput): Promise<SimulateStepRe
       const data = new (lu.data.constructor as new (n: number) => typeof lu.data)(cells);
       for (let i = 0; i < cells; i++) data[i] = r.map[i] === 255 ? outNodata : codes[r.map[i]];
       const path = outPath(y);
-      await writeGeoTIFF(path, { grid: { ...lu.grid, nodata: outNodata }, dtype: lu.dtype, data }, { compress: 'deflate' });
+      const metadata = o.classes ? { bands: [{ description: `simulated land use ${demand.years[y]}`, unit: 'class code' }], classes: o.classes } : undefined;
+      await writeGeoTIFF(path, { grid: { ...lu.grid, nodata: outNodata }, dtype: lu.dtype, data }, { compress: 'deflate', metadata });
       const state = r.converged ? 'demand met' : `NOT converged after ${r.iterations} iterations, remaining gap ${r.gap.map((g, k) => `${arrays.names[k]} ${g}`).join(', ')}`;
       log(`simulate ${demand.years[y]}: ${state} (${r.iterations} iterations) -> ${path}`);
       years.push({ year: demand.years[y], path, converged: r.converged, iterations: r.iterations, gap: [...r.gap] });
+      if (y < res.length - 1) await failpoint('simulate:year-written'); // tests kill a run here
     }
     log(`simulate: done in ${((Date.now() - t0) / 1000).toFixed(1)} s (${model === 'plus' ? 'PLUS CARS' : `${update} update`}, seed ${seed}, ${threads} thread(s))`);
   } finally {

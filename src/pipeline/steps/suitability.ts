@@ -28,6 +28,8 @@ export interface SuitabilityStepInput {
   impl: 'simd' | 'scalar';
   tileRows?: number;
   threads: number;
+  /** Class names by code, for the band descriptions ("probability of class 2 (forest)"). */
+  classNames?: Record<number, string>;
 }
 
 export interface SuitabilityStepResult {
@@ -77,6 +79,7 @@ export async function suitabilityStep(i: SuitabilityStepInput): Promise<Suitabil
     await engine.close();
   }
   const outGrid: Grid = { ...grid, nodata: NaN };
-  await writeGeoTIFF(i.out, probs.map((data) => ({ grid: outGrid, dtype: 'float32' as const, data })));
+  const bands = model.classes.map((c) => ({ description: `probability of class ${c}${i.classNames?.[c] ? ` (${i.classNames[c]})` : ''}`, unit: 'probability (0-1)' }));
+  await writeGeoTIFF(i.out, probs.map((data) => ({ grid: outGrid, dtype: 'float32' as const, data })), { metadata: { bands } });
   return { model, trained: !i.model, out: i.out };
 }
