@@ -4,43 +4,16 @@
  * exact numbers with the keys of issue 6.
  */
 import { Command, Option } from 'commander';
-import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { ConfigError, InputError, checkInt, checkNumber } from '../errors.js';
-import { readCsv, numberColumn, stringColumn, writeCsv, type Table } from '../io/table.js';
-import { writeFileAtomic } from '../io/atomic.js';
-import type { Raster } from '../io/grid.js';
-import { readRaster } from '../io/geotiff.js';
+import { ConfigError, checkInt, checkNumber } from '../errors.js';
+import { numberColumn, writeCsv } from '../io/table.js';
 import { parseThreads, run, threadsOption, type IoSpec } from './common.js';
-import { Engine } from '../tiling/engine.js';
-import { zoneAdjacencyKernel } from '../kernels/adjacency.js';
-import {
-  contiguityFromZones, distanceBandWeights, includeSelf, islands, knnWeights, readGal, readGwt,
-  transformWeights, weightsSummary, writeGal, writeGwt, type Contiguity, type SpatialWeights, type Transform,
-} from '../models/stats/weights.js';
-import { moran } from '../models/stats/moran.js';
-import { localG } from '../models/stats/getis.js';
-import { cutTree, dendrogramSvg, wardLinkage, zscoreColumns } from '../models/stats/ward.js';
-import { discretize, geodetector, parseDiscretize, type DiscretizeSpec } from '../models/stats/geodetector.js';
+import { weightsSummary, type SpatialWeights } from '../models/stats/weights.js';
 import { ols, stepwise, type OlsResult } from '../models/stats/ols.js';
 import { gwr, type Kernel } from '../models/stats/gwr.js';
+import { clusterStep, coordCols, geodetectorStep, gistarStep, listOpt, loadTable, moranStep, unitIds, type WeightsOpts } from '../pipeline/steps/stats.js';
 
-// ---- shared helpers -------------------------------------------------------------------------
-
-interface WeightsOpts {
-  table: string;
-  id?: string;
-  gal?: string;
-  gwt?: string;
-  zones?: string;
-  contiguity?: string;
-  knn?: string;
-  distance?: string;
-  coords?: string;
-  transform: string;
-  writeWeights?: string;
-  threads?: string;
-}
+// ---- shared helpers (weights, columns: src/pipeline/steps/stats.ts) -----------------------
 
 /** Inputs of the weights options (table, GAL/GWT, zone raster) and the --write-weights output. */
 /** `outputs`: the command's own output options (named by the caller, which has them). */
@@ -65,120 +38,6 @@ function addWeightsOptions(c: Command): Command {
     .option('--allow-islands', 'keep units without neighbours (zero rows) instead of refusing them')
     .option('--write-weights <file>', 'also write the neighbour sets (.gal) or weights (.gwt)')
     .addOption(threadsOption());
-}
-
-function loadTable(path: string | undefined): Table {
-  if (!path) throw new ConfigError('--table: required');
-  const t = readCsv(path);
-  if (t.rows.length === 0) throw new InputError(`${path}: no data rows`);
-  return t;
-}
-
-function unitIds(t: Table, id: string | undefined): string[] {
-  if (!id) return t.rows.map((_, i) => String(i + 1));
-  const ids = stringColumn(t, id);
-  const seen = new Set<string>();
-  ids.forEach((s, r) => {
-    if (s === '') throw new InputError(`${t.source}: row ${r + 1}, column "${id}": empty id`);
-    if (seen.has(s)) throw new InputError(`${t.source}: row ${r + 1}, column "${id}": id ${JSON.stringify(s)} appears twice`);
-    seen.add(s);
-  });
-  return ids;
-}
-
-function coordCols(t: Table, coords: string | undefined, need: string): [Float64Array, Float64Array] {
-  if (!coords) throw new ConfigError(`${need} needs --coords X,Y`);
-  const parts = coords.split(',').map((s) => s.trim());
-  if (parts.length !== 2 || !parts[0] || !parts[1]) throw new ConfigError(`--coords: expected two column names "X,Y", got ${JSON.stringify(coords)}`);
-  const x = numberColumn(t, parts[0]), y = numberColumn(t, parts[1]);
-  const geo = looksGeographic(parts, x, y);
-  if (geo) {
-    process.stderr.write(
-      `warning: ${need}: --coords ${parts.join(',')} in ${t.source} look like longitude/latitude in degrees (${geo}); ` +
-        `distances here are planar (Euclidean), so project the coordinates (e.g. to UTM) first\n`,
-    );
-  }
-  return [x, y];
-}
-
-/**
- * Coordinates that look geographic: every x in [-180, 180] and y in [-90, 90], and either the
- * columns are named like lon/lat or the values have fractional degrees. Planar distances on
- * degrees are wrong by cos(latitude) in x (a degree of longitude is 111 km x cos(lat)).
- */
-function looksGeographic(names: string[], x: Float64Array, y: Float64Array): string | null {
-  for (let i = 0; i < x.length; i++) if (Math.abs(x[i]) > 180 || Math.abs(y[i]) > 90) return null;
-  const named = /^(lon|lng|long|longitude|x_?lon)$/i.test(names[0]) || /^(lat|latitude|y_?lat)$/i.test(names[1]);
-  let fractional = false;
-  for (let i = 0; i < x.length && !fractional; i++) fractional = !Number.isInteger(x[i]) || !Number.isInteger(y[i]);
-  if (!named && !fractional) return null;
-  return named ? 'named like lon/lat, values within +-180 and +-90' : 'every value within +-180 and +-90';
-}
-
-/** Zone raster (any dtype; codes are matched to the --id values as numbers). */
-async function readZoneRaster(path: string): Promise<Raster> {
-  return readRaster(path);
-}
-
-async function buildWeights(t: Table, o: WeightsOpts & { allowIslands?: boolean }): Promise<SpatialWeights> {
-  const ids = unitIds(t, o.id);
-  const given = ['gal', 'gwt', 'zones', 'knn', 'distance'].filter((k) => (o as unknown as Record<string, unknown>)[k] !== undefined);
-  if (given.length !== 1) {
-    throw new ConfigError(`weights: give exactly one of --gal, --gwt, --zones, --knn, --distance (got ${given.length ? given.map((g) => '--' + g).join(', ') : 'none'})`);
-  }
-  let w: SpatialWeights;
-  if (o.gal) {
-    let text: string;
-    try { text = readFileSync(o.gal, 'utf8'); } catch (e) { throw new InputError(`${o.gal}: cannot read (${(e as NodeJS.ErrnoException).code})`); }
-    w = readGal(text, o.gal, ids);
-  } else if (o.gwt) {
-    let text: string;
-    try { text = readFileSync(o.gwt, 'utf8'); } catch (e) { throw new InputError(`${o.gwt}: cannot read (${(e as NodeJS.ErrnoException).code})`); }
-    w = readGwt(text, o.gwt, ids);
-  } else if (o.zones) {
-    if (!o.id) throw new ConfigError('--zones needs --id naming the column of zone codes');
-    const r = await readZoneRaster(o.zones);
-    const engine = new Engine({ threads: parseThreads(o.threads) });
-    let adj;
-    try {
-      adj = await zoneAdjacencyKernel(engine, r.data, r.grid.width, r.grid.height, r.grid.nodata, o.contiguity as Contiguity);
-    } finally {
-      await engine.close();
-    }
-    w = contiguityFromZones(ids, adj, o.contiguity as Contiguity, o.zones, t.source);
-  } else if (o.knn !== undefined) {
-    const k = checkInt('--knn', o.knn, 1);
-    const [x, y] = coordCols(t, o.coords, '--knn');
-    w = knnWeights(ids, x, y, k);
-  } else {
-    const d = checkNumber('--distance', o.distance, Number.MIN_VALUE);
-    const [x, y] = coordCols(t, o.coords, '--distance');
-    w = distanceBandWeights(ids, x, y, d);
-  }
-  const isl = islands(w);
-  if (isl.length && !o.allowIslands) {
-    const names = isl.slice(0, 10).map((i) => ids[i]).join(', ');
-    throw new InputError(`${w.source}: ${isl.length} unit${isl.length > 1 ? 's have' : ' has'} no neighbours (${names}${isl.length > 10 ? ', ...' : ''}); pass --allow-islands to keep them with zero weights`);
-  }
-  return w;
-}
-
-function writeWeightsFile(path: string | undefined, w: SpatialWeights): void {
-  if (!path) return;
-  if (path.toLowerCase().endsWith('.gwt')) writeFileAtomic(path, writeGwt(w));
-  else writeFileAtomic(path, writeGal(w));
-}
-
-function fieldColumn(t: Table, field: string | undefined, opt = '--field'): Float64Array {
-  if (!field) throw new ConfigError(`${opt}: required`);
-  return numberColumn(t, field);
-}
-
-function listOpt(v: string | undefined, opt: string): string[] {
-  if (!v) throw new ConfigError(`${opt}: required`);
-  const l = v.split(',').map((s) => s.trim()).filter((s) => s !== '');
-  if (l.length === 0) throw new ConfigError(`${opt}: expected a comma-separated list of columns, got ${JSON.stringify(v)}`);
-  return l;
 }
 
 /** Rounds for people: 4 significant digits for ordinary numbers, exponent form for tiny ones. */
@@ -221,12 +80,7 @@ export function register(program: Command): void {
     .action(run('stats moran', (o: WeightsOpts) => weightsFiles(o), async (o: WeightsOpts & { field?: string; permutations: string; seed: string; json?: boolean; allowIslands?: boolean }) => {
       const P = checkInt('--permutations', o.permutations, 0, 10_000_000);
       const seed = checkInt('--seed', o.seed, 0);
-      const t = loadTable(o.table);
-      const y = fieldColumn(t, o.field);
-      const w0 = await buildWeights(t, o);
-      const w = transformWeights(w0, o.transform as Transform);
-      writeWeightsFile(o.writeWeights, w);
-      const r = moran(y, w, { permutations: P, seed, what: `${t.source} "${o.field}"` });
+      const { table: t, weights: w, result: r } = await moranStep({ ...o, threads: String(parseThreads(o.threads)), permutations: P, seed });
       if (o.json) {
         const out: Record<string, unknown> = {
           I: r.I, EI: r.EI, VI_norm: r.VI_norm, VI_rand: r.VI_rand, z_norm: r.z_norm, z_rand: r.z_rand,
@@ -256,17 +110,7 @@ export function register(program: Command): void {
     .option('--out <csv>', 'per-unit output: id,gi,z,p,class')
     .option('--json', 'machine-readable output')
     .action(run('stats gistar', (o: WeightsOpts & { out?: string }) => weightsFiles(o, { '--out': o.out }), async (o: WeightsOpts & { field?: string; gi?: boolean; out?: string; json?: boolean; allowIslands?: boolean }) => {
-      const t = loadTable(o.table);
-      const x = fieldColumn(t, o.field);
-      const w0 = await buildWeights(t, o);
-      const star = !o.gi;
-      const w = transformWeights(star ? includeSelf(w0) : w0, o.transform as Transform);
-      writeWeightsFile(o.writeWeights, w);
-      const r = localG(x, w, star, `${t.source} "${o.field}"`);
-      const rows = w.ids.map((id, i) => [id, r.g[i], r.z[i], r.p[i], r.cls[i]] as (string | number | null)[]);
-      if (o.out) writeCsv(o.out, ['id', 'gi', 'z', 'p', 'class'], rows);
-      const counts: Record<string, number> = {};
-      for (const c of r.cls) counts[c] = (counts[c] ?? 0) + 1;
+      const { table: t, weights0: w0, weights: w, star, result: r, counts } = await gistarStep({ ...o, threads: String(parseThreads(o.threads)) });
       if (o.json) {
         printJson({ statistic: star ? 'Gi*' : 'Gi', n: w.ids.length, transform: o.transform, weights: w0.source, islands: weightsSummary(w0).islands, classes: counts,
           units: w.ids.map((id, i) => ({ id, gi: r.g[i], z: r.z[i], p: r.p[i], class: r.cls[i] })) });
@@ -293,22 +137,7 @@ export function register(program: Command): void {
     .option('--out <dir>', 'output directory: linkage.csv, clusters.csv, dendrogram.svg')
     .option('--json', 'machine-readable output')
     .action(run('stats cluster', (o: { table?: string; out?: string }) => ({ inputs: { '--table': o.table }, dirs: { '--out': { dir: o.out, files: ['linkage.csv', 'clusters.csv', 'dendrogram.svg'] } } }), async (o: { table?: string; fields?: string; id?: string; standardize?: boolean; k?: string; out?: string; json?: boolean }) => {
-      const t = loadTable(o.table);
-      const fields = listOpt(o.fields, '--fields');
-      const ids = unitIds(t, o.id);
-      if (o.k === undefined) throw new ConfigError('--k: required');
-      const k = checkInt('--k', o.k, 1, ids.length);
-      let cols = fields.map((f) => numberColumn(t, f));
-      if (o.standardize) cols = zscoreColumns(cols, fields, t.source);
-      const Z = wardLinkage(cols, t.source);
-      const labels = cutTree(Z, ids.length, k);
-      if (o.out) {
-        writeCsv(join(o.out, 'linkage.csv'), ['a', 'b', 'height', 'size'], Z.map((r) => [r.a, r.b, r.height, r.size]));
-        writeCsv(join(o.out, 'clusters.csv'), ['id', 'cluster'], ids.map((id, i) => [id, labels[i]]));
-        writeFileAtomic(join(o.out, 'dendrogram.svg'), dendrogramSvg(Z, ids, labels, { title: `Ward linkage of ${fields.join(', ')}${o.standardize ? ' (z-scored)' : ''}` }));
-      }
-      const sizes = new Array(k).fill(0);
-      for (const l of labels) sizes[l - 1]++;
+      const { fields, ids, k, linkage: Z, labels, sizes } = clusterStep(o);
       if (o.json) {
         printJson({ n: ids.length, k, fields, standardize: !!o.standardize, linkage: Z, clusters: ids.map((id, i) => ({ id, cluster: labels[i] })), sizes });
         return;
@@ -329,41 +158,16 @@ export function register(program: Command): void {
     .option('--out <dir>', 'also write factor.csv, interaction.csv, risk.csv, ecological.csv')
     .option('--json', 'machine-readable output')
     .action(run('stats geodetector', (o: { table?: string; out?: string }) => ({ inputs: { '--table': o.table }, dirs: { '--out': { dir: o.out, files: ['factor.csv', 'interaction.csv', 'risk.csv', 'ecological.csv'] } } }), async (o: { table?: string; y?: string; factors?: string; discretize?: string; alpha: string; out?: string; json?: boolean }) => {
-      const t = loadTable(o.table);
-      if (!o.y) throw new ConfigError('--y: required');
-      const y = numberColumn(t, o.y);
-      const factors = listOpt(o.factors, '--factors');
       const alpha = checkNumber('--alpha', o.alpha, 1e-12, 0.5);
-      const specs: Map<string, DiscretizeSpec> = o.discretize ? parseDiscretize(o.discretize, factors) : new Map();
-      const strata: { name: string; labels: string[]; method?: string; classes?: number; breaks?: number[] }[] = [];
-      for (const f of factors) {
-        const spec = specs.get(f);
-        if (spec) {
-          const d = discretize(numberColumn(t, f), y, spec, `${t.source} "${f}"`);
-          strata.push({ name: f, labels: d.labels, method: spec.method, classes: d.k, breaks: d.breaks });
-        } else {
-          const col = stringColumn(t, f);
-          col.forEach((s, r) => { if (s === '') throw new InputError(`${t.source}: row ${r + 1}, column "${f}": empty class label`); });
-          strata.push({ name: f, labels: col });
-        }
-      }
-      const res = geodetector(y, strata, { alpha, what: t.source });
-      const disc = strata.filter((s) => s.method).map((s) => ({ factor: s.name, method: s.method, classes: s.classes, breaks: s.breaks }));
-      if (o.out) {
-        writeCsv(join(o.out, 'factor.csv'), ['factor', 'q', 'F', 'p', 'lambda', 'strata'], res.factor.map((f) => [f.factor, f.q, f.F, f.p, f.lambda, f.strata]));
-        writeCsv(join(o.out, 'interaction.csv'), ['factor_a', 'factor_b', 'q_a', 'q_b', 'q_ab', 'type'], res.interaction.map((r) => [r.a, r.b, r.qa, r.qb, r.qab, r.type]));
-        writeCsv(join(o.out, 'risk.csv'), ['factor', 'stratum_a', 'stratum_b', 'mean_a', 'mean_b', 't', 'df', 'p', 'significant'],
-          res.risk.flatMap((r) => r.pairs.map((p) => [r.factor, p.a, p.b, p.meanA, p.meanB, p.t, p.df, p.p, p.significant === null ? '' : p.significant ? 'Y' : 'N'])));
-        writeCsv(join(o.out, 'ecological.csv'), ['factor_a', 'factor_b', 'F', 'p', 'significant'], res.ecological.map((r) => [r.a, r.b, r.F, r.p, r.significant ? 'Y' : 'N']));
-      }
+      const { table: t, n, result: res, discretization: disc } = geodetectorStep({ ...o, alpha });
       if (o.json) {
-        printJson({ n: y.length, y: o.y, discretization: disc, ...res });
+        printJson({ n, y: o.y, discretization: disc, ...res });
         return;
       }
       const names = res.factor.map((f) => f.factor);
       const stars = (p: number | null) => (p === null ? '' : p < 0.01 ? '***' : p < 0.05 ? '**' : p < 0.1 ? '*' : '');
       const wcol = Math.max(8, ...names.map((s) => s.length + 1));
-      const lines = [`Geographical detector of "${o.y}" (${t.source}, ${y.length} units)`];
+      const lines = [`Geographical detector of "${o.y}" (${t.source}, ${n} units)`];
       for (const d of disc) lines.push(`  ${d.factor}: ${d.method} breaks, ${d.classes} classes (chosen by q): ${d.breaks!.map((b) => fmt(b)).join(' | ')}`);
       lines.push('Factor detector (q; *** p < 0.01, ** p < 0.05, * p < 0.10; p from the noncentral F)');
       lines.push('  ' + ''.padEnd(8) + names.map((s) => s.padStart(wcol)).join(''));

@@ -62,7 +62,29 @@ export function coordCols(t: Table, coords: string | undefined, need: string): [
   if (!coords) throw new ConfigError(`${need} needs --coords X,Y`);
   const parts = coords.split(',').map((s) => s.trim());
   if (parts.length !== 2 || !parts[0] || !parts[1]) throw new ConfigError(`--coords: expected two column names "X,Y", got ${JSON.stringify(coords)}`);
-  return [numberColumn(t, parts[0]), numberColumn(t, parts[1])];
+  const x = numberColumn(t, parts[0]), y = numberColumn(t, parts[1]);
+  const geo = looksGeographic(parts, x, y);
+  if (geo) {
+    process.stderr.write(
+      `warning: ${need}: --coords ${parts.join(',')} in ${t.source} look like longitude/latitude in degrees (${geo}); ` +
+        `distances here are planar (Euclidean), so project the coordinates (e.g. to UTM) first\n`,
+    );
+  }
+  return [x, y];
+}
+
+/**
+ * Coordinates that look geographic: every x in [-180, 180] and y in [-90, 90], and either the
+ * columns are named like lon/lat or the values have fractional degrees. Planar distances on
+ * degrees are wrong by cos(latitude) in x (a degree of longitude is 111 km x cos(lat)).
+ */
+function looksGeographic(names: string[], x: Float64Array, y: Float64Array): string | null {
+  for (let i = 0; i < x.length; i++) if (Math.abs(x[i]) > 180 || Math.abs(y[i]) > 90) return null;
+  const named = /^(lon|lng|long|longitude|x_?lon)$/i.test(names[0]) || /^(lat|latitude|y_?lat)$/i.test(names[1]);
+  let fractional = false;
+  for (let i = 0; i < x.length && !fractional; i++) fractional = !Number.isInteger(x[i]) || !Number.isInteger(y[i]);
+  if (!named && !fractional) return null;
+  return named ? 'named like lon/lat, values within +-180 and +-90' : 'every value within +-180 and +-90';
 }
 
 /** Zone raster (any dtype; codes are matched to the --id values as numbers). */
