@@ -33,6 +33,7 @@ const SUITES: Array<[string, string[]]> = [
   ['paths', ['dist/bench/paths.js', ...(quick ? ['--quick'] : [])]],
   ['accuracy', ['dist/bench/accuracy.js', quick ? '2048' : '8192', '3']],
   ['adjacency', ['dist/bench/adjacency.js', quick ? '2048' : '4096', '2']],
+  ['prepare', ['dist/bench/prepare.js', quick ? '2048' : '4096']],
   ['report', ['dist/bench/report.js', '--sizes', quick ? '250,500' : '250,500,1000']],
   ['scale', ['dist/bench/scale.js', ...(quick ? ['--sizes', '1024,2048'] : [])]],
 ];

@@ -11,6 +11,7 @@ import { parseCarbonUnit } from '../models/carbon/coefficients.js';
 import { checkNumber } from '../errors.js';
 import { emissionsStep } from '../pipeline/steps/carbon.js';
 import { parseThreads, run, threadsOption } from './common.js';
+import { zonesIdOption, zonesRaster } from './zones-option.js';
 import { registerStorage } from './carbon-storage.js';
 import { registerNep } from './carbon-nep.js';
 import { registerSpatialize } from './carbon-spatialize.js';
@@ -35,6 +36,7 @@ interface EmissionsOpts {
   threads: string;
   memory?: string;
   blockRows?: string;
+  zonesId?: string;
 }
 
 function registerEmissions(carbon: Command): void {
@@ -43,7 +45,8 @@ function registerEmissions(carbon: Command): void {
     .description('coefficient method: per-cell emission raster, per-class and per-unit CE, CS, budget (seeds 000, 001)')
     .requiredOption('--landuse <tif>', 'land-use raster (integer codes)')
     .requiredOption('--coefficients <csv>', 'code,name,coefficient (t/ha/yr, + optional region, unit)')
-    .option('--zones <tif>', 'unit raster (integer unit ids) for by_unit.csv')
+    .option('--zones <tif|geojson|shp>', 'unit raster (integer unit ids) for by_unit.csv, or polygon units with --zones-id')
+    .addOption(zonesIdOption())
     .option('--units <csv>', 'unit table: unit,region (required with region-specific coefficients)')
     .option('--pixel-area-ha <x>', 'hectares per cell (default: from the geotransform, projected metres)')
     .option('--unit <u>', 'output unit tC | tCO2 (default: the table\'s; converted with 44/12 only when different)')
@@ -57,17 +60,23 @@ function registerEmissions(carbon: Command): void {
         inputs: { '--landuse': o.landuse, '--coefficients': o.coefficients, '--zones': o.zones, '--units': o.units },
         dirs: { '--out': { dir: o.out, files: ['by_class.csv', 'by_unit.csv', 'emissions.tif', 'summary.json'] } },
       }), async (o: EmissionsOpts) => {
-        const budget = parseBudget(o);
-        const { result: r } = await emissionsStep({
-          landuse: o.landuse, coefficients: o.coefficients, zones: o.zones, units: o.units, out: o.out,
-          coefficientUnit: o.coefficientUnit ? parseCarbonUnit(o.coefficientUnit, '--coefficient-unit') : undefined,
-          unit: o.unit ? parseCarbonUnit(o.unit, '--unit') : undefined,
-          pixelAreaHa: optNumber('--pixel-area-ha', o.pixelAreaHa),
-          threads: parseThreads(o.threads), memory: budget.memory, blockRows: budget.maxRows,
-        });
-        const zones = o.zones;
-        process.stdout.write(`emissions: CE ${fmtHuman(r.total.ce)} CS ${fmtHuman(r.total.cs)} budget ${fmtHuman(r.total.budget)} ${r.unit}/yr -> ${o.out}\n`);
-        if (zones && r.cellsOutsideUnits > 0) process.stderr.write(`landcarbon carbon emissions: note: ${r.cellsOutsideUnits} land-use cells lie outside every unit of ${o.zones} (not in by_unit.csv)\n`);
+        const zr = await zonesRaster(o.zones, o.zonesId, o.landuse, o);
+        try {
+          const budget = parseBudget(o);
+          const { result: r } = await emissionsStep({
+            landuse: o.landuse, coefficients: o.coefficients, zones: zr.path, units: o.units, out: o.out,
+            coefficientUnit: o.coefficientUnit ? parseCarbonUnit(o.coefficientUnit, '--coefficient-unit') : undefined,
+            unit: o.unit ? parseCarbonUnit(o.unit, '--unit') : undefined,
+            pixelAreaHa: optNumber('--pixel-area-ha', o.pixelAreaHa),
+            threads: parseThreads(o.threads), memory: budget.memory, blockRows: budget.maxRows,
+          });
+          process.stdout.write(`emissions: CE ${fmtHuman(r.total.ce)} CS ${fmtHuman(r.total.cs)} budget ${fmtHuman(r.total.budget)} ${r.unit}/yr -> ${o.out}
+`);
+          if (zr.path && r.cellsOutsideUnits > 0) process.stderr.write(`landcarbon carbon emissions: note: ${r.cellsOutsideUnits} land-use cells lie outside every unit of ${o.zones} (not in by_unit.csv)
+`);
+        } finally {
+          zr.cleanup();
+        }
       }),
     );
 }

@@ -19,7 +19,7 @@ export function defaultTablePath(out: string): string {
   return (ext ? out.slice(0, -ext.length) : out) + '.csv';
 }
 
-interface ZonesOpts { like: string; id: string; name?: string; out: string; table?: string; quiet?: boolean; memory?: string; blockRows?: string }
+interface ZonesOpts { like: string; id: string; name?: string; out: string; table?: string; allTouched?: boolean; quiet?: boolean; memory?: string; blockRows?: string }
 
 function registerZones(prepare: Command): void {
   prepare
@@ -31,6 +31,7 @@ function registerZones(prepare: Command): void {
     .option('--name <field>', 'attribute holding the unit name')
     .requiredOption('--out <tif>', 'zone raster (UInt16, or UInt32 for ids above 65535)')
     .option('--table <csv>', 'unit table: id, name, cells, other attributes (default: the --out name with .csv)')
+    .option('--all-touched', "also every cell a unit's outline touches (gdal_rasterize -at); later units still win overlaps")
     .option('--quiet', 'no summary on stderr (warnings still)')
     .addOption(memoryOption())
     .addOption(blockRowsOption())
@@ -38,7 +39,7 @@ function registerZones(prepare: Command): void {
       run('prepare zones', (units: string, o: ZonesOpts) => ({ inputs: { '<units>': units, '--like': o.like }, outputs: { '--out': o.out, '--table': o.table ?? defaultTablePath(o.out) } }), async (units: string, o: ZonesOpts) => {
         const table = o.table ?? defaultTablePath(o.out);
         if (table === o.out) throw new ConfigError(`--table: ${table} is also --out; give the unit table another name`);
-        const r = await zonesStep({ units, like: o.like, id: o.id, name: o.name, out: o.out, table, ...parseBudget(o) });
+        const r = await zonesStep({ units, like: o.like, id: o.id, name: o.name, out: o.out, table, allTouched: o.allTouched === true, ...parseBudget(o) });
         for (const w of r.warnings) process.stderr.write(`landcarbon prepare zones: warning: ${w}\n`);
         if (!o.quiet) {
           process.stderr.write(`${o.out}: ${r.units.length} units, ${r.cells} cells (${r.dtype}, NoData 0; ${r.crs.from} -> ${r.crs.to}); table ${table}\n`);
@@ -63,7 +64,7 @@ function registerDistance(prepare: Command): void {
   prepare
     .command('distance')
     .description("Euclidean distance in map units from each cell centre to the nearest target cell centre (gdal_proximity -distunits GEO); exact linear-time distance transform")
-    .argument('<targets>', 'features (GeoJSON / shapefile: polygons by cell centre, points by the cell holding them) or a raster (non-zero cells, NoData never)')
+    .argument('<targets>', 'features (GeoJSON / shapefile: polygons, lines and points, burned as gdal_rasterize does) or a raster (non-zero cells, NoData never)')
     .option('--like <tif>', 'grid of the output (needed for vector targets; a raster target must be on it)')
     .option('--values <list>', 'raster targets: the cell values that are targets, e.g. 1,2 (default: every non-zero cell)')
     .requiredOption('--out <tif>', 'distance raster (Float32, map units)')

@@ -11,12 +11,14 @@ import { Engine } from '../tiling/engine.js';
 import { parseBudget } from '../tiling/blocks.js';
 import { blockRowsOption, memoryOption } from '../tiling/memory.js';
 import { parseThreads, run, threadsOption } from './common.js';
+import { zonesIdOption, zonesRaster } from './zones-option.js';
 
 export function register(program: Command): void {
   program
     .command('zonal')
     .description('count cells and sum value rasters per (zone, class): zone, class, cells, area_ha, <value>...')
-    .requiredOption('--zones <tif>', 'zone raster (integer unit ids)')
+    .requiredOption('--zones <tif|geojson|shp>', 'zone raster (integer unit ids), or polygon units with --zones-id')
+    .addOption(zonesIdOption())
     .requiredOption('--classes <tif>', 'class raster (integer land-use codes)')
     .option('--values <tif...>', 'value rasters to sum (one column each, named after the file)')
     .option('--pixel-area-ha <x>', 'hectares per cell (default: from the grid, map units in metres)')
@@ -27,12 +29,13 @@ export function register(program: Command): void {
     .addOption(memoryOption())
     .addOption(blockRowsOption())
     .action(
-      run('zonal', (o: { zones: string; classes: string; values?: string[]; out: string }) => ({ inputs: { '--zones': o.zones, '--classes': o.classes, '--values': o.values }, outputs: { '--out': o.out } }), async (o: { zones: string; classes: string; values?: string[]; pixelAreaHa?: string; out: string; threads?: string; tileRows?: string; quiet?: boolean; memory?: string; blockRows?: string }) => {
+      run('zonal', (o: { zones: string; classes: string; values?: string[]; out: string }) => ({ inputs: { '--zones': o.zones, '--classes': o.classes, '--values': o.values }, outputs: { '--out': o.out } }), async (o: { zones: string; zonesId?: string; classes: string; values?: string[]; pixelAreaHa?: string; out: string; threads?: string; tileRows?: string; quiet?: boolean; memory?: string; blockRows?: string }) => {
         const budget = parseBudget(o);
+        const zones = await zonesRaster(o.zones, o.zonesId, o.classes, o);
         const engine = new Engine({ threads: parseThreads(o.threads) });
         try {
           const t = await zonalFiles(engine, {
-            zones: o.zones,
+            zones: zones.path!,
             classes: o.classes,
             values: o.values,
             pixelAreaHa: o.pixelAreaHa === undefined ? undefined : Number(o.pixelAreaHa),
@@ -55,6 +58,7 @@ export function register(program: Command): void {
           }
         } finally {
           await engine.close();
+          zones.cleanup();
         }
       }),
     );

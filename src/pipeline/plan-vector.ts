@@ -8,7 +8,8 @@
 import { existsSync } from 'node:fs';
 import { ConfigError } from '../errors.js';
 import { writeFileAtomic } from '../io/atomic.js';
-import { writeCsv } from '../io/table.js';
+import { readCsv, writeCsv } from '../io/table.js';
+import { parsePoolTable, totalDensity } from '../models/carbon/storage.js';
 import { converter, WGS84 } from '../io/vector/crs.js';
 import { readVector, vectorFiles, isVectorPath, type Geometry } from '../io/vector/read.js';
 import { zoneUnits, type UnitInput } from '../models/balance.js';
@@ -44,14 +45,14 @@ export async function prepareVectors(r: Runner, study: Study, P: (...p: string[]
     const nameAttr = study.units.name;
     const x = await r.step({
       name: 'prepare-zones',
-      title: `rasterise the polygon units onto the land-use grid (cell centres, as gdal_rasterize)`,
+      title: `rasterise the polygon units onto the land-use grid (${study.units.allTouched ? 'all touched cells, as gdal_rasterize -at' : 'cell centres, as gdal_rasterize'})`,
       inputs: [...vectorFiles(src), grid],
-      params: { id, name: nameAttr ?? null },
+      params: { id, name: nameAttr ?? null, allTouched: study.units.allTouched ?? false },
       outputs: [zones, table],
       run: async () => {
         const layer = await readVector(src);
         const hasName = nameAttr !== undefined && layer.fields.includes(nameAttr);
-        const z = await zonesStep({ units: src, like: grid, id, name: hasName ? nameAttr : undefined, out: zones, table, ...budget });
+        const z = await zonesStep({ units: src, like: grid, id, name: hasName ? nameAttr : undefined, out: zones, table, allTouched: study.units.allTouched ?? false, ...budget });
         return { units: z.units.map((u) => ({ id: u.id, name: u.name, cells: u.cells })), warnings: z.warnings, crs: z.crs };
       },
     });
@@ -92,8 +93,9 @@ const finite = (v: unknown) => (typeof v === 'number' && !Number.isFinite(v) ? n
 
 /**
  * tables/by_unit_<label>.csv for every map: unit, name, area_ha, ce, cs, budget, then per scheme
- * <scheme>_zone, _reason, _ccr, _cbi, _ecc, _esc; with polygon units also by_unit_<label>.geojson
- * (the polygons in WGS 84 with their attributes and these columns).
+ * <scheme>_zone, _reason, _ccr, _cbi, _ecc, _esc, the area of each class (area_ha_<class>), and
+ * with a pool table the storage (t C) and mean carbon density (t C/ha, kg C/m2); with polygon
+ * units also by_unit_<label>.geojson (the polygons in WGS 84 with their attributes and these columns).
  */
 export async function writeUnitTables(
   r: Runner,
@@ -106,18 +108,23 @@ export async function writeUnitTables(
   unitInputs: (c: MapCarbon, withLinkage: boolean) => UnitInput[],
   linkageOf: Map<string, Map<number, number>>,
   polygons: PreparedVectors['polygons'],
+  areas: { classCellsOf: Map<string, Map<number, Map<number, number>>>; pixelAreaHa: number },
 ): Promise<string[]> {
+  const pools = s.carbon.pools ? parsePoolTable(readCsv(s.carbon.pools)) : null;
+  const density = new Map((pools ?? []).map((p) => [p.code, totalDensity(p)]));
   const files: string[] = [];
   for (const c of carbon) {
     const csv = P('tables', `by_unit_${c.label}.csv`);
     const geo = P('tables', `by_unit_${c.label}.geojson`);
     const schemes = s.balance.schemes.filter((x) => x !== 'bth' || linkageOf.has(c.label));
     const inputs = schemes.map((x) => ({ scheme: x, units: unitInputs(c, x === 'bth') }));
+    const cells = areas.classCellsOf.get(c.label) ?? new Map<number, Map<number, number>>();
+    const classArea = unitIds.map((u) => s.landuse.classes.map((k) => (cells.get(u)?.get(k.code) ?? 0) * areas.pixelAreaHa));
     await r.step({
       name: `by-unit-${c.label}`,
       title: `per-unit table ${c.label.replace('_', ' ')}`,
-      inputs: [...schemes.filter((x) => existsSync(x)), ...(polygons ? vectorFiles(polygons.file) : [])],
-      params: { byUnit: c.byUnit, unit: c.unit, names: unitIds.map((u) => unitNames[u]), area: unitIds.map(areaKm2), inputs },
+      inputs: [...schemes.filter((x) => existsSync(x)), ...(polygons ? vectorFiles(polygons.file) : []), ...(s.carbon.pools ? [s.carbon.pools] : [])],
+      params: { byUnit: c.byUnit, unit: c.unit, names: unitIds.map((u) => unitNames[u]), area: unitIds.map(areaKm2), inputs, classArea },
       outputs: polygons ? [csv, geo] : [csv],
       run: async () => {
         const zoned = inputs.map((x) => {
@@ -125,14 +132,29 @@ export async function writeUnitTables(
           return new Map(z.map((u) => [Number(u.unit), u]));
         });
         const tag = (x: string) => (existsSync(x) ? x.replace(/^.*[\\/]/, '').replace(/\.[^.]*$/, '') : x).replace(/[^A-Za-z0-9_-]/g, '_');
-        const columns = ['unit', 'name', 'area_ha', `ce_${c.unit}`, `cs_${c.unit}`, `budget_${c.unit}`, ...schemes.flatMap((x) => ['zone', 'reason', 'ccr', 'cbi', 'ecc', 'esc'].map((k) => `${tag(x)}_${k}`))];
-        const rows = c.byUnit.map((b) => [
-          b.unit, unitNames[b.unit] ?? String(b.unit), areaKm2(b.unit) * 100, b.ce, b.cs, b.budget,
-          ...zoned.flatMap((m) => {
-            const z = m.get(b.unit);
-            return z ? [z.zone, z.reason, z.ccr, z.cbi, z.ecc, z.esc] : ['', '', '', '', '', ''];
-          }),
-        ]);
+        const columns = [
+          'unit', 'name', 'area_ha', `ce_${c.unit}`, `cs_${c.unit}`, `budget_${c.unit}`,
+          ...schemes.flatMap((x) => ['zone', 'reason', 'ccr', 'cbi', 'ecc', 'esc'].map((k) => `${tag(x)}_${k}`)),
+          ...s.landuse.classes.map((k) => `area_ha_${k.name}`),
+          ...(pools ? ['storage_tC', 'density_tC_per_ha', 'density_kgC_per_m2'] : []),
+        ];
+        const index = new Map(unitIds.map((u, i) => [u, i]));
+        const rows = c.byUnit.map((b) => {
+          const ca = classArea[index.get(b.unit) ?? -1] ?? s.landuse.classes.map(() => 0);
+          const area = ca.reduce((a, x) => a + x, 0);
+          // InVEST storage of the map in this unit: area x (above + below + soil + dead), t C
+          const storage = s.landuse.classes.reduce((a, k, j) => a + ca[j] * (density.get(k.code) ?? 0), 0);
+          return [
+            b.unit, unitNames[b.unit] ?? String(b.unit), area, b.ce, b.cs, b.budget,
+            ...zoned.flatMap((m) => {
+              const z = m.get(b.unit);
+              return z ? [z.zone, z.reason, z.ccr, z.cbi, z.ecc, z.esc] : ['', '', '', '', '', ''];
+            }),
+            ...ca,
+            // t/ha x 1000 kg / 10 000 m2 = kg/m2 x 10
+            ...(pools ? [storage, area > 0 ? storage / area : '', area > 0 ? storage / area / 10 : ''] : []),
+          ];
+        });
         writeCsv(csv, columns, rows);
         if (polygons) {
           const layer = await readVector(polygons.file);

@@ -611,7 +611,27 @@ export async function runStudy(r: Runner, study: Study, threads: number): Promis
   }
 
   // 12. per-unit tables of every map: names, area, CE, CS, budget, and the indices and zone of each scheme
-  const unitTables = await writeUnitTables(r, P, carbon, s, unitIds, unitNames, areaKm2, unitInputs, linkageOf, prepared.polygons);
+  // class cells per unit of every map (the observed one is counted above): areas and storage per unit
+  const classCellsOf = new Map<string, Map<number, Map<number, number>>>([[String(base.year), unitClassCells]]);
+  for (const c of carbon.filter((x) => x.scenario !== null)) {
+    const out = P('zonal', `landuse_${c.label}_by_unit.csv`);
+    const rows = await r.step({
+      name: `zonal-${c.label}`,
+      title: `class areas of ${c.label.replace('_', ' ')} per unit`,
+      inputs: [s.units.zones, c.map],
+      params: {},
+      outputs: [out],
+      run: async () => {
+        const t = await withEngine({ threads }, (engine) => zonalFiles(engine, { zones: s.units.zones, classes: c.map }));
+        writeCsv(out, t.columns, t.rows);
+        return t.rows.map((row) => row.slice(0, 3));
+      },
+    });
+    const m = new Map<number, Map<number, number>>();
+    for (const [zone, code, cells] of rows) m.set(zone, (m.get(zone) ?? new Map<number, number>()).set(code, cells));
+    classCellsOf.set(c.label, m);
+  }
+  const unitTables = await writeUnitTables(r, P, carbon, s, unitIds, unitNames, areaKm2, unitInputs, linkageOf, prepared.polygons, { classCellsOf, pixelAreaHa });
   notes.push(`## Per-unit tables\n\n${unitTables.map((f) => relative(r.dir, f)).join(', ')}.`);
 
   return { study, prepared: s, polygons: prepared.polygons, units: unitIds, unitNames, pixelAreaHa, classCells, accuracy: acc, scenarios, carbon, storage, forecasts, balance, choice, zoneTransitions, network, stats, notes };

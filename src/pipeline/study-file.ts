@@ -83,6 +83,7 @@ export const STUDY_SPEC: Field = {
       fields: {
         zones: { kind: 'file', what: 'zones (raster or polygon)', doc: 'polygon units (.geojson, .shp with .dbf/.prj; rasterised onto the land-use grid by cell centre, as gdal_rasterize) or a zone raster (integer unit ids, NoData outside)', example: 'zones.tif' },
         id: { kind: 'string', optional: true, doc: 'polygon units: the attribute holding the unit id (whole numbers >= 1, unique), e.g. ADCODE' },
+        all_touched: { kind: 'bool', doc: "polygon units: also every cell a unit's outline touches (gdal_rasterize -at)", default: false },
         table: { kind: 'file', what: 'table', optional: true, doc: 'unit table (CSV): id, name, yearly GDP and population columns (<prefix><year>)', example: 'units.csv' },
         table_id: { kind: 'string', doc: 'column of the unit table holding the zone id', default: 'unit' },
         name: { kind: 'string', optional: true, doc: 'column of the unit table, or attribute of the polygon units, holding the unit name', example: 'name' },
@@ -100,7 +101,7 @@ export const STUDY_SPEC: Field = {
         fields: {
           name: { kind: 'string', doc: 'short name', example: 'dem' },
           file: { kind: 'file', what: 'raster', optional: true, doc: 'driver raster', example: 'dem.tif' },
-          distance_to: { kind: 'file', what: 'vector or raster', optional: true, doc: 'instead of file: distance in map units to these features (GeoJSON / shapefile: polygons and points) or to the non-zero cells of this raster, as gdal_proximity, e.g. roads.geojson' },
+          distance_to: { kind: 'file', what: 'vector or raster', optional: true, doc: 'instead of file: distance in map units to these features (GeoJSON / shapefile: polygons, lines, points) or to the non-zero cells of this raster, as gdal_proximity, e.g. roads.geojson' },
           values: { kind: 'list', optional: true, of: { kind: 'int', doc: 'cell value', min: -2147483648, max: 2147483647 }, doc: 'distance_to a raster: the cell values that are targets, e.g. [1]' },
         },
       },
@@ -382,7 +383,11 @@ async function checkStudy(v: any, c: Ctx): Promise<void> {
         attrsOk = false;
       }
       if (attrsOk && typeof v.units.id === 'string') {
-        zoneFeatures(layer, v.units.id, typeof v.units.name === 'string' && layer.fields.includes(v.units.name) ? v.units.name : undefined);
+        try {
+          zoneFeatures(layer, v.units.id, typeof v.units.name === 'string' && layer.fields.includes(v.units.name) ? v.units.name : undefined);
+        } catch (e) {
+          c.add('units.id', (e as Error).message.split('\n')[0]); // ids that repeat or are not whole numbers
+        }
         if (ref) pixelMapper(layer, ref.grid, ref.path);
       }
     } catch (e) {
@@ -390,6 +395,7 @@ async function checkStudy(v: any, c: Ctx): Promise<void> {
     }
   } else {
     if (typeof v.units?.id === 'string') c.add('units.id', 'units.id names an attribute of polygon units, but units.zones is a raster (its cells are the ids)');
+    if (v.units?.all_touched === true) c.add('units.all_touched', 'all_touched applies to polygon units, but units.zones is a raster');
     await rasterCheck(zonesFile, 'units.zones', true);
   }
   const ut = tableOf(v.units?.table, 'units.table');
@@ -413,7 +419,8 @@ async function checkStudy(v: any, c: Ctx): Promise<void> {
     if (!d) continue;
     const given = ['file', 'distance_to'].filter((k) => k in d);
     if (given.length !== 1) {
-      c.add(`drivers[${i}]`, given.length ? 'give file or distance_to, not both' : 'expected file (a driver raster) or distance_to (features to measure distance to)');
+      if (given.length) c.add(`drivers[${i}].distance_to`, 'give file or distance_to, not both');
+      else c.add(`drivers[${i}]`, 'expected file (a driver raster) or distance_to (features to measure distance to)');
       continue;
     }
     if (d.values !== undefined && (d.distance_to === undefined || isVectorPath(d.distance_to))) c.add(`drivers[${i}].values`, 'values select cells of a distance_to raster');
@@ -575,7 +582,7 @@ export async function loadStudyFile(file: string): Promise<Study> {
   return {
     file: resolve(file),
     landuse: { epochs: v.landuse.epochs, classes: v.landuse.classes },
-    units: { zones: v.units.zones, id: v.units.id, table: v.units.table, tableId: v.units.table_id, name: v.units.name, gdpPrefix: v.units.gdp_prefix, populationPrefix: v.units.population_prefix },
+    units: { zones: v.units.zones, id: v.units.id, allTouched: v.units.all_touched, table: v.units.table, tableId: v.units.table_id, name: v.units.name, gdpPrefix: v.units.gdp_prefix, populationPrefix: v.units.population_prefix },
     drivers: v.drivers.map((d: any) => (d.file ? { name: d.name, file: d.file } : { name: d.name, distanceTo: d.distance_to, ...(d.values ? { values: d.values } : {}) })),
     restricted: v.restricted ?? [],
     simulation: {
@@ -696,7 +703,7 @@ export function studyValues(s: Study, dir: string): Record<string, unknown> {
   const r = (f: string) => relative(dir, f) || '.';
   return {
     landuse: { epochs: s.landuse.epochs.map((e) => ({ year: e.year, file: r(e.file) })), classes: s.landuse.classes.map((c) => ({ code: c.code, name: c.name, role: c.role })) },
-    units: { zones: r(s.units.zones), id: s.units.id, table: s.units.table ? r(s.units.table) : undefined, table_id: s.units.tableId, name: s.units.name, gdp_prefix: s.units.gdpPrefix, population_prefix: s.units.populationPrefix },
+    units: { zones: r(s.units.zones), id: s.units.id, all_touched: s.units.allTouched ?? false, table: s.units.table ? r(s.units.table) : undefined, table_id: s.units.tableId, name: s.units.name, gdp_prefix: s.units.gdpPrefix, population_prefix: s.units.populationPrefix },
     drivers: s.drivers.map((d) => (d.distanceTo ? { name: d.name, distance_to: r(d.distanceTo), ...(d.values ? { values: d.values } : {}) } : { name: d.name, file: r(d.file!) })),
     restricted: s.restricted.map(r),
     simulation: {

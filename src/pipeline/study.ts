@@ -38,6 +38,8 @@ export interface Study {
     zones: string;
     /** Attribute of the polygon layer holding the unit id (whole numbers >= 1). */
     id?: string;
+    /** Polygon units: also the cells their outlines touch (gdal_rasterize -at). */
+    allTouched?: boolean;
     /** Optional unit table (CSV): an id column matching the zone ids, names, series. */
     table?: string;
     /** Column of the unit table holding the zone id. */

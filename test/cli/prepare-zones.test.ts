@@ -63,6 +63,15 @@ describe('prepare zones equals gdal_rasterize', () => {
     expect((await readRaster(out)).dtype).toBe('uint16');
   });
 
+  it('--all-touched equals gdal_rasterize -at (reprojected units; edge cases, edges on cell boundaries included)', async () => {
+    for (const [file, id, golden, nonzero] of [['units.geojson', 'ADCODE', 'zones_units_at.tif', 1495], ['edges.geojson', 'id', 'zones_edges_at.tif', 1031]] as const) {
+      const out = join(tmp, `at_${golden}`);
+      const r = await cli('prepare', 'zones', join(G, file), '--like', join(G, 'grid.tif'), '--id', id, '--all-touched', '--out', out, '--quiet', '--block-rows', '5');
+      expect(r.code, r.err).toBe(0);
+      expect(await sameCells(out, join(G, golden))).toEqual({ diff: 0, nonzero });
+    }
+  });
+
   it('output bytes do not depend on the block size', async () => {
     const ref = readFileSync(join(tmp, 'edges.tif'));
     for (const rows of ['1', '7']) {
@@ -150,5 +159,35 @@ describe('prepare zones options', () => {
     const r = await cli('prepare', 'zones', join(G, 'units.geojson'), '--like', join(G, 'grid.tif'), '--id', 'ADCODE', '--out', join(tmp, 'x.tif'), '--memory', '1K');
     expect(r.code).toBe(2);
     expect(r.err).toMatch(/--memory/);
+  });
+});
+
+describe('--zones takes polygon units with --zones-id (zonal, carbon emissions)', () => {
+  it('zonal on the polygons equals zonal on the zone raster prepare zones makes', async () => {
+    const a = await cli('zonal', '--zones', join(G, 'units.geojson'), '--zones-id', 'ADCODE', '--classes', join(G, 'grid.tif'), '--out', join(tmp, 'za.csv'), '--quiet');
+    expect(a.code, a.err).toBe(0);
+    expect(a.err).toMatch(/warning: .*unit 110109/); // the unit outside the grid, said once
+    const b = await cli('zonal', '--zones', join(G, 'zones_units.tif'), '--classes', join(G, 'grid.tif'), '--out', join(tmp, 'zb.csv'), '--quiet');
+    expect(b.code, b.err).toBe(0);
+    expect(readFileSync(join(tmp, 'za.csv'), 'utf8')).toBe(readFileSync(join(tmp, 'zb.csv'), 'utf8'));
+  });
+  it('carbon emissions by_unit.csv on the polygons equals the one on the zone raster', async () => {
+    writeFileSync(join(tmp, 'coef.csv'), 'code,name,coefficient,unit\n1,a,0.5,tC\n2,b,-0.25,tC\n3,c,2,tC\n');
+    const a = await cli('carbon', 'emissions', '--landuse', join(G, 'grid.tif'), '--coefficients', join(tmp, 'coef.csv'), '--zones', join(G, 'units.shp'), '--zones-id', 'ADCODE', '--out', join(tmp, 'ea'));
+    expect(a.code, a.err).toBe(0);
+    const b = await cli('carbon', 'emissions', '--landuse', join(G, 'grid.tif'), '--coefficients', join(tmp, 'coef.csv'), '--zones', join(G, 'zones_units_shp.tif'), '--out', join(tmp, 'eb'));
+    expect(b.code, b.err).toBe(0);
+    expect(readFileSync(join(tmp, 'ea/by_unit.csv'), 'utf8')).toBe(readFileSync(join(tmp, 'eb/by_unit.csv'), 'utf8'));
+  });
+  it('a polygon layer without --zones-id, and --zones-id with a raster, are refused', async () => {
+    const a = await cli('zonal', '--zones', join(G, 'units.geojson'), '--classes', join(G, 'grid.tif'), '--out', join(tmp, 'zc.csv'));
+    expect(a.code).toBe(2);
+    expect(a.err).toMatch(/--zones: .*units\.geojson is a polygon layer; give --zones-id, the attribute holding the unit id/);
+    const b = await cli('zonal', '--zones', join(G, 'zones_units.tif'), '--zones-id', 'ADCODE', '--classes', join(G, 'grid.tif'), '--out', join(tmp, 'zc.csv'));
+    expect(b.code).toBe(2);
+    expect(b.err).toMatch(/--zones-id: .*zones_units\.tif is a raster \(its cells are the unit ids\)/);
+    const c = await cli('carbon', 'emissions', '--landuse', join(G, 'grid.tif'), '--coefficients', join(tmp, 'coef.csv'), '--zones-id', 'ADCODE', '--out', join(tmp, 'ec'));
+    expect(c.code).toBe(2);
+    expect(c.err).toMatch(/--zones-id: goes with --zones naming a polygon layer/);
   });
 });

@@ -110,16 +110,18 @@ fe = {'type': 'FeatureCollection', 'crs': {'type': 'name', 'properties': {'name'
 with open(path('edges.geojson'), 'w', encoding='utf-8') as f:
     json.dump(fe, f, indent=1)
 
-def rasterize(vector, field, like, out, dtype=gdal.GDT_UInt16):
+def rasterize(vector, field, like, out, dtype=gdal.GDT_UInt16, all_touched=False):
     src = gdal.Open(like)
     ds = create(out, src.RasterXSize, src.RasterYSize, src.GetGeoTransform(), 32650, dtype, 0, fill=0)
     ds.SetProjection(src.GetProjection())
-    gdal.Rasterize(ds, vector, attribute=field)
+    gdal.Rasterize(ds, vector, attribute=field, allTouched=all_touched)
     ds.FlushCache(); ds = None
 
 rasterize(path('units.geojson'), 'ADCODE', path('grid.tif'), 'zones_units.tif', gdal.GDT_UInt32)
 rasterize(path('units.shp'), 'ADCODE', path('grid.tif'), 'zones_units_shp.tif', gdal.GDT_UInt32)
 rasterize(path('edges.geojson'), 'id', path('grid.tif'), 'zones_edges.tif')
+rasterize(path('units.geojson'), 'ADCODE', path('grid.tif'), 'zones_units_at.tif', gdal.GDT_UInt32, all_touched=True)
+rasterize(path('edges.geojson'), 'id', path('grid.tif'), 'zones_edges_at.tif', all_touched=True)
 
 # --- distance: a raster of targets and vector features -----------------------------------------
 targets = [0] * (W * H)
@@ -153,6 +155,21 @@ ds = create('features_burn.tif', W, H, GT, 32650, gdal.GDT_Byte, None, fill=0)
 gdal.Rasterize(ds, path('features.geojson'), burnValues=[1])
 ds.FlushCache(); ds = None
 proximity('features_burn.tif', 'dist_features.tif')
+# lines (roads): gdal_rasterize draws them with Bresenham's walk between the cells of the vertices
+lines = {'type': 'FeatureCollection', 'features': [
+    {'type': 'Feature', 'properties': {'name': 'G205'}, 'geometry': {'type': 'LineString', 'coordinates': lonlat([P(-3.2, 4.7), P(12.6, 9.3), P(20.1, 30.8), P(52.4, 33.3)])}},
+    {'type': 'Feature', 'properties': {'name': 'S101'}, 'geometry': {'type': 'MultiLineString', 'coordinates': [lonlat([P(30.5, -2.0), P(33.7, 14.2), P(47.9, 17.6)]), lonlat([P(5.1, 20.4), P(5.6, 26.9)])]}},
+]}
+rl = np.random.default_rng(7)
+for k in range(12):  # random polylines, some leaving the grid
+    pts = [P(float(rl.uniform(-5, 53)), float(rl.uniform(-5, 41))) for _ in range(int(rl.integers(2, 6)))]
+    lines['features'].append({'type': 'Feature', 'properties': {'name': 'r%d' % k}, 'geometry': {'type': 'LineString', 'coordinates': lonlat(pts)}})
+with open(path('lines.geojson'), 'w', encoding='utf-8') as f:
+    json.dump(lines, f, indent=1)
+ds = create('lines_burn.tif', W, H, GT, 32650, gdal.GDT_Byte, None, fill=0)
+gdal.Rasterize(ds, path('lines.geojson'), burnValues=[1])
+ds.FlushCache(); ds = None
+proximity('lines_burn.tif', 'dist_lines.tif')
 
 # --- slope: a DEM with a NoData hole -------------------------------------------------------------
 dem = []

@@ -58,6 +58,15 @@ describe('study file', () => {
     expect(s.network.threshold).toBe('top:1%');
   });
 
+  it('polygon units and a distance driver are accepted', async () => {
+    const t = edit('    file: dem.tif', '    distance_to: stations.geojson', edit('  zones: zones.tif', '  zones: townships.geojson\n  id: code').text).text;
+    writeFileSync(join(dir, 'vector.yaml'), t);
+    const s = await loadStudyFile(join(dir, 'vector.yaml'));
+    expect(s.units.zones).toBe(join(dir, 'townships.geojson'));
+    expect(s.units.id).toBe('code');
+    expect(s.drivers[0]).toEqual({ name: 'dem', distanceTo: join(dir, 'stations.geojson') });
+  });
+
   it('the template of `init` parses; with its example files missing, only "not found" errors', async () => {
     const empty = mkdtempSync(join(tmpdir(), 'lc-template-'));
     const f = join(empty, 'study.yaml');
@@ -96,6 +105,18 @@ describe('study file', () => {
     ['  factors: [share_built-up, share_forest, city]', '  factors: [share_built-up, share_orchard]', 'stats.factors[1]', 'unknown factor "share_orchard"'],
     ['  clusters: 4', '  clusters: 1', 'stats.clusters', 'expected an integer in [2, 1000], got 1'],
     ['  language: en', '  language: fr', 'report.language', 'expected one of en, zh, got "fr"'],
+    // polygon units and distance drivers (the sample writes townships.geojson and stations.geojson)
+    ['  zones: zones.tif', '  zones: townships.geojson', 'units.zones', 'polygon units need units.id: the attribute holding the unit id'],
+    ['  zones: zones.tif', '  zones: townships.geojson\n  id: ADCODE', 'units.id', 'attribute "ADCODE" not found in townships.geojson (has: code, name)'],
+    ['  zones: zones.tif', '  zones: townships.geojson\n  id: name', 'units.id', 'name = "东城镇 Dongcheng" (expected a whole number in [1, 4294967295]'],
+    ['  zones: zones.tif', '  zones: zones.tif\n  id: code', 'units.id', 'units.id names an attribute of polygon units, but units.zones is a raster'],
+    ['  all_touched: false', '  all_touched: true', 'units.all_touched', 'all_touched applies to polygon units, but units.zones is a raster'],
+    ['  zones: zones.tif', '  zones: roads.shp', 'units.zones', 'zones (raster or polygon) file "roads.shp" not found'],
+    ['    file: dem.tif', '    file: dem.tif\n    distance_to: stations.geojson', 'drivers[0].distance_to', 'give file or distance_to, not both'],
+    ['    file: dem.tif', '    distance_to: rivers.geojson', 'drivers[0].distance_to', 'vector or raster file "rivers.geojson" not found'],
+    ['    file: dem.tif', '    distance_to: stations.geojson\n    values: [1]', 'drivers[0].values', 'values select cells of a distance_to raster'],
+    ['    file: dem.tif', '    distance_to: small.tif', 'drivers[0].distance_to', 'small.tif: grid 10x10'],
+    ['  - name: dem\n    file: dem.tif', '  - name: dem', 'drivers[0]', 'expected file (a driver raster) or distance_to (features to measure distance to)'],
   ];
   for (const [from, to, path, msg] of cases) {
     it(`${path}: ${msg.slice(0, 60)}`, async () => {

@@ -51,6 +51,7 @@ beforeAll(() => {
     '2505,30,33,36,40,44,1.1,1.2,1.3,1.4,1.5',
     '2506,150,158,167,177,187,17.0,17.2,17.4,17.5,17.7',
   ].join('\n') + '\n');
+  writeFileSync(join(dir, 'pools.csv'), 'code,name,c_above,c_below,c_soil,c_dead\n1,forest,80,20,100,5\n2,built,5,1,25,0\n3,other,20,10,60,2\n');
   writeFileSync(join(dir, 'coefficients.csv'), 'code,name,coefficient,unit\n1,forest,-0.581,tC\n2,built,55.8,tC\n3,other,-0.021,tC\n');
   writeFileSync(join(dir, 'study.yaml'), `# a study written by hand, as a user would
 landuse:
@@ -83,6 +84,7 @@ simulation:
   max_iterations: 30
 carbon:
   coefficients: coefficients.csv
+  pools: pools.csv
 balance:
   schemes: [suzhou]
 `);
@@ -108,10 +110,13 @@ describe('a study with vector units and a vector distance driver on the real pie
     const lu = await read(join(PIE, 'lu_pie_1999.tif'));
     const ha = Math.abs(lu.rx * lu.ry) / 1e4; // 99.921 x 99.955 m = 0.99876 ha
     const coef: Record<number, number> = { 1: -0.581, 2: 55.8, 3: -0.021 };
-    const ce = new Map<number, number>(), cs = new Map<number, number>();
+    const pool: Record<number, number> = { 1: 80 + 20 + 100 + 5, 2: 5 + 1 + 25 + 0, 3: 20 + 10 + 60 + 2 }; // t C/ha
+    const ce = new Map<number, number>(), cs = new Map<number, number>(), st = new Map<number, number>(), forest = new Map<number, number>();
     for (let i = 0; i < z.d.length; i++) {
       const u = z.d[i], c = lu.d[i];
       if (u === 0 || c === 255) continue;
+      st.set(u, (st.get(u) ?? 0) + ha * pool[c]);
+      if (c === 1) forest.set(u, (forest.get(u) ?? 0) + ha);
       const e = ha * coef[c];
       if (e > 0) ce.set(u, (ce.get(u) ?? 0) + e);
       else cs.set(u, (cs.get(u) ?? 0) - e);
@@ -125,6 +130,11 @@ describe('a study with vector units and a vector distance driver on the real pie
       expect(Number(r[4])).toBeCloseTo(cs.get(u) ?? 0, 6);
       expect(Number(r[5])).toBeCloseTo((ce.get(u) ?? 0) - (cs.get(u) ?? 0), 6);
       expect(r[6]).not.toBe(''); // a suzhou zone for every unit
+      const col = (k: string) => Number(r[t.columns.indexOf(k)]);
+      expect(col('storage_tC')).toBeCloseTo(st.get(u) ?? 0, 4);
+      expect(col('area_ha_forest')).toBeCloseTo(forest.get(u) ?? 0, 6);
+      expect(col('density_tC_per_ha')).toBeCloseTo((st.get(u) ?? 0) / col('area_ha'), 9);
+      expect(col('density_kgC_per_m2')).toBeCloseTo(col('density_tC_per_ha') / 10, 9);
     }
     // names from the polygons, UTF-8 through to the table and the GeoJSON for QGIS
     expect(t.rows.map((r) => r[1])).toContain('Plum Island 梅子岛');
@@ -163,6 +173,16 @@ describe('a study with vector units and a vector distance driver on the real pie
     }
     expect(bad).toEqual([]);
   });
+
+  itShared('units.all_touched: true reruns the zones as gdal_rasterize -at would burn them, and what follows', () => {
+    const yaml = readFileSync(join(dir, 'study.yaml'), 'utf8');
+    writeFileSync(join(dir, 'study_at.yaml'), yaml.replace('  id: town_id\n', '  id: town_id\n  all_touched: true\n'));
+    const r = spawnSync(process.execPath, [BIN, 'run', join(dir, 'study_at.yaml'), '--out', join(dir, 'out_at'), '--threads', '1', '--quiet'], { encoding: 'utf8', cwd: ROOT });
+    expect(r.status, r.stderr).toBe(0);
+    const t = parseCsv(readFileSync(join(dir, 'out_at/prepare/units.csv'), 'utf8'), 'units.csv');
+    // the six townships tile the grid: every cell is burned either way, only the owner of border cells may change
+    expect(t.rows.reduce((a, row) => a + Number(row[2]), 0)).toBe(497 * 434);
+  }, 60_000);
 
   itShared('a rerun skips every step, the vector steps included; a changed road layer reruns its driver and what follows', () => {
     const again = run();

@@ -78,6 +78,71 @@ export function clockwise(r: number[][]): number[][] {
   return isClockwise(r) ? r : r.slice().reverse();
 }
 
+/**
+ * ALL_TOUCHED outline (GDALdllImageLineAllTouched, GDAL 3.6): every cell a segment of the
+ * polyline passes through, walked cell by cell from left to right, clipped to the grid. Cells
+ * go to `out` as [x, y]; gdal_rasterize -at burns them before the cell-centre fill.
+ */
+export function allTouchedCells(part: number[][], W: number, H: number, out: Array<[number, number]>): void {
+  const F = Math.floor;
+  for (let j = 1; j < part.length; j++) {
+    let x = part[j - 1][0], y = part[j - 1][1], xe = part[j][0], ye = part[j][1];
+    if ((y < 0 && ye < 0) || (y > H && ye > H) || (x < 0 && xe < 0) || (x > W && xe > W)) continue;
+    if (x > xe) { [x, xe] = [xe, x]; [y, ye] = [ye, y]; }
+    // a polygon edge lying on a cell boundary touches the cells beside it without entering them:
+    // GDAL burns only the cells an outline passes through (its "intersect only" mode for polygons)
+    const onGrid = (v: number) => Math.abs(v - Math.round(v)) < 1e-4;
+    if (F(x) === F(xe)) {
+      // vertical
+      if (onGrid(x) && onGrid(xe)) continue;
+      if (ye < y) [y, ye] = [ye, y];
+      const ix = F(x);
+      let iy = F(y), iye = F(ye);
+      if (ix >= W) continue;
+      if (iy < 0) iy = 0;
+      if (iye >= H) iye = H - 1;
+      for (; iy <= iye; iy++) out.push([ix, iy]);
+      continue;
+    }
+    if (F(y) === F(ye)) {
+      // horizontal
+      if (onGrid(y) && onGrid(ye)) continue;
+      const iy = F(y);
+      let ix = F(x), ixe = F(xe);
+      if (iy >= H) continue;
+      if (ix < 0) ix = 0;
+      if (ixe >= W) ixe = W - 1;
+      for (; ix <= ixe; ix++) out.push([ix, iy]);
+      continue;
+    }
+    const slope = (ye - y) / (xe - x);
+    if (xe > W) { ye -= (xe - W) * slope; xe = W; }
+    if (x < 0) { y += (0 - x) * slope; x = 0; }
+    if (ye > y) {
+      if (y < 0) { x += (0 - y) / slope; y = 0; }
+      if (ye >= H) { xe += (ye - H) / slope; ye = W; }
+    } else {
+      if (y >= H) { x += (H - y) / slope; y = H; }
+      if (ye < 0) { xe -= (ye - 0) / slope; ye = 0; }
+    }
+    while (x < xe) {
+      const ix = F(x), iy = F(y);
+      if (iy >= 0 && iy < H) out.push([ix, iy]);
+      let sx = F(x + 1) - x, sy = sx * slope;
+      if (F(y + sy) === iy) { x += sx; y += sy; }
+      else if (slope < 0) {
+        sy = iy - y;
+        if (sy > -0.000000001) sy = -0.000000001;
+        sx = sy / slope; x += sx; y += sy;
+      } else {
+        sy = iy + 1 - y;
+        if (sy < 0.000000001) sy = 0.000000001;
+        sx = sy / slope; x += sx; y += sy;
+      }
+    }
+  }
+}
+
 /** One feature ready to burn: its edges in pixel space, sorted by lower y. */
 export interface Burnable {
   value: number;
@@ -87,6 +152,16 @@ export interface Burnable {
   horiz: Float64Array;
   minY: number;
   maxY: number;
+  /** ALL_TOUCHED: outline cells, 2 numbers (x, y) per cell, sorted by row; burned with the fill. */
+  cells?: Int32Array;
+}
+
+/** Outline cells of rings (pixel space) for ALL_TOUCHED, sorted by row then column. */
+export function outlineCells(rings: number[][][], W: number, H: number): Int32Array {
+  const c: Array<[number, number]> = [];
+  for (const r of rings) allTouchedCells(r, W, H, c);
+  c.sort((a, b) => a[1] - b[1] || a[0] - b[0]);
+  return Int32Array.from(c.flat());
 }
 
 /** Rings in pixel coordinates ([x, y] pairs) -> a Burnable (null when it has no edge). */
@@ -122,6 +197,8 @@ interface State {
   /** First and last rows that can burn (GDAL's loop bounds, clamped to the grid). */
   row0: number;
   row1: number;
+  /** Next outline cell (ALL_TOUCHED). */
+  nextCell: number;
 }
 
 /** Burns features onto row bands of a grid, in row order; the state of each feature carries over between bands. */
@@ -137,6 +214,7 @@ export class Burner {
       // GDAL: miny = (int)dminy, maxy = (int)dmaxy, clamped to the raster
       row0: Math.max(0, Math.trunc(b.minY)),
       row1: Math.min(height - 1, Math.trunc(b.maxY)),
+      nextCell: 0,
     }));
   }
 
@@ -144,6 +222,15 @@ export class Burner {
   burnRows(row0: number, rows: number, out: { [i: number]: number; length: number }): void {
     const end = row0 + rows - 1;
     for (const s of this.states) {
+      const cells = s.b.cells;
+      if (cells) {
+        // outline first, as gdal_rasterize -at (same value: the order within a feature does not matter)
+        const v = s.b.value;
+        while (s.nextCell * 2 < cells.length && cells[s.nextCell * 2 + 1] < row0) s.nextCell++;
+        for (; s.nextCell * 2 < cells.length && cells[s.nextCell * 2 + 1] <= end; s.nextCell++) {
+          out[(cells[s.nextCell * 2 + 1] - row0) * this.width + cells[s.nextCell * 2]] = v;
+        }
+      }
       if (s.row1 < row0 || s.row0 > end) continue;
       const r1 = Math.min(end, s.row1);
       for (let y = Math.max(row0, s.row0); y <= r1; y++) this.row(s, y, out, (y - row0) * this.width);

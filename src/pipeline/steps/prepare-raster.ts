@@ -4,12 +4,14 @@
  * Distance (gdal_proximity's definition, DISTUNITS=GEO): for every cell, the Euclidean distance
  * in map units from its centre to the centre of the nearest target cell; target cells are 0.
  * Targets are the non-zero cells of a raster (or those equal to --values), NoData cells never;
- * vector features are rasterised first (polygons with gdal_rasterize's cell-centre rule, points
- * to the cell that holds them). Computed exactly by the separable distance transform of
+ * vector features are rasterised first as gdal_rasterize does by default (polygons by cell
+ * centre, lines by Bresenham's walk between the cells of their vertices, points to the cell
+ * that holds them). Computed exactly by the separable distance transform of
  * Felzenszwalb & Huttenlocher (2012, Theory of Computing 8: 415-428): per row the distance to
  * the nearest target in the row, then per column the lower envelope of parabolas; linear in
- * cells. Memory is bounded by the block plan: pass 1 streams row blocks into a temporary file,
- * pass 2 reads column strips of it, pass 3 streams the result rows into the GeoTIFF.
+ * cells. Memory is bounded by the block plan: pass 1 streams row blocks into a scratch file
+ * beside the output (4 bytes per cell), pass 2 reads column strips of it into a second scratch
+ * file (4 bytes per cell), pass 3 streams the result rows into the GeoTIFF.
  * Rounding follows GDAL's for square pixels (float32 distance in pixels, times the pixel width,
  * to float32), so outputs equal gdal_proximity's. For non-square pixels GDAL multiplies pixel
  * distances by the pixel width only ("Pixels not square, distances will be inaccurate"); here
@@ -21,9 +23,8 @@
  * As gdaldem without -compute_edges: the first and last rows and columns, and every cell whose
  * window holds NoData, are NoData (-9999), so no slope is invented where the DEM says nothing.
  */
-import { closeSync, mkdtempSync, openSync, readSync, rmSync, writeSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { closeSync, mkdirSync, mkdtempSync, openSync, readSync, rmSync, writeSync } from 'node:fs';
+import { basename, dirname, join, resolve } from 'node:path';
 import { ConfigError, InputError } from '../../errors.js';
 import { readRaster, readRasterInfo, requireSingleBand } from '../../io/geotiff.js';
 import { checkSameGrid, DTYPE_BYTES, isNoData, pixelSize, type Grid } from '../../io/grid.js';
@@ -72,7 +73,16 @@ async function vectorTargets(path: string, gridPath: string): Promise<TargetSour
       continue;
     }
     if (g && (g.type === 'LineString' || g.type === 'MultiLineString')) {
-      throw new InputError(`${where}: geometry type ${g.type}; line features are not rasterised here yet (expected Polygon, MultiPolygon, Point or MultiPoint: buffer lines to polygons, or rasterise them with gdal_rasterize and give the raster)`);
+      const parts = (g.type === 'LineString' ? [g.coordinates] : (g.coordinates as unknown[])) as unknown[];
+      for (const part of parts) {
+        if (!Array.isArray(part) || part.length < 2) throw new InputError(`${where}: a line has ${Array.isArray(part) ? part.length : 0} positions (expected at least 2)`);
+        const px = part.map((p) => {
+          if (!Array.isArray(p) || !Number.isFinite(p[0]) || !Number.isFinite(p[1])) throw new InputError(`${where}: position ${JSON.stringify(p)} (expected [x, y] finite numbers)`);
+          return m.pixel(m.map(p as number[]));
+        });
+        for (let k = 1; k < px.length; k++) lineCells(px[k - 1], px[k], grid.width, grid.height, points);
+      }
+      continue;
     }
     const rings = polygonRings(g, where).map((r) => clockwise(r.map(m.map)).map(m.pixel));
     const b = burnable(rings, 1);
@@ -117,6 +127,39 @@ async function rasterTargets(path: string, values: number[] | undefined, like: s
       return a;
     },
   };
+}
+
+/**
+ * The cells gdal_rasterize burns for a line segment without ALL_TOUCHED (GDALdllImageLine):
+ * Bresenham's walk between the cells holding the two ends (floor of the pixel coordinates),
+ * both ends included, cells off the grid skipped; on a tie (error exactly 0) the minor axis
+ * steps, which is what GDAL 3.6 burns (tested on random lines against gdal_rasterize).
+ */
+export function lineCells(a: number[], b: number[], width: number, height: number, out: Array<[number, number]>): void {
+  let x = Math.floor(a[0]), y = Math.floor(a[1]);
+  const x1 = Math.floor(b[0]), y1 = Math.floor(b[1]);
+  let dx = Math.abs(x1 - x), dy = Math.abs(y1 - y);
+  const sx = x > x1 ? -1 : 1, sy = y > y1 ? -1 : 1;
+  const plot = () => {
+    if (x >= 0 && x < width && y >= 0 && y < height) out.push([x, y]);
+  };
+  if (dx >= dy) {
+    const xErr = 2 * dy, yErr = xErr - 2 * dx;
+    let err = xErr - dx;
+    while (dx-- >= 0) {
+      plot();
+      x += sx;
+      if (err >= 0) { y += sy; err += yErr; } else err += xErr;
+    }
+  } else {
+    const xErr = 2 * dx, yErr = xErr - 2 * dy;
+    let err = xErr - dy;
+    while (dy-- >= 0) {
+      plot();
+      y += sy;
+      if (err >= 0) { x += sx; err += yErr; } else err += xErr;
+    }
+  }
 }
 
 /** pread/pwrite helpers on a raw scratch file. */
@@ -191,52 +234,57 @@ export async function distanceStep(i: DistanceStepInput): Promise<DistanceStepRe
   const square = Math.abs(px.x - px.y) <= 1e-9 * px.x;
   // square pixels: work in pixels (integers, exact) and scale as GDAL does; else scale both axes
   const sx = square ? 1 : px.x, sy = square ? 1 : px.y;
-  const dir = mkdtempSync(join(tmpdir(), 'landcarbon-distance-'));
-  const fileG = join(dir, 'rows.f64'), fileD = join(dir, 'dist.f32');
+  // scratch beside the output (its filesystem holds the output: 4 bytes per cell; the scratch is 8)
+  mkdirSync(dirname(resolve(i.out)), { recursive: true });
+  const dir = mkdtempSync(join(dirname(resolve(i.out)), `.${basename(i.out)}.distance-`));
+  const fileG = join(dir, 'rows.i32'), fileD = join(dir, 'dist.f32');
   registerTemp(fileG);
   registerTemp(fileD);
   const fdG = openSync(fileG, 'w+'), fdD = openSync(fileD, 'w+');
   let targets = 0;
   let max = 0;
   try {
-    // pass 1: per row, squared distance (map units of sx) to the nearest target in the row
-    const p1 = planBlocks({ width: W, height: H, memory: i.memory, maxRows: i.maxRows, bytesPerCell: src.bytesPerCell + 8, fixedBytes: READER_BYTES, what: 'prepare distance' });
+    // pass 1: per row, the distance in cells to the nearest target in the row (-1: none in the row)
+    const p1 = planBlocks({ width: W, height: H, memory: i.memory, maxRows: i.maxRows, bytesPerCell: src.bytesPerCell + 4, fixedBytes: READER_BYTES, what: 'prepare distance' });
     for (const b of p1.blocks) {
       const t = await src.rows(b.row0, b.rows);
-      const g = new Float64Array(b.rows * W);
+      const g = new Int32Array(b.rows * W);
       for (let r = 0; r < b.rows; r++) {
         const o = r * W;
-        let last = -Infinity;
+        let last = -1;
         for (let x = 0; x < W; x++) {
           if (t[o + x]) { last = x; targets++; }
-          g[o + x] = x - last;
+          g[o + x] = last < 0 ? -1 : x - last;
         }
-        last = Infinity;
+        last = -1;
         for (let x = W - 1; x >= 0; x--) {
           if (t[o + x]) last = x;
-          const dx = Math.min(g[o + x], last - x) * sx;
-          g[o + x] = dx === Infinity ? Infinity : dx * dx;
+          if (last >= 0 && (g[o + x] < 0 || last - x < g[o + x])) g[o + x] = last - x;
         }
       }
-      writeAt(fdG, new Uint8Array(g.buffer), b.row0 * W * 8);
+      writeAt(fdG, new Uint8Array(g.buffer), b.row0 * W * 4);
     }
     if (targets === 0) throw new InputError(`${i.to}: no target cell on the grid (${vector ? 'no feature covers a cell centre' : i.values ? `no cell equals ${i.values.join(', ')}` : 'every cell is 0 or NoData'}); expected at least one`);
     // pass 2: column strips, lower envelope of parabolas down each column
-    const p2 = planBlocks({ width: H, height: W, memory: i.memory, maxRows: i.maxRows, bytesPerCell: 8 + 8 + 8 + 4 + 8 + 4, what: 'prepare distance' });
+    // per column of a strip: its row distances (4) and output (4); per strip: f, d, v, z of one column (8 + 8 + 4 + 8)
+    const p2 = planBlocks({ width: H, height: W, memory: i.memory, maxRows: i.maxRows, bytesPerCell: 4 + 4, fixedBytes: 28 * (H + 1), what: 'prepare distance' });
     const f = new Float64Array(H), d = new Float64Array(H), v = new Int32Array(H), z = new Float64Array(H + 1);
     const s2 = sy * sy;
     for (const strip of p2.blocks) {
       const c0 = strip.row0, nc = strip.rows;
-      const colsIn = new Float64Array(nc * H); // column-major
-      const rowBuf = new Float64Array(nc);
+      const colsIn = new Int32Array(nc * H); // column-major
+      const rowBuf = new Int32Array(nc);
       const rowBytes = new Uint8Array(rowBuf.buffer);
       for (let y = 0; y < H; y++) {
-        readAt(fdG, rowBytes, (y * W + c0) * 8);
+        readAt(fdG, rowBytes, (y * W + c0) * 4);
         for (let c = 0; c < nc; c++) colsIn[c * H + y] = rowBuf[c];
       }
       const out = new Float32Array(nc * H); // column-major
       for (let c = 0; c < nc; c++) {
-        f.set(colsIn.subarray(c * H, (c + 1) * H));
+        for (let y = 0; y < H; y++) {
+          const gx = colsIn[c * H + y];
+          f[y] = gx < 0 ? Infinity : (gx * sx) * (gx * sx);
+        }
         edt1d(f, H, s2, d, v, z);
         for (let y = 0; y < H; y++) {
           // GDAL: sqrt in double to float32 (pixels), then times the pixel width, to float32

@@ -11,7 +11,7 @@ import { describeGrid, type DType, type Grid } from '../../io/grid.js';
 import { writeCsv } from '../../io/table.js';
 import { converter, gridCrsDef, type CrsDef } from '../../io/vector/crs.js';
 import { readVector, type Geometry, type VectorFeature, type VectorLayer } from '../../io/vector/read.js';
-import { Burner, burnable, clockwise, invGeoTransform, type Burnable } from '../../io/vector/rasterize.js';
+import { Burner, burnable, clockwise, invGeoTransform, outlineCells, type Burnable } from '../../io/vector/rasterize.js';
 import { openBlockOutput, planBlocks, runBlocks, writerBytes } from '../../tiling/blocks.js';
 
 export interface BlockOpts {
@@ -112,6 +112,8 @@ export interface ZonesStepInput extends BlockOpts {
   out: string;
   /** Unit table (CSV: id, name, cells, other attributes). */
   table?: string;
+  /** gdal_rasterize -at: every cell a unit's outline touches, as well as those whose centre is inside. */
+  allTouched?: boolean;
 }
 
 export interface ZonesStepResult {
@@ -149,7 +151,10 @@ export async function zonesStep(i: ZonesStepInput): Promise<ZonesStepResult> {
   for (const { f, id } of feats) {
     const rings = polygonRings(f.geometry, `${layer.source}: feature ${f.index} (${i.id} ${id})`).map((r) => clockwise(r.map(mapper.map)).map(mapper.pixel));
     const b = burnable(rings, id);
-    if (b) items.push(b);
+    if (b) {
+      if (i.allTouched) b.cells = outlineCells(rings, grid.width, grid.height);
+      items.push(b);
+    }
   }
   const maxId = Math.max(...feats.map((u) => u.id));
   const dtype: DType = maxId <= 65535 ? 'uint16' : 'uint32';
