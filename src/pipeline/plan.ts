@@ -633,8 +633,68 @@ export async function runStudy(r: Runner, study: Study, threads: number): Promis
   }
   const unitTables = await writeUnitTables(r, P, carbon, s, unitIds, unitNames, areaKm2, unitInputs, linkageOf, prepared.polygons, { classCellsOf, pixelAreaHa });
   notes.push(`## Per-unit tables\n\n${unitTables.map((f) => relative(r.dir, f)).join(', ')}.`);
+  await classAreaChange(r, s, epochs.map((e) => String(e.year)), scenarios.map((sc) => sc.years.map((y) => `${y.year}_${sc.name}`)), unitNames, notes);
 
   return { study, prepared: s, polygons: prepared.polygons, units: unitIds, unitNames, pixelAreaHa, classCells, accuracy: acc, scenarios, carbon, storage, forecasts, balance, choice, zoneTransitions, network, stats, notes };
+}
+
+/**
+ * Class areas per map and their change (issue 13 item 5): the region's classes on every
+ * epoch and scenario map, and per unit between consecutive epochs, from the last epoch to each
+ * scenario's first year, and year to year (tables/class_area_change.csv,
+ * tables/class_area_change_by_unit.csv; ha and % of the earlier area), from the zonal tables
+ * of every map.
+ */
+async function classAreaChange(r: Runner, s: Study, epochs: string[], scenarios: string[][], unitNames: Record<string, string>, notes: string[]): Promise<void> {
+  const P = (...p: string[]) => join(r.dir, ...p);
+  // the zonal tables of the epochs and of the simulated maps (steps zonal-<label>)
+  const tables = new Map([...epochs, ...scenarios.flat()].map((l) => [l, P('zonal', `landuse_${l}_by_unit.csv`)]));
+  const last = epochs[epochs.length - 1];
+  const pairs: [string, string][] = epochs.slice(1).map((e, i) => [epochs[i], e]);
+  for (const maps of scenarios) maps.forEach((m, i) => pairs.push([i === 0 ? last : maps[i - 1], m]));
+  const labels = [...tables.keys()];
+  const regionFile = P('tables', 'class_area_change.csv');
+  const unitFile = P('tables', 'class_area_change_by_unit.csv');
+  await r.step({
+    name: 'class-area-change',
+    title: 'class areas per map and their change (region and units)',
+    inputs: [...tables.values()],
+    params: { pairs, classes: s.landuse.classes, names: unitNames },
+    outputs: [regionFile, unitFile],
+    run: () => {
+      // unit -> class -> ha, per map (zonal tables: zone, class, cells, area_ha, ...)
+      const area = new Map<string, Map<string, Map<number, number>>>();
+      for (const [label, f] of tables) {
+        const t = readCsv(f);
+        const iz = t.columns.indexOf('zone'), ic = t.columns.indexOf('class'), ia = t.columns.indexOf('area_ha');
+        const m = new Map<string, Map<number, number>>();
+        for (const row of t.rows) {
+          const u = m.get(row[iz]) ?? new Map<number, number>();
+          u.set(Number(row[ic]), Number(row[ia]));
+          m.set(row[iz], u);
+        }
+        area.set(label, m);
+      }
+      const total = (label: string, code: number) => [...area.get(label)!.values()].reduce((a, u) => a + (u.get(code) ?? 0), 0);
+      const pct = (from: number, to: number) => (from === 0 ? null : (100 * (to - from)) / from);
+      const cls = s.landuse.classes;
+      writeCsv(regionFile, ['code', 'class', ...labels.map((l) => `area_ha_${l}`), ...pairs.flatMap(([a, b]) => [`change_ha_${a}_${b}`, `change_pct_${a}_${b}`])],
+        cls.map((c) => [c.code, c.name, ...labels.map((l) => total(l, c.code)), ...pairs.flatMap(([a, b]) => [total(b, c.code) - total(a, c.code), pct(total(a, c.code), total(b, c.code))])]));
+      const units = [...new Set([...area.values()].flatMap((m) => [...m.keys()]))].sort((a, b) => Number(a) - Number(b));
+      const rows: (string | number | null)[][] = [];
+      for (const [a, b] of pairs) {
+        for (const u of units) {
+          for (const c of cls) {
+            const x = area.get(a)!.get(u)?.get(c.code) ?? 0, y = area.get(b)!.get(u)?.get(c.code) ?? 0;
+            if (x === 0 && y === 0) continue;
+            rows.push([u, unitNames[u] ?? u, c.code, c.name, a, b, x, y, y - x, pct(x, y)]);
+          }
+        }
+      }
+      writeCsv(unitFile, ['unit', 'name', 'code', 'class', 'from', 'to', 'from_ha', 'to_ha', 'change_ha', 'change_pct'], rows);
+    },
+  });
+  notes.push(`Class areas per map and their change (ha, % of the earlier area): ${relative(r.dir, regionFile)} (region), ${relative(r.dir, unitFile)} (units).`);
 }
 
 function gradeCounts(g: string[]): string {

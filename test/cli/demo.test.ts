@@ -81,6 +81,19 @@ describe('landcarbon demo (the main job) on a small sample region', () => {
       const got = new Map(t.filter((r) => r[0] === from && r[1] === to).map((r) => [`${r[2]}|${r[3]}`, Number(r[4])]));
       expect(got).toEqual(want);
     }
+    // class area change: region areas are the sums of the zonal tables, changes their differences, and the unit rows add up to them
+    const zonalHa = (label: string, code: string) => rows(`zonal/landuse_${label}_by_unit.csv`).filter((r) => r[1] === code).reduce((x, r) => x + Number(r[3]), 0);
+    const region = readFileSync(join(a, 'tables/class_area_change.csv'), 'utf8').trim().split('\n').map((l) => l.split(','));
+    const col = (n: string) => region[0].indexOf(n);
+    const byUnitChange = rows('tables/class_area_change_by_unit.csv');
+    for (const r of region.slice(1)) {
+      expect(Number(r[col('area_ha_2020')])).toBeCloseTo(zonalHa('2020', r[0]), 6);
+      expect(Number(r[col('area_ha_2030_natural')])).toBeCloseTo(zonalHa('2030_natural', r[0]), 6);
+      const ch = Number(r[col('change_ha_2020_2030_natural')]);
+      expect(ch).toBeCloseTo(zonalHa('2030_natural', r[0]) - zonalHa('2020', r[0]), 6);
+      const units = byUnitChange.filter((u) => u[2] === r[0] && u[4] === '2020' && u[5] === '2030_natural').reduce((x, u) => x + Number(u[8]), 0);
+      expect(units).toBeCloseTo(ch, 6);
+    }
     const wide = rows('balance/zones_by_unit_suzhou.csv');
     const z2020 = zoneOf('2020');
     expect(wide.length).toBe(z2020.size);
