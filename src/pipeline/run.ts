@@ -49,11 +49,24 @@ export interface RunResult {
 
 /**
  * Progress of the steps on stderr: on a terminal, iteration lines overwrite one status line
- * (carriage return) and other lines scroll; otherwise every line is printed, prefixed with its
+ * (carriage return) led by a bar of the demand gap closed so far, and other lines scroll; otherwise every line is printed, prefixed with its
  * step. `--quiet` passes nothing. `words` rewrites each line (the study's terms, for `run`).
  */
 export function progressLines(stream: NodeJS.WriteStream = process.stderr, words: (line: string) => string = (l) => l): { say: (line: string) => void; progress: (step: string, line: string) => void } {
   let open = false;
+  // a bar per (step, year): the share of the first iteration's total gap closed so far
+  const firstGap = new Map<string, number>();
+  const progressBar = (step: string, line: string): string => {
+    const m = /^simulate (\S+): iteration \d+: .*\(total (\d+)/.exec(line);
+    if (!m) return '';
+    const key = `${step} ${m[1]}`;
+    const gap = Number(m[2]);
+    if (!firstGap.has(key)) firstGap.set(key, gap);
+    const g0 = firstGap.get(key)!;
+    const done = g0 === 0 ? 1 : Math.min(1, Math.max(0, 1 - gap / g0));
+    const n = Math.round(done * 20);
+    return `[${'#'.repeat(n)}${'-'.repeat(20 - n)}] ${String(Math.round(done * 100)).padStart(3)} %`;
+  };
   const end = () => {
     if (open) stream.write('\n');
     open = false;
@@ -67,7 +80,7 @@ export function progressLines(stream: NodeJS.WriteStream = process.stderr, words
       const line = words(raw);
       if (stream.isTTY && /iteration \d+/.test(line)) {
         const w = Math.max(20, (stream.columns ?? 100) - 1);
-        stream.write('\r' + `  ${step}: ${line}`.slice(0, w).padEnd(w));
+        stream.write('\r' + `${progressBar(step, line)}  ${step}: ${line}`.slice(0, w).padEnd(w));
         open = true;
         return;
       }

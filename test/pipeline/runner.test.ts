@@ -3,6 +3,7 @@ import { existsSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Runner, canonicalJson } from '../../src/pipeline/runner.js';
+import { progressLines } from '../../src/pipeline/run.js';
 
 /** A two-step chain a -> b: b reads a's output. Returns which steps ran. */
 async function chain(dir: string, opts: { k?: number; force?: string[] } = {}): Promise<string[]> {
@@ -66,5 +67,28 @@ describe('Runner', () => {
 
   it('canonicalJson sorts keys, so equal parameters hash the same', () => {
     expect(canonicalJson({ b: 1, a: [2, { d: 3, c: 4 }] })).toBe('{"a":[2,{"c":4,"d":3}],"b":1}');
+  });
+});
+
+describe('progressLines', () => {
+  const fake = (tty: boolean) => {
+    const out: string[] = [];
+    const stream = { isTTY: tty, columns: 120, write: (s: string) => (out.push(s), true) } as unknown as NodeJS.WriteStream;
+    return { out, p: progressLines(stream) };
+  };
+  it('on a terminal: iteration lines overwrite one status line led by the share of the gap closed; other lines scroll', () => {
+    const { out, p } = fake(true);
+    p.progress('simulate-natural', 'simulate 2030: iteration 1: gap forest +100 (total 200; accepted 0 of 0 proposed)');
+    p.progress('simulate-natural', 'simulate 2030: iteration 11: gap forest +25 (total 50; accepted 5 of 9 proposed)');
+    p.progress('simulate-natural', 'simulate 2030: demand met (12 iterations) -> x.tif');
+    expect(out[0]).toMatch(/^\r\[-{20}\]   0 %  simulate-natural: simulate 2030: iteration 1/);
+    expect(out[1]).toMatch(/^\r\[#{15}-{5}\]  75 %  simulate-natural: simulate 2030: iteration 11/);
+    expect(out[1].length).toBe(120); // padded to the terminal width - 1, after the carriage return
+    expect(out.slice(2)).toEqual(['\n', '  simulate-natural: simulate 2030: demand met (12 iterations) -> x.tif\n']);
+  });
+  it('not a terminal: every line plain, prefixed with its step, no bar', () => {
+    const { out, p } = fake(false);
+    p.progress('simulate-natural', 'simulate 2030: iteration 1: gap forest +100 (total 200; accepted 0 of 0 proposed)');
+    expect(out).toEqual(['  simulate-natural: simulate 2030: iteration 1: gap forest +100 (total 200; accepted 0 of 0 proposed)\n']);
   });
 });
