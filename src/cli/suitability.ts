@@ -14,11 +14,11 @@ import { basename } from 'node:path';
 import { ConfigError, InputError, checkInt, checkNumber } from '../errors.js';
 import { allocArray, checkSameGrid, DTYPE_BYTES, Grid } from '../io/grid.js';
 import { encodeProbU16, probFileOptions, resolveProbType } from '../io/prob.js';
-import { openRaster, readRasterInfo, requireSingleBand, type RasterInfo, type RasterReader } from '../io/geotiff.js';
-import { AnnModel, driverPlane, loadModel, modelNet, modelNorm, saveModel, Sampling, trainAnnBlocks, type TrainBlock } from '../models/ann.js';
+import { allocShared, openRaster, readRasterInfo, requireSingleBand, type RasterInfo, type RasterReader } from '../io/geotiff.js';
+import { AnnModel, loadModel, modelNet, modelNorm, saveModel, Sampling, trainAnnBlocks, type TrainBlock } from '../models/ann.js';
 import { mlpRunPlaced, placeMlp } from '../kernels/mlp.js';
 import { viewOf } from '../wasm/arena.js';
-import { openBlockOutput, parseBudget, planBlocks, readBlock, READER_BYTES, runBlocks, writerBytes, type Block } from '../tiling/blocks.js';
+import { openBlockOutput, parseBudget, planBlocks, READER_BYTES, runBlocks, writerBytes } from '../tiling/blocks.js';
 import { blockRowsOption, memoryOption, MiB } from '../tiling/memory.js';
 import { Engine } from '../tiling/engine.js';
 import { parseThreads, run, threadsOption, fileList } from './common.js';
@@ -107,30 +107,42 @@ async function suitability(o: Opts): Promise<void> {
   const grid: Grid = (lui ?? dis[0]).grid;
   const { width, height } = grid;
   const driverBytes = dis.reduce((a, d) => a + DTYPE_BYTES[d.dtype] + 4, 0); // as read + as float32
-  const readDrivers = async (b: Block) => {
-    const planes = [];
-    for (let d = 0; d < driverFiles.length; d++) planes.push(driverPlane(await readBlock(driverFiles[d], b, width), driverFiles[d]));
-    return planes;
-  };
+
 
   let model: AnnModel;
   if (o.model) {
     model = loadModel(o.model);
   } else {
-    const plan = planBlocks({ width, height, ...budget, what: 'suitability (training)', bytesPerCell: DTYPE_BYTES[lui!.dtype] + driverBytes, fixedBytes: READER_BYTES + 8 * MiB /* the sample */ });
-    model = await trainAnnBlocks(
-      {
-        width,
-        height,
-        landuse: { name: o.landuse!, nodata: lui!.grid.nodata },
-        drivers: dis.map((d, i) => ({ name: driverFiles[i], nodata: d.grid.nodata === null ? NaN : Math.fround(d.grid.nodata) })),
-        async *blocks(): AsyncIterable<TrainBlock> {
-          for (const b of plan.blocks) {
-            const lu = await readBlock(o.landuse!, b, width);
-            yield { row0: b.row0, rows: b.rows, landuse: lu.data, drivers: (await readDrivers(b)).map((p) => p.data) };
-          }
+    // blocks of whole tile rows (about PREDICT_BLOCK_BYTES), read into buffers allocated once and
+    // reused on every pass (the sampler copies what it keeps; no fresh pages per block)
+    const trainBytes = DTYPE_BYTES[lui!.dtype] + driverBytes;
+    const plan = planBlocks({
+      width, height, ...budget, what: 'suitability (training)', bytesPerCell: trainBytes, fixedBytes: READER_BYTES + 8 * MiB /* the sample */,
+      maxRows: Math.min(budget.maxRows ?? Infinity, Math.max(256, Math.floor(PREDICT_BLOCK_BYTES / (width * trainBytes) / 256) * 256)),
+    });
+    const cells = plan.rows * width;
+    const luBuf = allocShared(lui!.dtype, cells);
+    const dBufs = dis.map(() => allocShared('float32', cells) as Float32Array);
+    const dConv = dis.map((d) => (d.dtype === 'float32' ? null : allocShared(d.dtype, cells)));
+    const trainReaders: RasterReader[] = [];
+    try {
+      for (const f of [o.landuse!, ...driverFiles]) trainReaders.push(await openRaster(f));
+      model = await trainAnnBlocks(
+        {
+          width,
+          height,
+          landuse: { name: o.landuse!, nodata: lui!.grid.nodata },
+          drivers: dis.map((d, i) => ({ name: driverFiles[i], nodata: d.grid.nodata === null ? NaN : Math.fround(d.grid.nodata) })),
+          async *blocks(): AsyncIterable<TrainBlock> {
+            for (const b of plan.blocks) {
+              const n = b.rows * width;
+              const window = { col0: 0, row0: b.row0, width, height: b.rows };
+              await Promise.all(trainReaders.map((r, i) => r.read({ window, into: i === 0 ? luBuf.subarray(0, n) : (dConv[i - 1] ?? dBufs[i - 1]).subarray(0, n) })));
+              dConv.forEach((c, d) => c && dBufs[d].set(c.subarray(0, n))); // as driverPlane: the value as float32
+              yield { row0: b.row0, rows: b.rows, landuse: luBuf.subarray(0, n), drivers: dBufs.map((x) => x.subarray(0, n)) };
+            }
+          },
         },
-      },
       {
         seed: checkInt('--seed', o.seed, 0, 2 ** 53 - 1),
         sampling: o.sampling as Sampling,
@@ -141,7 +153,10 @@ async function suitability(o: Opts): Promise<void> {
         hidden: o.hidden !== undefined ? checkInt('--hidden', o.hidden, 1, 4096) : undefined,
         epochs: checkInt('--epochs', o.epochs, 1, 100000),
       },
-    );
+      );
+    } finally {
+      for (const r of trainReaders) await r.close();
+    }
     model.drivers = driverFiles.map((f) => basename(f));
     if (o.modelOut) saveModel(o.modelOut, model);
   }
@@ -165,7 +180,7 @@ async function suitability(o: Opts): Promise<void> {
     fixedBytes: writerBytes(width, K, pf.dtype) + READER_BYTES,
   });
   const outGrid: Grid = { ...grid, nodata: pf.nodata };
-  const out = openBlockOutput(o.out, { grid: outGrid, dtype: pf.dtype, bands: K, predictor: pf.predictor, cog: !!o.cog });
+  const out = openBlockOutput(o.out, { grid: outGrid, dtype: pf.dtype, bands: K, predictor: pf.predictor, strategy: pf.strategy, cog: !!o.cog });
   const engine = new Engine({ threads });
   const readers: RasterReader[] = [];
   try {
