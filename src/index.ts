@@ -130,3 +130,5 @@ export type { CentralityStepInput } from './pipeline/steps/centrality.js';
 export type { MoranStepInput, GistarStepInput, ClusterStepInput, GeodetectorStepInput } from './pipeline/steps/stats.js';
 export type { RunnerOptions, StepDef } from './pipeline/runner.js';
 export type { RunOptions } from './pipeline/run.js';
+export { openRaster, allocShared } from './io/geotiff.js';
+export type { RasterReader } from './io/geotiff.js';
