@@ -8,7 +8,11 @@
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
-import { machine } from './machine.js';
+import { machine, writeResults } from './machine.js';
+import { medianRatio, pairedRounds } from './common.js';
+import { execFile, execFileSync } from 'node:child_process';
+import { loadavg, tmpdir } from 'node:os';
+import { PACKAGE_ROOT } from '../src/wasm/module.js';
 import { sample } from './sampling.js';
 import { Engine } from '../src/tiling/engine.js';
 import { zonalSums } from '../src/kernels/zonal.js';
@@ -96,10 +100,105 @@ export async function zonalSuite(sizes = [1024, 4096, 8192]): Promise<BenchResul
   return out;
 }
 
+/**
+ * Paired rounds at one size (see pairedRounds): WASM on 1 and on 2 threads, and the C loop
+ * (bench/c/zonal.c) alone and as two copies at once, one after the other per round. For WASM,
+ * wall Mcells/s (best of 5 calls) and work per CPU-second (cells / process CPU time of those
+ * calls, every thread); for C, its own CPU-time Mcells/s (best of 5). Two C copies at once show
+ * what this machine's two cores give a plain loop over the same data: the hardware's share of
+ * the 2-thread scaling, separate from the engine's own overheads (serial passes, task dispatch).
+ */
+async function pairedZonal(size: number, rounds: number): Promise<Record<string, unknown>> {
+  const wasm = async (threads: number) => {
+    const engine = new Engine({ threads, initialPages: Math.ceil((size * size * 7 * 1.1) / 65536) + 64 });
+    try {
+      const d = zonalBenchData(engine, size, 1);
+      await engine.warmUp();
+      const input = {
+        width: size, height: size,
+        zones: { dtype: 'uint16' as const, data: d.zones.view(), nodata: 0, name: 'zones' },
+        classes: { dtype: 'uint8' as const, data: d.classes.view(), nodata: 255, name: 'classes' },
+        values: [{ dtype: 'float32' as const, data: d.value.view(), nodata: null, name: 'value' }],
+      };
+      await zonalSums(engine, input); // warm-up
+      let best = Infinity;
+      const c0 = process.cpuUsage();
+      for (let k = 0; k < 5; k++) {
+        const t0 = performance.now();
+        await zonalSums(engine, input);
+        best = Math.min(best, (performance.now() - t0) / 1000);
+      }
+      const cu = process.cpuUsage(c0);
+      return { wall: (size * size) / best / 1e6, cpu: (5 * size * size) / ((cu.user + cu.system) / 1e6) / 1e6 };
+    } finally {
+      await engine.close();
+    }
+  };
+  const cRun = (copies: number): Promise<number | null> => new Promise((resolve) => {
+    const exe = cExe();
+    if (!exe) return resolve(null);
+    const outs: number[] = [];
+    let left = copies;
+    for (let i = 0; i < copies; i++) {
+      execFile(exe, [String(size)], (err, stdout) => {
+        if (!err) outs.push(JSON.parse(stdout).mcells_per_s);
+        if (--left === 0) resolve(outs.length === copies ? outs.reduce((a, b) => a + b, 0) / copies : null);
+      });
+    }
+  });
+  const w: Record<string, { wall: number; cpu: number }[]> = { w1: [], w2: [] };
+  const r = await pairedRounds(rounds, {
+    w1: async () => { const x = await wasm(1); w.w1.push(x); return x.wall; },
+    w2: async () => { const x = await wasm(2); w.w2.push(x); return x.wall; },
+    c1: () => cRun(1),
+    c2: () => cRun(2),
+  });
+  const round = (v: number[]) => v.map((x) => +x.toFixed(1));
+  const out = {
+    size, rounds,
+    wasm_1t_wall: round(r.w1), wasm_2t_wall: round(r.w2),
+    wasm_1t_per_cpu_s: round(w.w1.map((x) => x.cpu)), wasm_2t_per_cpu_s: round(w.w2.map((x) => x.cpu)),
+    c_alone: round(r.c1), c_each_of_two: round(r.c2),
+    wasm_2t_over_1t_wall: medianRatio(r.w2, r.w1),
+    wasm_2t_over_1t_work_per_cpu_s: medianRatio(w.w2.map((x) => x.cpu), w.w1.map((x) => x.cpu)),
+    c_two_copies_over_one: r.c2.length ? medianRatio(r.c2.map((x) => 2 * x), r.c1) : null,
+    load: loadavg().map((l) => +l.toFixed(2)),
+  };
+  process.stderr.write(JSON.stringify(out) + '\n');
+  return out;
+}
+
+let exe: string | null | undefined;
+function cExe(): string | null {
+  if (exe !== undefined) return exe;
+  const f = join(tmpdir(), `landcarbon-zonal-c-${process.pid}`);
+  try {
+    execFileSync('gcc', ['-O3', '-march=native', '-o', f, join(PACKAGE_ROOT, 'bench', 'c', 'zonal.c')]);
+    exe = f;
+  } catch {
+    exe = null;
+  }
+  return exe;
+}
+
 if (process.argv[1] && import.meta.url === pathToFileURL(process.argv[1]).href) {
-  const sizes = process.argv.slice(2).map(Number).filter((n) => n > 0);
-  const results = await zonalSuite(sizes.length ? sizes : undefined);
-  const dir = join(dirname(fileURLToPath(import.meta.url)), '..', '..', 'bench', 'results');
-  mkdirSync(dir, { recursive: true });
-  writeFileSync(join(dir, 'zonal.json'), JSON.stringify({ machine: machine(), case: 'u16 zones (2000 units), u8 classes (7 codes), one f32 value raster, ~1 % NoData, seed 1', results }, null, 2) + '\n');
+  const i = process.argv.indexOf('--paired');
+  if (i >= 0) {
+    const rounds = Number(process.argv[i + 1] ?? 3);
+    const sizes = process.argv.slice(2).filter((a, k) => k !== i - 2 && k !== i - 1).map(Number).filter((n) => n > 0);
+    const results = [];
+    for (const size of sizes.length ? sizes : [8192]) results.push(await pairedZonal(size, rounds));
+    writeResults('zonal-paired.json', {
+      suite: 'zonal-paired',
+      case: 'u16 zones (2000 units), u8 classes (7 codes), one f32 value raster, ~1 % NoData, seed 1; zonalSums (scans + accumulation) on data already in the memory',
+      statistic: 'per round: WASM best of 5 calls (wall) and cells per process CPU-second over the 5 calls; C best of 5 (CPU time); medians of per-round ratios',
+      results,
+    });
+  } else {
+    const sizes = process.argv.slice(2).map(Number).filter((n) => n > 0);
+    const results = await zonalSuite(sizes.length ? sizes : undefined);
+    const dir = join(dirname(fileURLToPath(import.meta.url)), '..', '..', 'bench', 'results');
+    mkdirSync(dir, { recursive: true });
+    writeFileSync(join(dir, 'zonal.json'), JSON.stringify({ machine: machine(), case: 'u16 zones (2000 units), u8 classes (7 codes), one f32 value raster, ~1 % NoData, seed 1', results }, null, 2) + '\n');
+  }
 }

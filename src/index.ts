@@ -142,3 +142,5 @@ export { unitsGeoJson, type Props as LayerProps } from './pipeline/report/geojso
 export { zonesStep, type ZonesStepInput, type ZonesStepResult, type UnitRow } from './pipeline/steps/prepare.js';
 export { readVector, type VectorLayer, type VectorFeature } from './io/vector/read.js';
 export { distanceStep, slopeStep, type DistanceStepInput, type SlopeStepInput } from './pipeline/steps/prepare-raster.js';
+export { openRaster, allocShared } from './io/geotiff.js';
+export type { RasterReader } from './io/geotiff.js';

@@ -11,15 +11,20 @@
  */
 import { Command, Option } from 'commander';
 import { basename } from 'node:path';
-import { ConfigError, checkInt, checkNumber } from '../errors.js';
-import { checkSameGrid, DTYPE_BYTES, Grid } from '../io/grid.js';
-import { probFileOptions, resolveProbType, storedProbabilities } from '../io/prob.js';
-import { readRasterInfo, requireSingleBand, type RasterInfo } from '../io/geotiff.js';
-import { AnnModel, driverPlane, loadModel, predictAnn, saveModel, Sampling, trainAnnBlocks, type TrainBlock } from '../models/ann.js';
-import { openBlockOutput, parseBudget, planBlocks, readBlock, READER_BYTES, runBlocks, writerBytes, type Block } from '../tiling/blocks.js';
+import { ConfigError, InputError, checkInt, checkNumber } from '../errors.js';
+import { allocArray, checkSameGrid, DTYPE_BYTES, Grid } from '../io/grid.js';
+import { encodeProbU16, probFileOptions, resolveProbType } from '../io/prob.js';
+import { allocShared, openRaster, readRasterInfo, requireSingleBand, type RasterInfo, type RasterReader } from '../io/geotiff.js';
+import { AnnModel, loadModel, modelNet, modelNorm, saveModel, Sampling, trainAnnBlocks, type TrainBlock } from '../models/ann.js';
+import { mlpRunPlaced, placeMlp } from '../kernels/mlp.js';
+import { viewOf } from '../wasm/arena.js';
+import { openBlockOutput, parseBudget, planBlocks, READER_BYTES, runBlocks, writerBytes } from '../tiling/blocks.js';
 import { blockRowsOption, memoryOption, MiB } from '../tiling/memory.js';
 import { Engine } from '../tiling/engine.js';
 import { parseThreads, run, threadsOption, fileList } from './common.js';
+
+/** Raster data of one prediction block (drivers in, probabilities out): about this much, in whole tile rows. */
+const PREDICT_BLOCK_BYTES = 256 * MiB;
 
 interface Opts {
   landuse?: string;
@@ -86,7 +91,7 @@ async function suitability(o: Opts): Promise<void> {
   if (driverFiles.length === 0) throw new ConfigError('--drivers: expected a comma-separated list of rasters, got none');
   if (!o.model && !o.landuse) throw new ConfigError('--landuse is required unless --model gives a trained model');
   if (o.model && o.modelOut) throw new ConfigError('--model-out: nothing is trained when --model is given');
-  const tileRows = o.tileRows !== undefined ? checkInt('--tile-rows', o.tileRows, 1) : undefined;
+  const taskRows = o.tileRows !== undefined ? checkInt('--tile-rows', o.tileRows, 1) : undefined;
 
   const budget = parseBudget(o);
 
@@ -102,30 +107,42 @@ async function suitability(o: Opts): Promise<void> {
   const grid: Grid = (lui ?? dis[0]).grid;
   const { width, height } = grid;
   const driverBytes = dis.reduce((a, d) => a + DTYPE_BYTES[d.dtype] + 4, 0); // as read + as float32
-  const readDrivers = async (b: Block) => {
-    const planes = [];
-    for (let d = 0; d < driverFiles.length; d++) planes.push(driverPlane(await readBlock(driverFiles[d], b, width), driverFiles[d]));
-    return planes;
-  };
+
 
   let model: AnnModel;
   if (o.model) {
     model = loadModel(o.model);
   } else {
-    const plan = planBlocks({ width, height, ...budget, what: 'suitability (training)', bytesPerCell: DTYPE_BYTES[lui!.dtype] + driverBytes, fixedBytes: READER_BYTES + 8 * MiB /* the sample */ });
-    model = await trainAnnBlocks(
-      {
-        width,
-        height,
-        landuse: { name: o.landuse!, nodata: lui!.grid.nodata },
-        drivers: dis.map((d, i) => ({ name: driverFiles[i], nodata: d.grid.nodata === null ? NaN : Math.fround(d.grid.nodata) })),
-        async *blocks(): AsyncIterable<TrainBlock> {
-          for (const b of plan.blocks) {
-            const lu = await readBlock(o.landuse!, b, width);
-            yield { row0: b.row0, rows: b.rows, landuse: lu.data, drivers: (await readDrivers(b)).map((p) => p.data) };
-          }
+    // blocks of whole tile rows (about PREDICT_BLOCK_BYTES), read into buffers allocated once and
+    // reused on every pass (the sampler copies what it keeps; no fresh pages per block)
+    const trainBytes = DTYPE_BYTES[lui!.dtype] + driverBytes;
+    const plan = planBlocks({
+      width, height, ...budget, what: 'suitability (training)', bytesPerCell: trainBytes, fixedBytes: READER_BYTES + 8 * MiB /* the sample */,
+      maxRows: Math.min(budget.maxRows ?? Infinity, Math.max(256, Math.floor(PREDICT_BLOCK_BYTES / (width * trainBytes) / 256) * 256)),
+    });
+    const cells = plan.rows * width;
+    const luBuf = allocShared(lui!.dtype, cells);
+    const dBufs = dis.map(() => allocShared('float32', cells) as Float32Array);
+    const dConv = dis.map((d) => (d.dtype === 'float32' ? null : allocShared(d.dtype, cells)));
+    const trainReaders: RasterReader[] = [];
+    try {
+      for (const f of [o.landuse!, ...driverFiles]) trainReaders.push(await openRaster(f));
+      model = await trainAnnBlocks(
+        {
+          width,
+          height,
+          landuse: { name: o.landuse!, nodata: lui!.grid.nodata },
+          drivers: dis.map((d, i) => ({ name: driverFiles[i], nodata: d.grid.nodata === null ? NaN : Math.fround(d.grid.nodata) })),
+          async *blocks(): AsyncIterable<TrainBlock> {
+            for (const b of plan.blocks) {
+              const n = b.rows * width;
+              const window = { col0: 0, row0: b.row0, width, height: b.rows };
+              await Promise.all(trainReaders.map((r, i) => r.read({ window, into: i === 0 ? luBuf.subarray(0, n) : (dConv[i - 1] ?? dBufs[i - 1]).subarray(0, n) })));
+              dConv.forEach((c, d) => c && dBufs[d].set(c.subarray(0, n))); // as driverPlane: the value as float32
+              yield { row0: b.row0, rows: b.rows, landuse: luBuf.subarray(0, n), drivers: dBufs.map((x) => x.subarray(0, n)) };
+            }
+          },
         },
-      },
       {
         seed: checkInt('--seed', o.seed, 0, 2 ** 53 - 1),
         sampling: o.sampling as Sampling,
@@ -136,29 +153,65 @@ async function suitability(o: Opts): Promise<void> {
         hidden: o.hidden !== undefined ? checkInt('--hidden', o.hidden, 1, 4096) : undefined,
         epochs: checkInt('--epochs', o.epochs, 1, 100000),
       },
-    );
+      );
+    } finally {
+      for (const r of trainReaders) await r.close();
+    }
     model.drivers = driverFiles.map((f) => basename(f));
     if (o.modelOut) saveModel(o.modelOut, model);
   }
 
-  // prediction, block by block: drivers in, K float32 bands out (the kernel works in strips)
+  // prediction, block by block (tile rows of the output): the drivers are read straight into the
+  // kernel's input planes in the engine memory and the K probabilities come out of its output
+  // planes; every buffer is allocated once and reused, so no block touches fresh pages
   const K = model.classes.length;
-  const plan = planBlocks({
-    width, height, ...budget, what: 'suitability (prediction)',
-    bytesPerCell: driverBytes + 4 * K + 4 * (dis.length + K), // + the kernel's strips in its memory
-    fixedBytes: writerBytes(width, K, 'float32') + READER_BYTES,
-  });
+  const D = dis.length;
+  if (D !== model.drivers.length) {
+    throw new InputError(`drivers: ${D} given (${driverFiles.join(', ')}), the model was trained on ${model.drivers.length} (${model.drivers.join(', ')})`);
+  }
   const probType = resolveProbType(o.probType, width * height);
   const pf = probFileOptions(probType);
+  const convBytes = dis.reduce((a, d) => a + (d.dtype === 'float32' ? 0 : DTYPE_BYTES[d.dtype]), 0);
+  const bytesPerCell = 4 * D + 4 * K + (probType === 'uint16' ? 2 * K : 0) + convBytes;
+  const tileRows = 256; // the writer's tile size
+  const plan = planBlocks({
+    width, height, ...budget, what: 'suitability (prediction)', bytesPerCell,
+    maxRows: Math.min(budget.maxRows ?? Infinity, Math.max(tileRows, Math.floor(PREDICT_BLOCK_BYTES / (width * bytesPerCell) / tileRows) * tileRows)),
+    fixedBytes: writerBytes(width, K, pf.dtype) + READER_BYTES,
+  });
   const outGrid: Grid = { ...grid, nodata: pf.nodata };
-  const out = openBlockOutput(o.out, { grid: outGrid, dtype: pf.dtype, bands: K, predictor: pf.predictor, cog: !!o.cog, metadata: { bands: model.classes.map((c) => ({ description: `probability of class ${c}`, unit: probType === 'uint16' ? 'probability x 65535' : 'probability (0-1)' })) } });
+  const out = openBlockOutput(o.out, { grid: outGrid, dtype: pf.dtype, bands: K, predictor: pf.predictor, strategy: pf.strategy, cog: !!o.cog, metadata: { bands: model.classes.map((c) => ({ description: `probability of class ${c}`, unit: probType === 'uint16' ? 'probability x 65535' : 'probability (0-1)' })) } });
   const engine = new Engine({ threads });
+  const readers: RasterReader[] = [];
   try {
+    const sc = plan.rows * width;
+    const placed = placeMlp(engine, modelNet(model), modelNorm(model, dis.map((d) => (d.grid.nodata === null ? NaN : Math.fround(d.grid.nodata)))));
+    const xb = engine.arena.alloc<Float32Array>('float32', D * sc, 'suitability driver planes');
+    const ob = engine.arena.alloc<Float32Array>('float32', K * sc, 'suitability probability planes');
+    const conv = dis.map((d) => (d.dtype === 'float32' ? null : allocArray(d.dtype, sc)));
+    const u16 = probType === 'uint16' ? Array.from({ length: K }, () => new Uint16Array(sc)) : null;
+    for (const f of driverFiles) readers.push(await openRaster(f));
     await runBlocks(plan, [out], async (b) => {
-      const probs = await predictAnn(engine, model, await readDrivers(b), width, b.rows, { impl: o.impl as 'simd' | 'scalar', tileRows });
-      await out.write(b, storedProbabilities(probs, probType));
+      const n = b.rows * width;
+      const window = { col0: 0, row0: b.row0, width, height: b.rows };
+      await Promise.all(readers.map((r, d) => r.read({ window, into: conv[d] ? conv[d]!.subarray(0, n) : viewOf(engine.memory, 'float32', xb.ptr + 4 * d * sc, n) })));
+      conv.forEach((c, d) => {
+        if (c) xb.view().set(c.subarray(0, n), d * sc); // as driverPlane: the value as float32
+      });
+      await mlpRunPlaced(engine, placed, xb.ptr, sc, ob.ptr, sc, width, b.rows, { impl: o.impl as 'simd' | 'scalar', tileRows: taskRows });
+      const ov = ob.view();
+      const bands = Array.from({ length: K }, (_, k) => ov.subarray(k * sc, k * sc + n));
+      if (!u16) await out.write(b, bands);
+      else {
+        for (let k = 0; k < K; k++) {
+          const src = bands[k], dst = u16[k];
+          for (let i = 0; i < n; i++) dst[i] = encodeProbU16(src[i]);
+        }
+        await out.write(b, u16.map((a) => a.subarray(0, n)));
+      }
     });
   } finally {
+    for (const r of readers) await r.close();
     await engine.close();
   }
 

@@ -14,7 +14,7 @@ import { ConfigError } from '../errors.js';
 import { checkSameGrid, dtypeOf, type Raster } from './grid.js';
 import { createGeoTIFFWriter, type WriterOptions } from './tiff/writer.js';
 
-export { readRasterInfo, readRaster, readBands, openRaster, registerZlibDecoder, requireSingleBand } from './tiff/reader.js';
+export { readRasterInfo, readRaster, readBands, openRaster, allocShared, registerZlibDecoder, requireSingleBand } from './tiff/reader.js';
 export type { RasterInfo, RasterReader, Window, ReadOptions } from './tiff/reader.js';
 export { createGeoTIFFWriter, formatNoData, needsBigTiff } from './tiff/writer.js';
 export type { GeoTIFFWriter, WriterOptions } from './tiff/writer.js';

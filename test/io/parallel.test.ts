@@ -4,6 +4,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { openRaster, readBands, readRaster, writeGeoTIFF } from '../../src/io/geotiff.js';
 import { InternalError } from '../../src/errors.js';
+import { fromFile } from 'geotiff';
 import { ioThreads, orderedPipeline, setIoThreads } from '../../src/io/tiff/pool.js';
 import type { DType } from '../../src/io/grid.js';
 import { makeData, makeGrid, UTM50 } from './tiff.variants.js';
@@ -58,6 +59,24 @@ describe('I/O on every core gives the serial path\'s bytes', () => {
     }
   });
 });
+
+  it("strategy 'rle' (UInt16 probabilities): same file on 0 and 3 I/O threads, values read back by the engine and by geotiff.js's own decoder; a bad strategy is refused", async () => {
+    const grid = makeGrid(301, 197, UTM50, 65535);
+    const data = makeData('uint16', 301 * 197, 9, 65535);
+    const files: Buffer[] = [];
+    for (const n of [0, 3]) {
+      const p = join(dir, `rle-${n}.tif`);
+      await withThreads(n, () => writeGeoTIFF(p, { grid, dtype: 'uint16', data }, { tileSize: 32, predictor: 2, strategy: 'rle' }));
+      files.push(readFileSync(p));
+    }
+    expect(files[1].equals(files[0])).toBe(true);
+    const back = await readRaster(join(dir, 'rle-0.tif'));
+    expect(Buffer.from(back.data.buffer, back.data.byteOffset, back.data.byteLength).equals(Buffer.from(data.buffer))).toBe(true);
+    const img = await (await fromFile(join(dir, 'rle-0.tif'))).getImage();
+    const [own] = (await img.readRasters()) as unknown as Uint16Array[];
+    expect(Buffer.from(own.buffer, own.byteOffset, own.byteLength).equals(Buffer.from(data.buffer))).toBe(true);
+    await expect(writeGeoTIFF(join(dir, 'rle-bad.tif'), { grid, dtype: 'uint16', data }, { strategy: 'fast' as never })).rejects.toThrow(/strategy must be 'default' or 'rle', got "fast"/);
+  });
 
   it('openRaster reads windows straight into a view on a shared WebAssembly memory (0 and 2 I/O threads), equal to readRaster; a wrong destination is refused', async () => {
     // 301 x 197 float32 with 32-pixel tiles; windows cut tiles on every side

@@ -10,7 +10,7 @@
  * TIFF 6.0 (Adobe 1992) section 14 (predictor 2).
  */
 import { readSync } from 'node:fs';
-import { deflateSync, inflateSync } from 'node:zlib';
+import { constants, deflateSync, inflateSync } from 'node:zlib';
 
 // --- decoding -----------------------------------------------------------------------------
 
@@ -225,6 +225,8 @@ export interface EncodeJob {
   predictor: 1 | 2 | 3;
   /** zlib level 1..9; 0 stores the tiles uncompressed (Compression 1). */
   level: number;
+  /** zlib strategy Z_RLE instead of the default. */
+  rle?: boolean;
 }
 
 /** Encoded tiles packed in `data`: tile i is data[offsets[i], offsets[i] + lengths[i]). */
@@ -263,6 +265,7 @@ function predictFloat(tile: Uint8Array, bytes: number, ts: number): void {
 
 export function encodeTiles(job: EncodeJob): EncodeResult {
   const { tiles, tileSize: ts, bytes, predictor, level } = job;
+  const opts = job.rle ? { level, strategy: constants.Z_RLE } : { level };
   const tileBytes = ts * ts * bytes;
   const src = new Uint8Array(job.src);
   const parts: Uint8Array[] = [];
@@ -274,7 +277,7 @@ export function encodeTiles(job: EncodeJob): EncodeResult {
     }
     if (predictor === 2) predictHorizontal(tile, bytes, ts);
     else if (predictor === 3) predictFloat(tile, bytes, ts);
-    parts.push(deflateSync(tile, { level }));
+    parts.push(deflateSync(tile, opts));
   }
   const total = parts.reduce((s, p) => s + p.byteLength, 0);
   const data = new Uint8Array(total);

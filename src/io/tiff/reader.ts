@@ -391,8 +391,8 @@ function checkInto(path: string, info: RasterInfo, w: Window, into: RasterArray)
   }
 }
 
-/** A zero-filled array of `dtype` on a SharedArrayBuffer, so I/O workers can write into it. */
-function allocShared(dtype: DType, n: number): RasterArray {
+/** A zero-filled array of `dtype` on a SharedArrayBuffer, so I/O workers can write into it (a reusable read destination). */
+export function allocShared(dtype: DType, n: number): RasterArray {
   const C = allocArray(dtype, 0).constructor as unknown as new (b: SharedArrayBuffer) => RasterArray;
   return new C(new SharedArrayBuffer(n * DTYPE_BYTES[dtype]));
 }
