@@ -402,8 +402,10 @@ export async function predictLeas(engine: Engine, model: LeasModel, drivers: Dri
   const planes = drivers.map((d) => d.data);
   const withForest = model.classes.map((c, k) => ({ c, k })).filter((x) => x.c.forest !== null);
   const res = await forestPredict(engine, withForest.map((x) => ({ forest: x.c.forest!, kFirst: 1, kOut: 1 })), planes, nodata, width, height, { tileRows: opts.tileRows });
-  const out: Float32Array[] = model.classes.map(() => new Float32Array(n));
+  // the kernel's planes for classes with a forest (no second copy); new planes only for the others
+  const out: Float32Array[] = new Array(model.classes.length);
   withForest.forEach((x, j) => (out[x.k] = res[j][0]));
+  for (let k = 0; k < out.length; k++) if (!out[k]) out[k] = new Float32Array(n);
   // classes without a forest: 0 where the drivers have data
   for (let k = 0; k < model.classes.length; k++) {
     if (model.classes[k].forest !== null) continue;
