@@ -26,6 +26,10 @@
  *   rngF64(key(seed, 2), i) < holdout are held out of training.
  * - Contributions per class and driver: mean decrease in impurity (sum 1 per class) and OOB
  *   permutation importance (see forest.ts).
+ * - Any raster size: the same rule runs in passes over row blocks (the block plan; `plus leas`):
+ *   scanLeasBlock (codes, stratum sizes), LeasSampler.addBlock (the draws above, with the sampled
+ *   cells' driver values), trainLeasSample, then predictLeas per block. trainLeas is those passes
+ *   on one block, so both give the same model bit for bit.
  * - Defaults: 50 trees (Breiman 2001 and scikit-learn use more; the PLUS manual's 20 is
  *   noisier), mtry = floor(sqrt(D)) (Breiman's classification default; the PLUS manual lets
  *   the user set mTry), minLeaf 1 and unlimited depth (fully grown trees, Breiman 2001).
