@@ -11,7 +11,8 @@
  *
  *   npx tsc -p tsconfig.json && node dist/bench/forest.js [--size 4096] [--trees 20] [--rounds 3] [--sklearn]
  * Results: bench/results/forest.json. One case: `benchForest({ size: 1024, trees: 20, threads: 1 })`
- * (also `landcarbon bench forest --size N --trees T --threads T --json`).
+ * (also `landcarbon bench forest --size N --trees T --threads T --json`). --results F writes bench/results/F
+ * instead of forest.json (e.g. a threads-only run without --sklearn).
  */
 import { execFileSync } from 'node:child_process';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
@@ -151,7 +152,7 @@ async function main(): Promise<void> {
     wasm1_median: median(runs.wasm1),
   };
   process.stdout.write(JSON.stringify(out) + '\n');
-  writeResults('forest.json', {
+  writeResults(get('--results') ?? 'forest.json', {
     suite: 'forest',
     description: 'Random-forest prediction (binary, mtry 2, min leaf 1, fully grown, 20000 training rows of 8 drivers): WASM kernel on 1 and 2 threads vs scikit-learn predict_proba n_jobs=1, same sample, paired rounds; per-core figures from process CPU time',
     results: [out],

@@ -126,6 +126,7 @@ async function runCase(engine: Engine, c: Case): Promise<Record<string, unknown>
       console.log(c.name, dname, model, JSON.stringify(runs[runs.length - 1]));
     };
     await add('FLUS (BP-ANN, sync)', async () => (await runFlus(engine, inp(pFlus), [demand], cfg))[0]);
+    await add('FLUS (BP-ANN, sync, acceptFraction 1)', async () => (await runFlus(engine, inp(pFlus), [demand], { ...cfg, acceptFraction: 1 }))[0]);
     await add('FLUS (BP-ANN, official sweep)', async () => (await runFlus(engine, inp(pFlus), [demand], { ...cfg, update: 'flus', maxIterations: c.flusIterations ?? 300 }))[0]);
     await add('PLUS (LEAS + CARS)', async () => (await runPlus(engine, inp(pPlus), [demand], cfg))[0]);
     await add('FLUS CA on LEAS probability (sync)', async () => (await runFlus(engine, inp(pPlus), [demand], cfg))[0]);

@@ -26,6 +26,10 @@
  *   rngF64(key(seed, 2), i) < holdout are held out of training.
  * - Contributions per class and driver: mean decrease in impurity (sum 1 per class) and OOB
  *   permutation importance (see forest.ts).
+ * - Any raster size: the same rule runs in passes over row blocks (the block plan; `plus leas`):
+ *   scanLeasBlock (codes, stratum sizes), LeasSampler.addBlock (the draws above, with the sampled
+ *   cells' driver values), trainLeasSample, then predictLeas per block. trainLeas is those passes
+ *   on one block, so both give the same model bit for bit.
  * - Defaults: 50 trees (Breiman 2001 and scikit-learn use more; the PLUS manual's 20 is
  *   noisier), mtry = floor(sqrt(D)) (Breiman's classification default; the PLUS manual lets
  *   the user set mTry), minLeaf 1 and unlimited depth (fully grown trees, Breiman 2001).
@@ -402,8 +406,10 @@ export async function predictLeas(engine: Engine, model: LeasModel, drivers: Dri
   const planes = drivers.map((d) => d.data);
   const withForest = model.classes.map((c, k) => ({ c, k })).filter((x) => x.c.forest !== null);
   const res = await forestPredict(engine, withForest.map((x) => ({ forest: x.c.forest!, kFirst: 1, kOut: 1 })), planes, nodata, width, height, { tileRows: opts.tileRows });
-  const out: Float32Array[] = model.classes.map(() => new Float32Array(n));
+  // the kernel's planes for classes with a forest (no second copy); new planes only for the others
+  const out: Float32Array[] = new Array(model.classes.length);
   withForest.forEach((x, j) => (out[x.k] = res[j][0]));
+  for (let k = 0; k < out.length; k++) if (!out[k]) out[k] = new Float32Array(n);
   // classes without a forest: 0 where the drivers have data
   for (let k = 0; k < model.classes.length; k++) {
     if (model.classes[k].forest !== null) continue;
