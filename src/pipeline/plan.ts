@@ -11,7 +11,7 @@ import { ConfigError, InputError } from '../errors.js';
 import { readCsv, Table, writeCsv } from '../io/table.js';
 import { LANDUSE_PALETTE } from '../io/png.js';
 import { writeDemandCsv } from '../models/demand.js';
-import { gm11 } from '../models/grey.js';
+import { greyByUnit, seriesYears } from './steps/grey.js';
 import { parseThreshold } from '../kernels/gravity.js';
 import type { Units } from '../models/network.js';
 import type { UnitInput } from '../models/balance.js';
@@ -89,12 +89,6 @@ const f3 = (x: unknown) => (typeof x === 'number' ? (Math.abs(x) >= 100 ? x.toFi
 
 function records(t: Table): Record<string, string>[] {
   return t.rows.map((r) => Object.fromEntries(t.columns.map((c, i) => [c, r[i]])));
-}
-
-/** Years of a series in a unit table: columns prefix + 4-digit year, ascending. */
-function seriesYears(t: Table, prefix: string): number[] {
-  const re = new RegExp(`^${prefix.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}(\\d{4})$`);
-  return t.columns.map((c) => re.exec(c)).filter((m): m is RegExpExecArray => m !== null).map((m) => Number(m[1])).sort((a, b) => a - b);
 }
 
 export async function runStudy(r: Runner, study: Study, threads: number): Promise<StudyResult> {
@@ -367,20 +361,14 @@ export async function runStudy(r: Runner, study: Study, threads: number): Promis
       params: { targets: s.simulation.targetYears, gdpPrefix: s.units.gdpPrefix, populationPrefix: s.units.populationPrefix, units: unitIds },
       outputs: [out],
       run: () => {
-        const fc = (u: number, prefix: string, years: number[]) => {
-          const x0 = years.map((y) => Number(unitRows.get(u)![`${prefix}${y}`]));
-          const last = years[years.length - 1];
-          const h = Math.max(0, ...s.simulation.targetYears.map((y) => y - last));
-          const g = gm11(x0, h, `${s.units.table}: unit ${u} ${prefix}${years[0]}..${last}`);
-          const at: Record<string, number> = {};
-          for (const y of s.simulation.targetYears) at[y] = y <= last ? x0[years.indexOf(y)] ?? g.fitted[years.length - 1] : g.forecast[y - last - 1];
-          return { at, grade: g.grade };
-        };
-        const rows = unitIds.map((u) => {
-          const g = fc(u, s.units.gdpPrefix, gdpYears);
-          const p = fc(u, s.units.populationPrefix, popYears);
-          return { unit: u, gdp: g.at, population: p.at, gdpGrade: g.grade, populationGrade: p.grade };
-        });
+        // unit table rows in the order of the zone raster's units
+        const t = readCsv(s.units.table!);
+        const it = t.columns.indexOf(s.units.tableId);
+        const byId = new Map(t.rows.map((row) => [Number(row[it]), row]));
+        const sub: Table = { ...t, rows: unitIds.map((u) => byId.get(u)!) };
+        const g = greyByUnit(sub, s.units.gdpPrefix, s.simulation.targetYears, s.units.tableId);
+        const p = greyByUnit(sub, s.units.populationPrefix, s.simulation.targetYears, s.units.tableId);
+        const rows = unitIds.map((u, i) => ({ unit: u, gdp: g[i].at, population: p[i].at, gdpGrade: g[i].grade, populationGrade: p[i].grade }));
         writeCsv(
           out,
           ['unit', 'name', ...s.simulation.targetYears.map((y) => `gdp_${y}`), 'gdp_grade', ...s.simulation.targetYears.map((y) => `population_${y}`), 'population_grade'],
