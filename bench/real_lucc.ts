@@ -37,7 +37,7 @@ import { largestRemainder, vecMat } from '../src/models/markov.js';
 import { writeResults } from './machine.js';
 import { flags, runMain } from './common.js';
 
-export const SHARED = new URL('../../../shared/data/', import.meta.url).pathname;
+export const SHARED = new URL('../../shared/data/', import.meta.url).pathname;
 
 const toIndex = (d: ArrayLike<number>, codes: number[]) => Uint8Array.from(d as ArrayLike<number>, (v) => (codes.includes(v) ? codes.indexOf(v) : 255));
 const fromIndex = (m: Uint8Array, codes: number[]) => m.map((v) => (v === 255 ? 255 : codes[v]));
